@@ -1,0 +1,45 @@
+# Every target builds the virtualenv first, from the committed constraints, so a fresh machine needs nothing else.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint fmt bench demo clean constraints
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sanji up
+
+test: $(STAMP)
+	$(BIN)/pytest -q -ra
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -ra -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services contracts tests
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/sanji bench
+
+demo: $(STAMP)
+	$(BIN)/sanji demo
+
+# Re-pin after changing dependencies in pyproject.toml.
+constraints:
+	$(PY) -m venv /tmp/sanji-pin && /tmp/sanji-pin/bin/pip install -q -e '.[dev]' && \
+	/tmp/sanji-pin/bin/pip freeze --exclude-editable | grep -v '^sanji' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .sanji .pytest_cache .mypy_cache .ruff_cache

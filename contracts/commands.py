@@ -1,0 +1,91 @@
+"""Commands and the request/reply shapes they travel in over ``sanji.cmd.<context>.<name>``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.units import UnitPath
+
+MAX_COMMAND_BYTES = 64 * 1024
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # manages the unit tree within its scope
+    CLERK = "clerk"  # records facts for units in its scope
+    LEADER = "leader"  # supervises and decides within its scope
+    ASSESSOR = "assessor"  # scores and publishes bulletins
+    SYSTEM = "system"  # another system publishing through the ingest subjects
+
+
+class Actor(BaseModel):
+    """Who sends a command, and the subtree and roles they act in."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str = Field(min_length=1, max_length=120)
+    scope: UnitPath
+    roles: frozenset[Role] = Field(min_length=1)
+
+
+class Command(BaseModel):
+    """Base of all commands: imperative, frozen, unknown fields rejected, strings bounded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, str_max_length=4000)
+    command_name: ClassVar[str]
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN, Role.CLERK})
+
+    def target_unit(self) -> str:
+        """The unit the command acts on; the actor's scope must contain it."""
+        raise NotImplementedError
+
+
+C = TypeVar("C", bound=type[Command])
+COMMANDS: dict[str, type[Command]] = {}
+
+
+def command(name: str, roles: frozenset[Role] | None = None) -> Any:
+    def wrap(model: C) -> C:
+        model.command_name = name
+        if roles is not None:
+            model.allowed_roles = roles
+        COMMANDS[name] = model
+        return model
+
+    return wrap
+
+
+class CommandRequest(BaseModel):
+    """What travels on a command subject: who, which request (an idempotency key), and the body."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    actor: Actor
+    commandid: str = Field(min_length=8, max_length=64, description="same id → same reply, applied once")
+    correlationid: str | None = Field(default=None, max_length=64)
+    body: dict[str, Any]
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    field: str
+    reason: str
+
+
+ErrorCode = Literal["invalid", "forbidden", "not_found", "conflict", "rejected", "unavailable", "internal"]
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    code: ErrorCode
+    message: str
+    fields: list[FieldError] = Field(default_factory=list)
+
+
+class CommandReply(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    ok: bool
+    stream: str | None = None
+    streamversion: int | None = None
+    events: list[str] = Field(default_factory=list)
+    error: ErrorBody | None = None

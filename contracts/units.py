@@ -1,0 +1,105 @@
+"""Unit paths: where a unit sits in the city → county → township tree.
+
+A path is the chain of statistical division codes (统计用区划代码) from the city down, then optional
+local codes for departments, branches and institutions, joined by dots:
+``3205`` (city), ``3205.320506`` (county), ``3205.320506.320506001`` (township),
+``3205.320506.320506001.dept01`` (a section of that township office).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+CITY_CODE = re.compile(r"^\d{2}(0[1-9]|[1-9]\d)$")
+COUNTY_CODE = re.compile(r"^\d{4}(0[1-9]|[1-9]\d)$")
+TOWNSHIP_CODE = re.compile(r"^\d{6}(00[1-9]|0[1-9]\d|[1-9]\d\d)$")
+LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MAX_DEPTH = 8
+NOT_APPLICABLE = "_"
+
+
+class Level(StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+
+
+class UnitPathError(ValueError):
+    """A unit path that does not follow the division-code rules."""
+
+
+def parse_unit_path(value: str) -> str:
+    """Validate a unit path and return it unchanged; raise UnitPathError naming the bad segment."""
+    if not isinstance(value, str) or not value:
+        raise UnitPathError("unit path is empty")
+    segments = value.split(".")
+    if len(segments) > MAX_DEPTH:
+        raise UnitPathError(f"unit path has {len(segments)} levels, at most {MAX_DEPTH} are allowed")
+    city = segments[0]
+    if not CITY_CODE.match(city):
+        raise UnitPathError(f"'{city}' is not a 4-digit city division code (e.g. 3205)")
+    parent_code = city
+    local_started = False
+    for position, segment in enumerate(segments[1:], start=1):
+        if segment.isdigit() and not local_started:
+            expected = COUNTY_CODE if position == 1 else TOWNSHIP_CODE
+            label = "6-digit county" if position == 1 else "9-digit township"
+            if position > 2 or not expected.match(segment):
+                raise UnitPathError(f"'{segment}' is not a {label} division code")
+            if not segment.startswith(parent_code):
+                raise UnitPathError(
+                    f"'{segment}' does not lie under '{parent_code}' (its code must start with it)"
+                )
+            parent_code = segment
+            continue
+        if not LOCAL_CODE.match(segment):
+            raise UnitPathError(
+                f"'{segment}' is neither a division code nor a local code "
+                "(lowercase letter first, then letters, digits or _; at most 32)"
+            )
+        local_started = True
+    return value
+
+
+UnitPath = Annotated[str, AfterValidator(parse_unit_path)]
+
+
+def division_codes(path: str) -> list[str]:
+    """The division-code segments of a path (city, county, township), without local codes."""
+    codes: list[str] = []
+    for segment in path.split("."):
+        if not segment.isdigit():
+            break
+        codes.append(segment)
+    return codes
+
+
+def level_of(path: str) -> Level:
+    """The administrative level a unit belongs to (a section belongs to the level of its office)."""
+    return (Level.CITY, Level.COUNTY, Level.TOWNSHIP)[len(division_codes(path)) - 1]
+
+
+def parent_of(path: str) -> str | None:
+    head, sep, _ = path.rpartition(".")
+    return head if sep else None
+
+
+def ancestors_and_self(path: str) -> list[str]:
+    """``a.b.c`` → ``[a, a.b, a.b.c]``: every unit whose subtree contains this one."""
+    segments = path.split(".")
+    return [".".join(segments[: i + 1]) for i in range(len(segments))]
+
+
+def is_within(path: str, scope: str) -> bool:
+    """True when ``path`` is ``scope`` itself or lies in its subtree."""
+    return path == scope or path.startswith(scope + ".")
+
+
+def subject_tokens(path: str) -> tuple[str, str, str]:
+    """The three fixed subject tokens (city, county, township), ``_`` where a level does not apply."""
+    codes = division_codes(path) + [NOT_APPLICABLE] * 3
+    return codes[0], codes[1], codes[2]

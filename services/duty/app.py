@@ -1,0 +1,18 @@
+"""Duty service composition root."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.duty.handlers import HANDLERS
+from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
+from services.eventkit.settings import ServiceSettings
+
+
+class DutySettings(ServiceSettings):
+    pass
+
+
+def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
+    definition = ServiceDefinition(name="duty", schema="duty", commands=dict(HANDLERS))
+    return ServiceRuntime(definition, settings or DutySettings(), **options)

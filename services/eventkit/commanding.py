@@ -1,0 +1,218 @@
+"""The write side every service shares: validate, authorize, load-decide-append, reply.
+
+A command arrives as bytes on ``sanji.cmd.<context>.<name>``. Nothing is stored unless every check
+passes; a refusal is recorded in the service's ``rejections`` table and logged, and the reply names
+the field and the reason. The reply to a command id is stored with its events, so a retried
+request gets the same reply and appends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from pydantic import ValidationError
+
+from contracts.commands import (
+    MAX_COMMAND_BYTES,
+    Actor,
+    Command,
+    CommandReply,
+    CommandRequest,
+    ErrorBody,
+    FieldError,
+)
+from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
+from contracts.registry import DomainEvent
+from contracts.units import is_within
+from services.eventkit import metrics
+from services.eventkit.errors import DomainError, field_errors
+from services.eventkit.logs import correlation
+from services.eventkit.pgstore import PostgresEventStore
+from services.eventkit.store import WrongExpectedVersion
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a handler decided: these events, appended to this stream after that version."""
+
+    stream_id: str
+    expected_version: int
+    unitpath: str
+    events: Sequence[DomainEvent]
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    conn: asyncpg.Connection  # inside the command's transaction
+    store: PostgresEventStore
+    actor: Actor
+    now: datetime
+
+
+Handler = Callable[[CommandContext, Any], Awaitable[Decision]]
+
+
+class CommandBus:
+    def __init__(
+        self,
+        service: str,
+        store: PostgresEventStore,
+        handlers: dict[type[Command], Handler],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.service, self.store, self.clock = service, store, clock
+        self.handlers = {model.command_name: (model, handler) for model, handler in handlers.items()}
+
+    @property
+    def command_names(self) -> list[str]:
+        return sorted(self.handlers)
+
+    async def dispatch(self, name: str, raw: bytes) -> CommandReply:
+        started = time.perf_counter()
+        reply, actor = await self._dispatch(name, raw)
+        outcome = "ok" if reply.ok else (reply.error.code if reply.error else "error")
+        metrics.commands.labels(self.service, name, outcome).inc()
+        metrics.command_seconds.labels(self.service, name).observe(time.perf_counter() - started)
+        if reply.error is not None:
+            await self._record_rejection(name, actor, reply.error)
+        return reply
+
+    async def _dispatch(self, name: str, raw: bytes) -> tuple[CommandReply, str | None]:
+        if len(raw) > MAX_COMMAND_BYTES:
+            return refuse(
+                "invalid", f"command is {len(raw)} bytes, at most {MAX_COMMAND_BYTES}", "body"
+            ), None
+        try:
+            request = CommandRequest.model_validate_json(raw)
+        except ValidationError as error:
+            return refuse("invalid", "the request is malformed", fields=field_errors(error)), None
+        actor = request.actor
+        with correlation(request.correlationid or request.commandid):
+            if name not in self.handlers:
+                return refuse("not_found", f"{self.service} has no command '{name}'"), actor.id
+            model, handler = self.handlers[name]
+            try:
+                command = model.model_validate(request.body)
+            except ValidationError as error:
+                return refuse(
+                    "invalid", "some fields are not valid", fields=field_errors(error, "body.")
+                ), actor.id
+            if denied := authorize(actor, command):
+                return denied, actor.id
+            return await self._execute(request, command, handler), actor.id
+
+    async def _execute(self, request: CommandRequest, command: Command, handler: Handler) -> CommandReply:
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                async with self.store.pool.acquire() as conn, conn.transaction():
+                    if stored := await self._stored_reply(conn, request.commandid):
+                        return stored
+                    context = CommandContext(conn, self.store, request.actor, self.clock())
+                    decision = await handler(context, command)
+                    envelopes = self._envelopes(request, decision, context.now)
+                    result = await self.store.append(
+                        decision.stream_id, decision.expected_version, envelopes, conn=conn
+                    )
+                    reply = CommandReply(
+                        ok=True,
+                        stream=result.stream_id,
+                        streamversion=result.version,
+                        events=list(result.event_ids),
+                    )
+                    await conn.execute(
+                        f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply) VALUES ($1, $2)",
+                        request.commandid,
+                        reply.model_dump(mode="json"),
+                    )
+                for envelope in envelopes:
+                    metrics.events_appended.labels(self.service, envelope.type).inc()
+                return reply
+            except WrongExpectedVersion:
+                continue  # someone else wrote first: load again and decide again
+            except asyncpg.UniqueViolationError:
+                continue  # the same command id committed concurrently: the next attempt finds its reply
+            except DomainError as error:
+                fields = [FieldError(field=error.field, reason=error.message)] if error.field else []
+                return refuse(error.code, error.message, fields=fields)
+            except Exception:
+                log.exception("command failed", extra={"command": command.command_name})
+                return refuse("internal", "the command could not be completed; it was not applied")
+        return refuse("conflict", "the record kept changing while this command ran; please try again")
+
+    async def _stored_reply(self, conn: asyncpg.Connection, command_id: str) -> CommandReply | None:
+        row = await conn.fetchval(
+            f"SELECT reply FROM {self.store.schema}.processed_commands WHERE command_id = $1", command_id
+        )
+        return CommandReply.model_validate(row) if row else None
+
+    def _envelopes(self, request: CommandRequest, decision: Decision, now: datetime) -> list[EventEnvelope]:
+        return [
+            EventEnvelope(
+                id=new_event_id(),
+                source=f"urn:sanji:{self.service}",
+                type=event.event_type,
+                time=now,
+                subject=decision.stream_id,
+                dataschema=dataschema_for(event.event_type, event.version),
+                unitpath=decision.unitpath,
+                actor=request.actor.id,
+                correlationid=request.correlationid or request.commandid,
+                causationid=request.commandid,
+                streamversion=decision.expected_version + offset,
+                typeversion=event.version,
+                data=event.model_dump(mode="json"),
+            )
+            for offset, event in enumerate(decision.events, start=1)
+        ]
+
+    async def _record_rejection(self, name: str, actor: str | None, error: ErrorBody) -> None:
+        log.warning(
+            "command refused",
+            extra={
+                "command": name,
+                "actor": actor,
+                "code": error.code,
+                "reason": error.message,
+                "fields": [f.model_dump() for f in error.fields],
+            },
+        )
+        try:
+            await self.store.pool.execute(
+                f"INSERT INTO {self.store.schema}.rejections (command, actor, code, message, fields)"
+                " VALUES ($1, $2, $3, $4, $5)",
+                name[:200],
+                actor,
+                error.code,
+                error.message,
+                [f.model_dump() for f in error.fields],
+            )
+        except Exception:  # the log line above still records it
+            log.exception("could not record a rejection")
+
+
+def authorize(actor: Actor, command: Command) -> CommandReply | None:
+    if not actor.roles & command.allowed_roles:
+        needed = ", ".join(sorted(command.allowed_roles))
+        return refuse("forbidden", f"this command needs one of the roles: {needed}", "actor.roles")
+    target = command.target_unit()
+    if not is_within(target, actor.scope):
+        return refuse("forbidden", f"unit {target} is outside your scope {actor.scope}", "actor.scope")
+    return None
+
+
+def refuse(
+    code: Any, message: str, field: str | None = None, fields: list[FieldError] | None = None
+) -> CommandReply:
+    found = list(fields or [])
+    if field:
+        found.insert(0, FieldError(field=field, reason=message))
+    return CommandReply(ok=False, error=ErrorBody(code=code, message=message, fields=found))

@@ -1,0 +1,161 @@
+"""Projector runner: applies the event stream to read models in order, in batches, with the stream
+sequence checkpoint written in the same transaction as the rows it changed.
+
+It reads through an ephemeral pull consumer that starts at checkpoint + 1, so the checkpoint in
+PostgreSQL is the only truth: after a crash the runner simply starts again from it. Events already
+covered by the checkpoint (a redelivery, or a rebuilt copy swapped in) are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import asyncpg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+
+from contracts.envelope import EventEnvelope
+from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
+from services.eventkit import metrics
+from services.eventkit.aio import sleep_or_stop
+from services.eventkit.faults import FaultHook, no_faults
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    seq: int
+    envelope: EventEnvelope
+
+
+class Projector(Protocol):
+    name: str
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, batch: list[Delivered]) -> None:
+        """Change read-model rows in ``schema`` for these events (inside the caller's transaction)."""
+        ...
+
+
+def apply_lock_key(projector_name: str) -> int:
+    """Held by every apply transaction and by a rebuild's swap, so the two never interleave."""
+    return zlib.crc32(f"sanji-projector:{projector_name}".encode())
+
+
+class ProjectorRunner:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        pool: asyncpg.Pool,
+        schema: str,
+        projector: Projector,
+        *,
+        batch_size: int = 500,
+        fetch_timeout: float = 0.5,
+        fault: FaultHook = no_faults,
+    ) -> None:
+        self.js, self.pool, self.schema, self.projector = js, pool, schema, projector
+        self.batch_size, self.fetch_timeout, self.fault = batch_size, fetch_timeout, fault
+        self.caught_up = asyncio.Event()
+
+    async def checkpoint(self) -> int:
+        value = await self.pool.fetchval(
+            f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1", self.projector.name
+        )
+        return int(value or 0)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        delay = 0.2
+        while not stop.is_set():
+            try:
+                await self._follow(stop, until=None)
+                delay = 0.2
+            except Exception as error:  # restart from the stored checkpoint
+                log.warning("projector restarting: %r", error, extra={"projector": self.projector.name})
+                await sleep_or_stop(stop, delay)
+                delay = min(delay * 2, 5.0)
+
+    async def catch_up(self) -> int:
+        """Apply everything up to the stream's current last sequence, then return the checkpoint."""
+        info = await self.js.stream_info(EVENTS_STREAM)
+        target = info.state.last_seq
+        if await self.checkpoint() < target:
+            await self._follow(asyncio.Event(), until=target)
+        return await self.checkpoint()
+
+    async def _follow(self, stop: asyncio.Event, until: int | None) -> None:
+        start = await self.checkpoint() + 1
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+            opt_start_seq=start,
+            ack_policy=AckPolicy.NONE,  # the PostgreSQL checkpoint is the acknowledgement
+            inactive_threshold=30.0,
+            max_waiting=1,
+        )
+        subscription = await self.js.pull_subscribe(
+            EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
+        )
+        try:
+            while not stop.is_set():
+                try:
+                    messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
+                except (NatsTimeout, TimeoutError):
+                    self.caught_up.set()
+                    metrics.projection_lag_events.labels(self.projector.name).set(0)
+                    metrics.projection_lag_seconds.labels(self.projector.name).set(0)
+                    if until is not None and await self.checkpoint() >= until:
+                        return
+                    continue
+                batch = [
+                    Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
+                    for m in messages
+                ]
+                await self.apply_batch(batch)
+                last = messages[-1].metadata
+                metrics.projection_lag_events.labels(self.projector.name).set(last.num_pending)
+                if last.num_pending:
+                    self.caught_up.clear()
+                if until is not None and last.sequence.stream >= until:
+                    return
+        finally:
+            await subscription.unsubscribe()
+
+    async def apply_batch(self, batch: list[Delivered]) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(self.projector.name))
+            stored = await conn.fetchval(
+                f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1 FOR UPDATE",
+                self.projector.name,
+            )
+            fresh = [d for d in batch if d.seq > (stored or 0)]
+            if not fresh:
+                return
+            await self.projector.apply(conn, self.schema, fresh)
+            self.fault("before_checkpoint")
+            await conn.execute(
+                f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
+                self.projector.name,
+                fresh[-1].seq,
+            )
+        metrics.projection_applied.labels(self.projector.name).inc(len(fresh))
+        age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
+        metrics.projection_lag_seconds.labels(self.projector.name).set(max(age, 0.0))
+
+
+class UndecodableEvent(RuntimeError):
+    """A message on the event stream that is not an envelope: the projection stops rather than skip it."""
+
+
+def decode(payload: bytes, seq: int) -> EventEnvelope:
+    try:
+        return EventEnvelope.model_validate_json(payload)
+    except ValidationError as error:
+        raise UndecodableEvent(f"stream sequence {seq} is not a Sanji event: {error}") from None

@@ -1,0 +1,126 @@
+"""The relay: publishes committed events from a service's store to JetStream in commit order.
+
+Pipelined (many ``publish_async`` in flight), ``Nats-Msg-Id`` = event id so JetStream drops a
+republished event inside its duplicate window, and the checkpoint advances only over events whose
+PubAck came back. A crash anywhere means at worst republishing events JetStream already has.
+One relay per store at a time: it holds a PostgreSQL advisory lock while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+
+from nats.js import JetStreamContext
+
+from contracts.subjects import EVENTS_STREAM, event_subject
+from services.eventkit import metrics
+from services.eventkit.aio import sleep_or_stop, wait_any
+from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.pgstore import PostgresEventStore, notify_channel
+from services.eventkit.store import CommitPosition, StoredEvent
+
+log = logging.getLogger(__name__)
+CHECKPOINT = "relay"
+
+
+class RelayError(RuntimeError):
+    """Some events of a batch were not acknowledged; the relay retries from the last acked one."""
+
+
+def message_of(event: StoredEvent) -> tuple[str, bytes, dict[str, str]]:
+    envelope = event.envelope
+    headers = {"Nats-Msg-Id": envelope.id, "Sanji-Type": envelope.type}
+    return event_subject(envelope.type, envelope.unitpath), envelope.model_dump_json().encode(), headers
+
+
+class Relay:
+    def __init__(
+        self,
+        store: PostgresEventStore,
+        js: JetStreamContext,
+        service: str,
+        *,
+        batch_size: int = 1000,
+        ack_timeout: float = 10.0,
+        idle_poll: float = 0.25,
+        fault: FaultHook = no_faults,
+    ) -> None:
+        self.store, self.js, self.service = store, js, service
+        self.batch_size, self.ack_timeout, self.idle_poll = batch_size, ack_timeout, idle_poll
+        self.fault = fault
+        self.position: CommitPosition | None = None
+        self._wake = asyncio.Event()
+
+    async def publish_batch(self) -> int:
+        """Publish the next batch of committed events; return how many were acknowledged."""
+        if self.position is None:
+            self.position = await self.store.load_checkpoint(CHECKPOINT)
+        events = await self.store.read_committed(self.position, self.batch_size)
+        if not events:
+            return 0
+        self.fault("before_publish")
+        futures = []
+        for event in events:
+            subject, payload, headers = message_of(event)
+            futures.append(
+                await self.js.publish_async(subject, payload, headers=headers, stream=EVENTS_STREAM)
+            )
+        outcomes = await asyncio.gather(
+            *(asyncio.wait_for(future, self.ack_timeout) for future in futures), return_exceptions=True
+        )
+        acked = next(
+            (i for i, outcome in enumerate(outcomes) if isinstance(outcome, BaseException)), len(events)
+        )
+        self.fault("after_publish")
+        if acked:
+            self.position = events[acked - 1].commit
+            await self.store.save_checkpoint(CHECKPOINT, self.position)
+            metrics.events_relayed.labels(self.service).inc(acked)
+        if acked < len(events):
+            raise RelayError(f"event {events[acked].envelope.id} not acknowledged: {outcomes[acked]!r}")
+        return acked
+
+    async def backlog(self) -> int:
+        position = self.position or await self.store.load_checkpoint(CHECKPOINT)
+        return await self.store.count_after(position)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set; stand by while another process holds the relay lock."""
+        lock_key = zlib.crc32(f"sanji-relay:{self.store.schema}".encode())
+        async with self.store.pool.acquire() as lock_conn:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
+                if await sleep_or_stop(stop, 1.0):
+                    return
+            await lock_conn.add_listener(notify_channel(self.store.schema), self._on_notify)
+            try:
+                await self._loop(stop)
+            finally:
+                await lock_conn.remove_listener(notify_channel(self.store.schema), self._on_notify)
+                await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        delay = 0.1
+        while not stop.is_set():
+            try:
+                self._wake.clear()
+                relayed = await self.publish_batch()
+                delay = 0.1
+                if relayed == self.batch_size:
+                    continue
+                metrics.relay_backlog.labels(self.service).set(await self.backlog())
+                # Woken by NOTIFY at commit; the poll also covers events held back by an older
+                # transaction that was still in flight at the last read.
+                await wait_any(self.idle_poll, stop, self._wake)
+            except Exception as error:  # any failure: back off and retry from the stored checkpoint
+                metrics.relay_errors.labels(self.service).inc()
+                self.position = None  # reload from the stored checkpoint
+                log.warning(
+                    "relay batch failed, retrying", extra={"error": str(error), "service": self.service}
+                )
+                await sleep_or_stop(stop, delay)
+                delay = min(delay * 2, 5.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()

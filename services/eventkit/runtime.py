@@ -1,0 +1,174 @@
+"""ServiceRuntime: runs one service definition — migrations, streams, command subscribers (FastStream),
+relay, reaction consumers, projectors, query responders and the ops HTTP server — and stops it cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import nats
+from faststream.nats import NatsBroker, NatsMessage
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from contracts.commands import Command, ErrorBody
+from contracts.envelope import utc_now
+from contracts.subjects import command_subject, query_subject
+from services.eventkit.commanding import CommandBus, Handler
+from services.eventkit.consumer import Reaction, ReactionConsumer
+from services.eventkit.db import create_pool, dumps
+from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.migrations import migrate, service_migrations
+from services.eventkit.ops_http import HttpServer, ops_app
+from services.eventkit.pgstore import PostgresEventStore
+from services.eventkit.projector import Projector, ProjectorRunner
+from services.eventkit.relay import Relay
+from services.eventkit.settings import ServiceSettings
+from services.eventkit.streams import ensure_sanji_streams
+
+log = logging.getLogger(__name__)
+QueryHandler = Callable[[asyncpg.Pool, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class QueryError(Exception):
+    """A query that cannot be answered as asked (unknown unit, bad parameter)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    schema: str
+    migrations_package: str | None = None
+    commands: dict[type[Command], Handler] = field(default_factory=dict)
+    reactions: list[Reaction] = field(default_factory=list)
+    projectors: list[Projector] = field(default_factory=list)
+    queries: dict[str, QueryHandler] = field(default_factory=dict)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        fault: FaultHook = no_faults,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.definition, self.settings, self.fault, self.clock = definition, settings, fault, clock
+        self.stop_event = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+        self.http_port: int | None = None
+        self.pool: asyncpg.Pool
+        self.nc: NatsClient
+        self.js: JetStreamContext
+        self.store: PostgresEventStore
+        self.bus: CommandBus
+        self.broker: NatsBroker
+        self.relay: Relay | None = None
+        self.projector_runners: list[ProjectorRunner] = []
+        self._http: HttpServer | None = None
+
+    async def start(self) -> None:
+        d, s = self.definition, self.settings
+        self.pool = await create_pool(s.database_url, max_size=s.pool_size)
+        async with self.pool.acquire() as conn:
+            await migrate(conn, d.schema, service_migrations(d.migrations_package))
+        self.nc = await nats.connect(s.nats_url, name=f"sanji-{d.name}", max_reconnect_attempts=-1)
+        self.js = self.nc.jetstream()
+        await ensure_sanji_streams(self.js)
+        self.store = PostgresEventStore(self.pool, d.schema)
+        self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
+        self.broker = NatsBroker(s.nats_url, name=f"sanji-{d.name}-rpc", max_reconnect_attempts=-1)
+        self._register_rpc()
+        await self.broker.start()
+        if d.commands:
+            self.relay = Relay(self.store, self.js, d.name, fault=self.fault)
+            self._spawn(self.relay.run(self.stop_event))
+        for reaction in d.reactions:
+            self._spawn(
+                ReactionConsumer(self.js, self.pool, d.schema, reaction, fault=self.fault).run(
+                    self.stop_event
+                )
+            )
+        for projector in d.projectors:
+            runner = ProjectorRunner(self.js, self.pool, d.schema, projector, fault=self.fault)
+            self.projector_runners.append(runner)
+            self._spawn(runner.run(self.stop_event))
+        self._http = HttpServer(ops_app(self.readiness), s.http_host, s.http_port)
+        self.http_port = await self._http.start()
+        log.info("service started", extra={"service": d.name, "http_port": self.http_port})
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self.tasks.append(asyncio.create_task(coroutine))
+
+    def _register_rpc(self) -> None:
+        queue = f"sanji-{self.definition.name}"
+        for name in self.bus.command_names:
+            self.broker.subscriber(command_subject(name), queue=queue)(self._command_responder(name))
+        for name, handler in self.definition.queries.items():
+            self.broker.subscriber(query_subject(f"{self.definition.name}.{name}"), queue=queue)(
+                self._query_responder(handler)
+            )
+
+    def _command_responder(self, name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
+        async def respond(message: NatsMessage) -> bytes:
+            reply = await self.bus.dispatch(name, message.body)
+            return reply.model_dump_json().encode()
+
+        return respond
+
+    def _query_responder(self, handler: QueryHandler) -> Callable[[NatsMessage], Awaitable[bytes]]:
+        async def respond(message: NatsMessage) -> bytes:
+            try:
+                params = await message.decode() if message.body else {}
+                answer = await handler(self.pool, params if isinstance(params, dict) else {})
+                return dumps({"ok": True, "result": answer}).encode()
+            except QueryError as error:
+                body = ErrorBody.model_validate({"code": error.code, "message": error.message})
+                return dumps({"ok": False, "error": body.model_dump()}).encode()
+            except Exception:
+                log.exception("query failed")
+                return dumps({"ok": False, "error": {"code": "internal", "message": "query failed"}}).encode()
+
+        return respond
+
+    async def readiness(self) -> dict[str, bool]:
+        try:
+            database = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2) is True
+        except Exception:
+            database = False
+        tasks_alive = all(not task.done() for task in self.tasks)
+        return {"database": database, "nats": self.nc.is_connected, "workers": tasks_alive}
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        if self._http is not None:
+            await self._http.stop()
+        await self.broker.stop()
+        if self.tasks:
+            _, pending = await asyncio.wait(self.tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        await self.nc.drain()
+        await self.pool.close()
+
+    async def serve_until_signalled(self) -> None:
+        """Run until SIGINT or SIGTERM, then stop cleanly."""
+        loop = asyncio.get_running_loop()
+        signalled = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, signalled.set)
+        await self.start()
+        await signalled.wait()
+        await self.stop()

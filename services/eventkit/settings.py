@@ -1,0 +1,21 @@
+"""Settings from the environment: one pydantic-settings class per service, sharing these fields."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=AliasChoices("NATS_URL", "nats_url"))
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/sanji",
+        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
+    )
+    http_host: str = Field("127.0.0.1", validation_alias=AliasChoices("SANJI_HTTP_HOST", "http_host"))
+    # 0 = pick a free port (the port actually used is logged); `sanji up` assigns fixed ones.
+    http_port: int = Field(0, validation_alias=AliasChoices("SANJI_HTTP_PORT", "http_port"))
+    log_level: str = Field("INFO", validation_alias=AliasChoices("SANJI_LOG_LEVEL", "log_level"))
+    pool_size: int = Field(10, validation_alias=AliasChoices("SANJI_POOL_SIZE", "pool_size"))

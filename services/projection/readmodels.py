@@ -1,0 +1,86 @@
+"""The projector that keeps the linked unit view: units and activity counts, own and rolled up.
+
+A batch is folded in memory first (one upsert per touched unit and kind, not per event), which is
+what lets the projection keep up with the relay."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import asyncpg
+
+from contracts.duty import UnitRegistered
+from contracts.outreach import ActivityLogged
+from contracts.registry import REGISTRY, UnknownEventType
+from contracts.units import ancestors_and_self, level_of
+from services.eventkit.projector import Delivered
+
+HANDLED_TYPES = frozenset({UnitRegistered.event_type, ActivityLogged.event_type})
+
+
+@dataclass
+class CountDelta:
+    own_activities: int = 0
+    own_audience: int = 0
+    subtree_activities: int = 0
+    subtree_audience: int = 0
+
+
+class UnitsProjector:
+    name = "units"
+
+    async def apply(self, conn: asyncpg.Connection, schema: str, batch: list[Delivered]) -> None:
+        units: list[tuple[object, ...]] = []
+        counts: dict[tuple[str, str], CountDelta] = defaultdict(CountDelta)
+        for delivered in batch:
+            envelope = delivered.envelope
+            if envelope.type not in HANDLED_TYPES:
+                continue  # other contexts' events: not part of this view
+            try:
+                event = REGISTRY.decode(envelope)
+            except UnknownEventType:
+                continue
+            if isinstance(event, UnitRegistered):
+                units.append(
+                    (
+                        event.path,
+                        event.parent,
+                        event.name,
+                        event.kind.value,
+                        level_of(event.path),
+                        envelope.time,
+                    )
+                )
+            elif isinstance(event, ActivityLogged):
+                own = counts[(event.unit, event.kind.value)]
+                own.own_activities += 1
+                own.own_audience += event.audience
+                for path in ancestors_and_self(event.unit):
+                    rolled = counts[(path, event.kind.value)]
+                    rolled.subtree_activities += 1
+                    rolled.subtree_audience += event.audience
+        if units:
+            await conn.executemany(
+                f"INSERT INTO {schema}.units (path, parent, name, kind, level, registered_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (path) DO NOTHING",
+                units,
+            )
+        if counts:
+            keys = sorted(counts)  # a fixed order keeps concurrent upserts from deadlocking
+            await conn.execute(
+                f"INSERT INTO {schema}.activity_counts AS c (path, kind, own_activities, own_audience,"
+                " subtree_activities, subtree_audience)"
+                " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])"
+                " ON CONFLICT (path, kind) DO UPDATE SET"
+                " own_activities = c.own_activities + excluded.own_activities,"
+                " own_audience = c.own_audience + excluded.own_audience,"
+                " subtree_activities = c.subtree_activities + excluded.subtree_activities,"
+                " subtree_audience = c.subtree_audience + excluded.subtree_audience",
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [counts[k].own_activities for k in keys],
+                [counts[k].own_audience for k in keys],
+                [counts[k].subtree_activities for k in keys],
+                [counts[k].subtree_audience for k in keys],
+            )

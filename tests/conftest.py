@@ -1,0 +1,54 @@
+"""Shared fixtures: real embedded PostgreSQL and NATS servers (no mocks)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from services.eventkit.embedded import NatsServer, PostgresServer
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One PostgreSQL for the whole session; durability off (fast=True) since it is throwaway."""
+    server = PostgresServer(tmp_path_factory.mktemp("pg") / "data", fast=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def database_url(pg_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh, empty database per test on the session server."""
+    name = f"test_{uuid.uuid4().hex}"
+    admin = await asyncpg.connect(pg_server.admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    yield pg_server.url.rsplit("/", 1)[0] + f"/{name}"
+    with contextlib.suppress(Exception):  # leftover databases in a tmp cluster are harmless
+        admin = await asyncpg.connect(pg_server.admin_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A fresh NATS + JetStream per test; tests may kill() and restart() it."""
+    server = NatsServer(tmp_path / "nats")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def nats_url(nats_server: NatsServer) -> str:
+    return nats_server.url

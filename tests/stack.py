@@ -1,0 +1,49 @@
+"""Running services in-process against the real servers of a test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import nats
+
+from contracts.commands import Actor, Role
+from services.duty.app import create_app as duty_app
+from services.eventkit.client import SanjiClient
+from services.eventkit.runtime import ServiceRuntime
+from services.eventkit.settings import ServiceSettings
+from services.outreach.app import create_app as outreach_app
+from services.projection.app import create_app as projection_app
+
+CITY_ADMIN = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN, Role.CLERK}))
+FACTORIES = {"duty": duty_app, "outreach": outreach_app, "projection": projection_app}
+
+
+def settings(nats_url: str, database_url: str) -> ServiceSettings:
+    return ServiceSettings(nats_url=nats_url, database_url=database_url, http_port=0, pool_size=5)
+
+
+@asynccontextmanager
+async def running(
+    nats_url: str, database_url: str, *names: str, **options: Any
+) -> AsyncIterator[list[ServiceRuntime]]:
+    runtimes = [FACTORIES[name](settings(nats_url, database_url), **options) for name in names]
+    started: list[ServiceRuntime] = []
+    try:
+        for runtime in runtimes:
+            await runtime.start()
+            started.append(runtime)
+        yield runtimes
+    finally:
+        for runtime in reversed(started):
+            await runtime.stop()
+
+
+@asynccontextmanager
+async def client(nats_url: str) -> AsyncIterator[SanjiClient]:
+    nc = await nats.connect(nats_url)
+    try:
+        yield SanjiClient(nc)
+    finally:
+        await nc.close()
