@@ -47,6 +47,8 @@ COMMANDS: dict[str, type[Command]] = {}
 
 def command(name: str, roles: frozenset[Role] | None = None) -> Any:
     def wrap(model: C) -> C:
+        if COMMANDS.get(name, model) is not model:
+            raise ValueError(f"command {name} registered twice")
         model.command_name = name
         if roles is not None:
             model.allowed_roles = roles

@@ -26,6 +26,10 @@ class UnknownEventType(KeyError):
     """An envelope whose type no registered event has."""
 
 
+class UnsupportedEventVersionError(ValueError):
+    """An envelope whose type version cannot be lifted to the version this reader knows."""
+
+
 @dataclass
 class EventSpec:
     model: type[DomainEvent]
@@ -43,7 +47,7 @@ class EventRegistry:
         self._specs.setdefault(model.event_type, EventSpec(model))
 
     def add_upcaster(self, event_type: str, from_version: int, upcaster: Upcaster) -> None:
-        self._specs[event_type].upcasters[from_version] = upcaster
+        self.spec(event_type).upcasters[from_version] = upcaster
 
     def spec(self, event_type: str) -> EventSpec:
         try:
@@ -56,7 +60,15 @@ class EventRegistry:
 
     def upcast(self, event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
         spec = self.spec(event_type)
+        if version > spec.model.version:  # written by a newer release: reading it as older would lie
+            raise UnsupportedEventVersionError(
+                f"{event_type} v{version} is newer than v{spec.model.version}, the newest known here"
+            )
         while version < spec.model.version:
+            if version not in spec.upcasters:
+                raise UnsupportedEventVersionError(
+                    f"{event_type} has no upcaster from v{version} to v{version + 1}"
+                )
             data = spec.upcasters[version](data)
             version += 1
         return data

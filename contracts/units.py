@@ -14,10 +14,12 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-CITY_CODE = re.compile(r"^\d{2}(0[1-9]|[1-9]\d)$")
-COUNTY_CODE = re.compile(r"^\d{4}(0[1-9]|[1-9]\d)$")
-TOWNSHIP_CODE = re.compile(r"^\d{6}(00[1-9]|0[1-9]\d|[1-9]\d\d)$")
-LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# ASCII digits only and \Z, not $: `$` also matches before a trailing newline, and `\d` matches
+# full-width and other Unicode digits, either of which would leak into NATS subjects.
+CITY_CODE = re.compile(r"^[0-9]{2}(0[1-9]|[1-9][0-9])\Z")
+COUNTY_CODE = re.compile(r"^[0-9]{4}(0[1-9]|[1-9][0-9])\Z")
+TOWNSHIP_CODE = re.compile(r"^[0-9]{6}(00[1-9]|0[1-9][0-9]|[1-9][0-9][0-9])\Z")
+LOCAL_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}\Z")
 MAX_DEPTH = 8
 NOT_APPLICABLE = "_"
 
@@ -38,17 +40,30 @@ def parse_unit_path(value: str) -> str:
         raise UnitPathError("unit path is empty")
     segments = value.split(".")
     if len(segments) > MAX_DEPTH:
-        raise UnitPathError(f"unit path has {len(segments)} levels, at most {MAX_DEPTH} are allowed")
+        raise UnitPathError(
+            f"unit path has {len(segments)} levels, at most {MAX_DEPTH} are allowed "
+            f"('{segments[MAX_DEPTH]}' is one too deep)"
+        )
     city = segments[0]
     if not CITY_CODE.match(city):
         raise UnitPathError(f"'{city}' is not a 4-digit city division code (e.g. 3205)")
     parent_code = city
     local_started = False
     for position, segment in enumerate(segments[1:], start=1):
-        if segment.isdigit() and not local_started:
+        if not segment:
+            raise UnitPathError(f"level {position + 1} of the unit path is empty (a doubled or trailing dot)")
+        if segment.isdigit() and local_started:
+            raise UnitPathError(
+                f"'{segment}' is a division code after a local code: division codes come first"
+            )
+        if segment.isdigit():
+            if position > 2:
+                raise UnitPathError(
+                    f"'{segment}' is a division code below township level: use a local code there"
+                )
             expected = COUNTY_CODE if position == 1 else TOWNSHIP_CODE
             label = "6-digit county" if position == 1 else "9-digit township"
-            if position > 2 or not expected.match(segment):
+            if not expected.match(segment):
                 raise UnitPathError(f"'{segment}' is not a {label} division code")
             if not segment.startswith(parent_code):
                 raise UnitPathError(

@@ -1,3 +1,45 @@
+"""The ``sanji`` command. Each group lives in its own module; this file only assembles them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer()
+from services.cli import demo, ops, service_cmd, up
+
+app = typer.Typer(
+    help="Sanji (三级): the work-responsibility system, city → county → township.", no_args_is_help=True
+)
+service_cmd.register(app)
+up.register(app)
+demo.register(app)
+ops.register(app)
+
+contracts_app = typer.Typer(help="The published contracts (JSON Schema, subjects) for other systems.")
+app.add_typer(contracts_app, name="contracts")
+
+
+@app.command("bench")
+def bench(
+    output: Annotated[Path, typer.Option("--output", help="JSON results file")] = Path("bench-results.json"),
+    quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: checks the benchmark works")] = False,
+) -> None:
+    """Run the benchmark against embedded servers and write its results."""
+    from services.bench.main import run
+
+    raise typer.Exit(run(output, quick=quick))
+
+
+@contracts_app.command("export")
+def export_contracts(directory: Annotated[Path, typer.Argument(help="folder to write into")]) -> None:
+    """Write every contract's schema into DIRECTORY."""
+    from contracts.export import export_all
+
+    written = export_all(directory)
+    typer.echo(f"wrote {len(written)} files to {directory}")
+
+
+if __name__ == "__main__":
+    app()

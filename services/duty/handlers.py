@@ -6,7 +6,7 @@ from contracts.duty import RegisterUnit
 from contracts.registry import REGISTRY
 from contracts.units import parent_of
 from services.duty.domain import Unit, decide_register_unit, evolve_unit
-from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.commanding import CommandContext, Decision, Handlers
 
 
 def unit_stream(path: str) -> str:
@@ -28,4 +28,4 @@ async def register_unit(ctx: CommandContext, command: RegisterUnit) -> Decision:
     return Decision(unit_stream(command.path), version, command.path, events)
 
 
-HANDLERS = {RegisterUnit: register_unit}
+HANDLERS: Handlers = {RegisterUnit: register_unit}

@@ -31,6 +31,7 @@ from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit import metrics
+from services.eventkit.db import Conn
 from services.eventkit.errors import DomainError, field_errors
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
@@ -52,13 +53,14 @@ class Decision:
 
 @dataclass(frozen=True)
 class CommandContext:
-    conn: asyncpg.Connection  # inside the command's transaction
+    conn: Conn  # inside the command's transaction
     store: PostgresEventStore
     actor: Actor
     now: datetime
 
 
 Handler = Callable[[CommandContext, Any], Awaitable[Decision]]
+Handlers = dict[type[Command], Handler]
 
 
 class CommandBus:
@@ -129,13 +131,11 @@ class CommandBus:
                         events=list(result.event_ids),
                     )
                     await conn.execute(
-                        f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply) VALUES ($1, $2)",
+                        f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply)"
+                        " VALUES ($1, $2)",
                         request.commandid,
                         reply.model_dump(mode="json"),
                     )
-                for envelope in envelopes:
-                    metrics.events_appended.labels(self.service, envelope.type).inc()
-                return reply
             except WrongExpectedVersion:
                 continue  # someone else wrote first: load again and decide again
             except asyncpg.UniqueViolationError:
@@ -146,9 +146,13 @@ class CommandBus:
             except Exception:
                 log.exception("command failed", extra={"command": command.command_name})
                 return refuse("internal", "the command could not be completed; it was not applied")
+            else:
+                for envelope in envelopes:
+                    metrics.events_appended.labels(self.service, envelope.type).inc()
+                return reply
         return refuse("conflict", "the record kept changing while this command ran; please try again")
 
-    async def _stored_reply(self, conn: asyncpg.Connection, command_id: str) -> CommandReply | None:
+    async def _stored_reply(self, conn: Conn, command_id: str) -> CommandReply | None:
         row = await conn.fetchval(
             f"SELECT reply FROM {self.store.schema}.processed_commands WHERE command_id = $1", command_id
         )

@@ -26,10 +26,11 @@ from contracts.envelope import EventEnvelope
 from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, dead_letter_subject, retry_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
+from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 
 log = logging.getLogger(__name__)
-Handler = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+Handler = Callable[[Conn, EventEnvelope], Awaitable[None]]
 # Errors of the surroundings, not of the message: retried forever, never dead-lettered.
 TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
@@ -45,6 +46,7 @@ class Reaction:
     handler: Handler
     max_attempts: int = 5
     backoff: Sequence[float] = field(default=(0.2, 1.0, 5.0, 15.0))
+    ack_wait: float = 60.0  # a message unacked this long (its handler died) is delivered again
 
     def delay_after(self, attempt: int) -> float:
         return self.backoff[min(attempt - 1, len(self.backoff) - 1)]
@@ -71,7 +73,7 @@ class ReactionConsumer:
             name=self.reaction.name,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
-            ack_wait=60.0,
+            ack_wait=self.reaction.ack_wait,
             max_deliver=-1,  # we count attempts ourselves and dead-letter; the server never drops
             max_ack_pending=1000,
             filter_subjects=list(filters),

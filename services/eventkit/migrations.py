@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.abc import Traversable
 
-import asyncpg
+from services.eventkit.db import Conn
 
 log = logging.getLogger(__name__)
 SCHEMA_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -51,7 +51,7 @@ def service_migrations(service_package: str | None) -> list[Migration]:
     return shared + own
 
 
-async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migration]) -> list[str]:
+async def migrate(conn: Conn, schema: str, migrations: list[Migration]) -> list[str]:
     """Create ``schema`` if needed and apply what is not yet applied; return the names applied now."""
     check_schema_name(schema)
     applied_now: list[str] = []

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from contracts.envelope import EventEnvelope
+from services.eventkit.db import Conn
 from services.eventkit.hashchain import GENESIS, chain_hash
 from services.eventkit.migrations import check_schema_name
 from services.eventkit.store import (
@@ -50,7 +51,7 @@ class PostgresEventStore:
         expected_version: int,
         events: Sequence[EventEnvelope],
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> AppendResult:
         """Append in its own transaction, or inside the caller's (``conn``) as a savepoint."""
         check_append(stream_id, expected_version, events)
@@ -60,7 +61,7 @@ class PostgresEventStore:
             return await self._append_in(own, stream_id, expected_version, events)
 
     async def _append_in(
-        self, conn: asyncpg.Connection, stream_id: str, expected: int, events: Sequence[EventEnvelope]
+        self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
         ids = [e.id for e in events]
         try:
@@ -74,7 +75,7 @@ class PostgresEventStore:
             raise WrongExpectedVersion(stream_id, expected, actual) from None
 
     async def _insert(
-        self, conn: asyncpg.Connection, stream_id: str, expected: int, events: Sequence[EventEnvelope]
+        self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
         s = self.schema
         # Take our transaction id before reading the head: if the head was written by a younger
@@ -116,31 +117,31 @@ class PostgresEventStore:
         await conn.execute("SELECT pg_notify($1, '')", notify_channel(s))
         return AppendResult(stream_id, expected + len(events), tuple(ids))
 
-    async def _stored_ids(self, conn: asyncpg.Connection, ids: list[str]) -> set[str]:
+    async def _stored_ids(self, conn: Conn, ids: list[str]) -> set[str]:
         rows = await conn.fetch(
             f"SELECT event_id::text FROM {self.schema}.events WHERE event_id = ANY($1::uuid[])", ids
         )
         return {row[0] for row in rows}
 
-    async def _already_stored(self, conn: asyncpg.Connection, stream_id: str, ids: list[str]) -> AppendResult:
+    async def _already_stored(self, conn: Conn, stream_id: str, ids: list[str]) -> AppendResult:
         stored = await self._stored_ids(conn, ids)
         if stored != set(ids):
             raise WrongExpectedVersion(stream_id, -1, await self._version(conn, stream_id))
         return AppendResult(stream_id, await self._version(conn, stream_id), tuple(ids), already_stored=True)
 
-    async def _version(self, conn: asyncpg.Connection, stream_id: str) -> int:
+    async def _version(self, conn: Conn, stream_id: str) -> int:
         version = await conn.fetchval(
             f"SELECT max(stream_version) FROM {self.schema}.events WHERE stream_id = $1", stream_id
         )
         return int(version or 0)
 
-    async def stream_version(self, stream_id: str, conn: asyncpg.Connection | None = None) -> int:
+    async def stream_version(self, stream_id: str, conn: Conn | None = None) -> int:
         if conn is not None:
             return await self._version(conn, stream_id)
         async with self.pool.acquire() as own:
             return await self._version(own, stream_id)
 
-    async def read_stream(self, stream_id: str, conn: asyncpg.Connection | None = None) -> list[StoredEvent]:
+    async def read_stream(self, stream_id: str, conn: Conn | None = None) -> list[StoredEvent]:
         sql = f"SELECT {COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY stream_version"
         rows = await (conn or self.pool).fetch(sql, stream_id)
         return [row_to_event(row) for row in rows]
@@ -168,14 +169,16 @@ class PostgresEventStore:
 
     async def load_checkpoint(self, name: str) -> CommitPosition:
         row = await self.pool.fetchrow(
-            f"SELECT tx_id::text::bigint AS tx_id, position FROM {self.schema}.store_checkpoints WHERE name = $1",
+            f"SELECT tx_id::text::bigint AS tx_id, position FROM {self.schema}.store_checkpoints"
+            " WHERE name = $1",
             name,
         )
         return CommitPosition(row["tx_id"], row["position"]) if row else CommitPosition()
 
     async def save_checkpoint(self, name: str, position: CommitPosition) -> None:
         await self.pool.execute(
-            f"INSERT INTO {self.schema}.store_checkpoints (name, tx_id, position) VALUES ($1, $2::text::xid8, $3)"
+            f"INSERT INTO {self.schema}.store_checkpoints (name, tx_id, position)"
+            " VALUES ($1, $2::text::xid8, $3)"
             " ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position,"
             " updated_at = now()",
             name,

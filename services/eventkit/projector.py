@@ -25,6 +25,7 @@ from contracts.envelope import EventEnvelope
 from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
+from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Delivered:
 class Projector(Protocol):
     name: str
 
-    async def apply(self, conn: asyncpg.Connection, schema: str, batch: list[Delivered]) -> None:
+    async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         """Change read-model rows in ``schema`` for these events (inside the caller's transaction)."""
         ...
 
@@ -107,6 +108,8 @@ class ProjectorRunner:
                 try:
                     messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
                 except (NatsTimeout, TimeoutError):
+                    messages = []
+                if not messages:
                     self.caught_up.set()
                     metrics.projection_lag_events.labels(self.projector.name).set(0)
                     metrics.projection_lag_seconds.labels(self.projector.name).set(0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contracts.outreach import LogActivity
 from contracts.registry import REGISTRY
-from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.commanding import CommandContext, Decision, Handlers
 from services.eventkit.localtime import local_date
 from services.outreach.domain import Activity, decide_log_activity, evolve_activity
 
@@ -28,4 +28,4 @@ async def log_activity(ctx: CommandContext, command: LogActivity) -> Decision:
     return Decision(stream, version, command.unit, events)
 
 
-HANDLERS = {LogActivity: log_activity}
+HANDLERS: Handlers = {LogActivity: log_activity}

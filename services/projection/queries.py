@@ -9,13 +9,14 @@ from typing import Any
 import asyncpg
 
 from contracts.units import UnitPathError, parse_unit_path
+from services.eventkit.db import Conn
 from services.eventkit.runtime import QueryError
 
 SCHEMA = "projection"
 PROJECTOR = "units"
 
 
-async def freshness(conn: asyncpg.Pool | asyncpg.Connection) -> dict[str, Any]:
+async def freshness(conn: asyncpg.Pool | Conn) -> dict[str, Any]:
     row = await conn.fetchrow(
         f"SELECT seq, updated_at FROM {SCHEMA}.stream_checkpoints WHERE name = $1", PROJECTOR
     )
@@ -42,7 +43,7 @@ def _totals(rows: list[asyncpg.Record], prefix: str) -> dict[str, Any]:
     }
 
 
-async def _summaries(conn: asyncpg.Connection, where: str, *args: Any) -> list[dict[str, Any]]:
+async def _summaries(conn: Conn, where: str, *args: Any) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         f"SELECT u.path, u.name, u.kind, u.level,"
         f" coalesce(sum(c.subtree_activities), 0)::bigint AS activities,"

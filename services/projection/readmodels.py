@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import asyncpg
-
 from contracts.duty import UnitRegistered
 from contracts.outreach import ActivityLogged
 from contracts.registry import REGISTRY, UnknownEventType
 from contracts.units import ancestors_and_self, level_of
+from services.eventkit.db import Conn
 from services.eventkit.projector import Delivered
 
 HANDLED_TYPES = frozenset({UnitRegistered.event_type, ActivityLogged.event_type})
@@ -30,7 +29,7 @@ class CountDelta:
 class UnitsProjector:
     name = "units"
 
-    async def apply(self, conn: asyncpg.Connection, schema: str, batch: list[Delivered]) -> None:
+    async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         units: list[tuple[object, ...]] = []
         counts: dict[tuple[str, str], CountDelta] = defaultdict(CountDelta)
         for delivered in batch:
@@ -71,7 +70,8 @@ class UnitsProjector:
             await conn.execute(
                 f"INSERT INTO {schema}.activity_counts AS c (path, kind, own_activities, own_audience,"
                 " subtree_activities, subtree_audience)"
-                " SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])"
+                " SELECT * FROM unnest($1::text[], $2::text[],"
+                " $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])"
                 " ON CONFLICT (path, kind) DO UPDATE SET"
                 " own_activities = c.own_activities + excluded.own_activities,"
                 " own_audience = c.own_audience + excluded.own_audience,"

@@ -3,6 +3,8 @@ up in the projection — through real NATS and PostgreSQL."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
 
@@ -46,7 +48,7 @@ async def test_activities_roll_up_township_county_city(nats_url: str, database_u
         assert await log("act-0004", "3205", 5)
         assert await log("act-0004", "3205", 5)  # the same command again: applied once
 
-        async def city() -> dict:
+        async def city() -> dict[str, Any]:
             answer = await sanji.query("projection.unit", {"path": "3205"})
             return answer["result"] if answer["ok"] else {}
 
@@ -75,4 +77,4 @@ async def test_activities_roll_up_township_county_city(nats_url: str, database_u
 
 async def _subtree_activities(city) -> int:
     found = await city()
-    return found.get("subtree", {}).get("activities", -1)
+    return int(found.get("subtree", {}).get("activities", -1))

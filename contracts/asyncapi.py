@@ -1,0 +1,371 @@
+"""The AsyncAPI 3.0 document of Sanji's NATS subjects: events published by the services, commands and
+queries they answer as request/reply. Schemas are inlined under components/schemas so the document
+stands alone; they are the same pydantic models as the JSON Schema files beside it."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from contracts.commands import COMMANDS, CommandReply, CommandRequest, ErrorBody
+from contracts.envelope import EventEnvelope
+from contracts.export import (
+    UNIT_PATH_SCHEMA,
+    ContractSchema,
+    command_description,
+    event_description,
+)
+from contracts.registry import REGISTRY, DomainEvent
+from contracts.subjects import EVENTS_STREAM, command_subject, query_subject
+
+SCHEMAS = "#/components/schemas/"
+PLACEHOLDER_SERVER = {
+    "host": "nats.sanji.example:4222",
+    "protocol": "nats",
+    "title": "A Sanji site's NATS server",
+    "description": "Placeholder: each site (the city hub or a county leaf node) has its own NATS URL.",
+}
+LEVEL_PARAMETERS: dict[str, dict[str, Any]] = {
+    "city": {
+        "description": "4-digit city division code of the event's unit, e.g. `3205`.",
+        "examples": ["3205"],
+    },
+    "county": {
+        "description": "6-digit county division code of the event's unit, or `_` for a unit at city level.",
+        "examples": ["320506", "_"],
+    },
+    "township": {
+        "description": "9-digit township division code of the event's unit, or `_` for a unit above "
+        "township level.",
+        "examples": ["320506001", "_"],
+    },
+}
+EVENT_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "Nats-Msg-Id": {
+            "type": "string",
+            "description": "The event id (the envelope's `id`, a UUIDv7). JetStream drops a republished "
+            "event with the same id inside its duplicate window; consumers dedupe by it too.",
+        },
+        "Sanji-Type": {
+            "type": "string",
+            "description": "The envelope's `type`, for filtering without parsing.",
+        },
+    },
+    "required": ["Nats-Msg-Id", "Sanji-Type"],
+}
+QUERIES: dict[str, dict[str, Any]] = {
+    "projection.units": {
+        "summary": "The top-level units with their subtree totals.",
+        "params": {"type": "object", "description": "No parameters: send `{}`."},
+        "result": {
+            "type": "object",
+            "properties": {
+                "units": {"type": "array", "items": {"$ref": SCHEMAS + "UnitSummary"}},
+                "freshness": {"$ref": SCHEMAS + "Freshness"},
+            },
+            "required": ["units", "freshness"],
+        },
+    },
+    "projection.unit": {
+        "summary": "One unit: its own and subtree totals by activity kind, and its children.",
+        "params": {
+            "type": "object",
+            "properties": {"path": {"type": "string", **UNIT_PATH_SCHEMA}},
+            "required": ["path"],
+        },
+        "result": {
+            "type": "object",
+            "properties": {
+                "path": {"type": "string"},
+                "parent": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "name": {"type": "string"},
+                "kind": {"type": "string"},
+                "level": {"type": "string", "enum": ["city", "county", "township"]},
+                "own": {"$ref": SCHEMAS + "Totals"},
+                "subtree": {"$ref": SCHEMAS + "Totals"},
+                "children": {"type": "array", "items": {"$ref": SCHEMAS + "UnitSummary"}},
+                "freshness": {"$ref": SCHEMAS + "Freshness"},
+            },
+            "required": ["path", "name", "kind", "level", "own", "subtree", "children", "freshness"],
+        },
+    },
+}
+COUNT_PROPERTIES: dict[str, Any] = {
+    "activities": {"type": "integer", "description": "Activities logged."},
+    "audience": {"type": "integer", "description": "人次: attendance counted per person per occasion."},
+}
+COUNTS: dict[str, Any] = {
+    "type": "object",
+    "properties": COUNT_PROPERTIES,
+    "required": ["activities", "audience"],
+}
+QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Freshness": {
+        "type": "object",
+        "description": "How fresh a query answer is: the event stream sequence applied, and when.",
+        "properties": {
+            "checkpoint": {"type": "integer", "description": "Stream sequence of SANJI_EVENTS applied."},
+            "updated_at": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
+            "age_seconds": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        },
+        "required": ["checkpoint", "updated_at", "age_seconds"],
+    },
+    "Counts": COUNTS,
+    "Totals": {
+        "type": "object",
+        "properties": {
+            **COUNT_PROPERTIES,
+            "by_kind": {"type": "object", "additionalProperties": {"$ref": SCHEMAS + "Counts"}},
+        },
+        "required": ["activities", "audience", "by_kind"],
+    },
+    "UnitSummary": {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string"},
+            "name": {"type": "string"},
+            "kind": {"type": "string"},
+            "level": {"type": "string", "enum": ["city", "county", "township"]},
+            "subtree": {"$ref": SCHEMAS + "Counts"},
+        },
+        "required": ["path", "name", "kind", "level", "subtree"],
+    },
+    "QueryReply": {
+        "type": "object",
+        "description": "Every query answer: ok with `result`, or not ok with `error`.",
+        "properties": {
+            "ok": {"type": "boolean"},
+            "result": {"type": "object"},
+            "error": {"$ref": SCHEMAS + "ErrorBody"},
+        },
+        "required": ["ok"],
+    },
+}
+
+
+Refs = dict[type[BaseModel], str]
+
+
+def component_schemas() -> tuple[dict[str, dict[str, Any]], Refs]:
+    """Every model's schema keyed by component name, and each model's ``$ref``."""
+    models: list[type[BaseModel]] = [EventEnvelope, CommandRequest, CommandReply, ErrorBody]
+    models += REGISTRY.models()
+    models += list(COMMANDS.values())
+    inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
+    refs, top = models_json_schema(inputs, ref_template=SCHEMAS + "{model}", schema_generator=ContractSchema)
+    schemas: dict[str, dict[str, Any]] = dict(top.get("$defs", {}))
+    extra = QUERY_SCHEMAS | {"EventHeaders": EVENT_HEADERS}
+    clashing = schemas.keys() & extra.keys()
+    if clashing:
+        raise ValueError(f"contract model names clash with hand-written schemas: {sorted(clashing)}")
+    return schemas | extra, {model: refs[(model, "validation")]["$ref"] for model in models}
+
+
+def event_message(model: type[DomainEvent], refs: Refs) -> dict[str, Any]:
+    return {
+        "name": model.event_type,
+        "title": f"{model.__name__} v{model.version}",
+        "summary": event_description(model),
+        "description": "Events stored before a version change keep their `typeversion` and `data` shape; "
+        "readers upcast them oldest to newest (see docs/contracts.md).",
+        "contentType": "application/json",
+        "headers": {"$ref": SCHEMAS + "EventHeaders"},
+        "correlationId": {"location": "$message.payload#/correlationid"},
+        "payload": {
+            "allOf": [
+                {"$ref": refs[EventEnvelope]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": model.event_type},
+                        "data": {"$ref": refs[model]},
+                    },
+                },
+            ]
+        },
+    }
+
+
+def event_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Channels, operations and messages of the events, one channel per event type."""
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for model in sorted(REGISTRY.models(), key=lambda m: m.event_type):
+        kind = model.event_type
+        context, _, name = kind.partition(".")
+        channel_id = f"ev.{kind}"
+        messages[channel_id] = event_message(model, refs)
+        channels[channel_id] = {
+            "address": f"sanji.ev.{context}.{name}.{{city}}.{{county}}.{{township}}",
+            "title": f"{kind} events",
+            "description": f"Published by the {context} service to the JetStream stream {EVENTS_STREAM}. "
+            "The unit's levels sit in fixed tokens, so NATS permissions on "
+            "`sanji.ev.*.*.<city>.<county>.>` confine a county to its subtree. No aggregate ids "
+            "appear in subjects.",
+            "parameters": {level: {"$ref": f"#/components/parameters/{level}"} for level in LEVEL_PARAMETERS},
+            "messages": {kind: {"$ref": f"#/components/messages/{channel_id}"}},
+        }
+        operations[f"publish.{kind}"] = {
+            "action": "send",
+            "title": f"Publish {kind}",
+            "channel": {"$ref": f"#/channels/{channel_id}"},
+            "messages": [{"$ref": f"#/channels/{channel_id}/messages/{kind}"}],
+            "tags": [{"name": context}],
+        }
+    return channels, operations, messages
+
+
+def request_reply(
+    channel_id: str, address: str, message_id: str, reply_channel: str, reply_message: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    channel = {"address": address, "messages": {"request": {"$ref": f"#/components/messages/{message_id}"}}}
+    operation = {
+        "action": "receive",
+        "channel": {"$ref": f"#/channels/{channel_id}"},
+        "messages": [{"$ref": f"#/channels/{channel_id}/messages/request"}],
+        "reply": {
+            "channel": {"$ref": f"#/channels/{reply_channel}"},
+            "messages": [{"$ref": f"#/channels/{reply_channel}/messages/{reply_message}"}],
+        },
+    }
+    return channel, operation
+
+
+def command_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    channels: dict[str, Any] = {
+        "commandReply": {
+            "address": None,
+            "title": "Command replies",
+            "description": "The requester's own inbox: NATS request/reply delivers the reply there.",
+            "messages": {"reply": {"$ref": "#/components/messages/CommandReply"}},
+        }
+    }
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {
+        "CommandReply": {
+            "name": "CommandReply",
+            "title": "Command reply",
+            "contentType": "application/json",
+            "payload": {"$ref": refs[CommandReply]},
+        }
+    }
+    for name in sorted(COMMANDS):
+        model = COMMANDS[name]
+        channel_id = f"cmd.{name}"
+        channel, operation = request_reply(
+            channel_id, command_subject(name), channel_id, "commandReply", "reply"
+        )
+        channels[channel_id] = {**channel, "title": f"{name} command"}
+        operations[f"handle.{name}"] = {
+            **operation,
+            "title": f"Handle {name}",
+            "summary": command_description(model),
+            "description": "Retrying with the same `commandid` returns the first reply and applies nothing "
+            "again. An invalid request gets `ok: false` with `error.code` `invalid` and the fields at fault.",
+            "tags": [{"name": name.partition(".")[0]}],
+        }
+        messages[channel_id] = {
+            "name": name,
+            "title": f"{model.__name__} request",
+            "summary": command_description(model),
+            "contentType": "application/json",
+            "correlationId": {"location": "$message.payload#/commandid"},
+            "payload": {
+                "allOf": [
+                    {"$ref": refs[CommandRequest]},
+                    {"type": "object", "properties": {"body": {"$ref": refs[model]}}},
+                ]
+            },
+        }
+    return channels, operations, messages
+
+
+def query_parts() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    reply_messages: dict[str, Any] = {}
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for name, query in QUERIES.items():
+        channel_id, reply_id = f"qry.{name}", f"qry.{name}.reply"
+        channel, operation = request_reply(channel_id, query_subject(name), channel_id, "queryReply", name)
+        channels[channel_id] = {**channel, "title": f"{name} query"}
+        operations[f"answer.{name}"] = {
+            **operation,
+            "title": f"Answer {name}",
+            "summary": query["summary"],
+            "tags": [{"name": name.partition(".")[0]}],
+        }
+        messages[channel_id] = {
+            "name": name,
+            "title": f"{name} query parameters",
+            "contentType": "application/json",
+            "payload": query["params"],
+        }
+        messages[reply_id] = {
+            "name": f"{name}.reply",
+            "title": f"{name} answer",
+            "summary": "ok with the result, or not ok with an error (code invalid, not_found, …).",
+            "contentType": "application/json",
+            "payload": {
+                "allOf": [
+                    {"$ref": SCHEMAS + "QueryReply"},
+                    {"type": "object", "properties": {"result": query["result"]}},
+                ]
+            },
+        }
+        reply_messages[name] = {"$ref": f"#/components/messages/{reply_id}"}
+    channels["queryReply"] = {
+        "address": None,
+        "title": "Query replies",
+        "description": "The requester's own inbox: NATS request/reply delivers the reply there.",
+        "messages": reply_messages,
+    }
+    return channels, operations, messages
+
+
+def package_version() -> str:
+    try:
+        return version("sanji")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def asyncapi_document() -> dict[str, Any]:
+    """The whole AsyncAPI 3.0 document as plain data (dump it as YAML or JSON)."""
+    schemas, refs = component_schemas()
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for part_channels, part_operations, part_messages in (
+        event_parts(refs),
+        command_parts(refs),
+        query_parts(),
+    ):
+        channels |= part_channels
+        operations |= part_operations
+        messages |= part_messages
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Sanji (三级) contracts",
+            "version": package_version(),
+            "description": "Events, commands and queries of Sanji, the work-responsibility system of a "
+            "city civil-affairs bureau and its county and township offices, over NATS. "
+            "See docs/contracts.md.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {"site": PLACEHOLDER_SERVER},
+        "channels": channels,
+        "operations": operations,
+        "components": {
+            "schemas": schemas,
+            "messages": messages,
+            "parameters": LEVEL_PARAMETERS,
+        },
+    }

@@ -1,0 +1,147 @@
+"""The Sanji half of a run, phase by phase, against duty, outreach and projection in their own processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nats
+
+from services.bench import endtoend, workload
+from services.bench.procs import CpuMeter, ServiceProcess, log_tail
+from services.bench.report import MB, SERVICES, percentile
+from services.bench.sample import ActivityFactory
+from services.eventkit.db import create_pool
+
+CLIENTS = 16
+
+
+@dataclass(frozen=True)
+class SanjiSizes:
+    counties: int
+    townships_per_county: int
+    warmup_commands: int
+    command_seconds: float  # per client count
+    e2e_seconds: float
+    backlog_events: int  # per drain round
+    drain_rounds: int
+
+
+def progress(message: str) -> None:
+    print(f"· {message}", file=sys.stderr, flush=True)
+
+
+class SanjiPhases:
+    def __init__(self, rig: workload.Rig, server_pids: dict[str, int]) -> None:
+        self.rig, self.server_pids = rig, server_pids
+        self.figures: dict[str, float] = {}
+        self.details: dict[str, Any] = {"cpu_cores": {}, "phase_seconds": {}}
+
+    @contextmanager
+    def phase(self, name: str, message: str, cpu: bool = False) -> Iterator[None]:
+        """Time a phase; with ``cpu``, also record the cores each process used during it."""
+        progress(message)
+        started = time.perf_counter()
+        pids = {n: s.proc.pid for n, s in self.rig.services.items() if s.proc is not None}
+        meter = CpuMeter(pids | self.server_pids | {"bench_clients": os.getpid()}) if cpu else None
+        yield
+        if meter is not None:
+            self.details["cpu_cores"][name] = meter.cores()
+        self.details["phase_seconds"][name] = round(time.perf_counter() - started, 2)
+        self.rig.sample_rss()
+
+    async def commands(self, seconds: float) -> None:
+        for clients, suffix in ((1, "1client"), (CLIENTS, "16clients")):
+            with self.phase(f"commands_{suffix}", f"commands, {clients} client(s), {seconds:g} s", cpu=True):
+                load = await workload.command_load(self.rig, clients, seconds)
+            self.figures[f"commands_per_s_{suffix}"] = load.ok / load.elapsed
+            self.figures[f"command_p50_ms_{suffix}"] = percentile(load.latencies, 0.5) * 1000
+            self.figures[f"command_p99_ms_{suffix}"] = percentile(load.latencies, 0.99) * 1000
+            self.details[f"commands_{suffix}"] = {
+                "ok": load.ok,
+                "errors": load.errors,
+                "first_error": load.first_error,
+            }
+
+    async def end_to_end(self, seconds: float) -> None:
+        with self.phase("end_to_end", f"end to end, {CLIENTS} clients, {seconds:g} s", cpu=True):
+            run = await endtoend.end_to_end(self.rig, CLIENTS, seconds)
+        self.figures["e2e_events_per_s"] = run.events_per_s
+        self.figures["e2e_lag_p50_ms"] = percentile(run.lags, 0.5) * 1000
+        self.figures["e2e_lag_p99_ms"] = percentile(run.lags, 0.99) * 1000
+        self.details["end_to_end"] = {
+            "events": run.load.ok,
+            "errors": run.load.errors,
+            "lag_max_ms": max(run.lags) * 1000,
+            "command_p50_ms": percentile(run.load.latencies, 0.5) * 1000,
+            "command_p99_ms": percentile(run.load.latencies, 0.99) * 1000,
+            "after_reply_lag_p50_ms": percentile(run.lags_after_reply, 0.5) * 1000,
+            "after_reply_lag_p99_ms": percentile(run.lags_after_reply, 0.99) * 1000,
+        }
+
+    async def drains(self, backlog: int, rounds: int) -> None:
+        relay_rounds, projection_rounds = [], []
+        for n in range(1, rounds + 1):
+            with self.phase(
+                f"relay_round_{n}", f"relay round {n}/{rounds}: {backlog} events behind outreach"
+            ):
+                await self.rig.services["projection"].stop()  # it gets the same events as its backlog next
+                relay_rounds.append(await workload.relay_drain(self.rig, backlog))
+            with self.phase(f"projection_round_{n}", f"projection round {n}/{rounds}: catching up"):
+                projection_rounds.append(await workload.projection_drain(self.rig))
+        self.figures["relay_events_per_s"] = statistics.median(r["events_per_s"] for r in relay_rounds)
+        self.figures["projection_apply_events_per_s"] = statistics.median(
+            r["events_per_s"] for r in projection_rounds
+        )
+        self.details["relay_rounds"] = relay_rounds
+        self.details["projection_rounds"] = projection_rounds
+
+    def memory(self) -> None:
+        for name, service in self.rig.services.items():
+            self.figures[f"rss_mb_{name}"] = service.rss_bytes() / MB
+        self.details["rss_peak_mb"] = {name: rss / MB for name, rss in self.rig.rss_peak.items()}
+
+
+async def measure_sanji(
+    sizes: SanjiSizes,
+    nats_url: str,
+    database_url: str,
+    *,
+    server_pids: dict[str, int],
+    log_dir: Path,
+    tree: list[tuple[str, str, str]],
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Sanji's figures and the details behind them (errors, CPU per process, drain rounds)."""
+    services = {name: ServiceProcess(name, nats_url, database_url, log_dir) for name in SERVICES}
+    nc = await nats.connect(nats_url, name="sanji-bench")
+    pool = await create_pool(database_url, max_size=8)
+    factory = ActivityFactory([path for path, _, _ in tree])
+    phases = SanjiPhases(workload.Rig(nc, nc.jetstream(), pool, database_url, services, factory), server_pids)
+    try:
+        with phases.phase("start", "starting duty, outreach and projection"):
+            await workload.start(list(services.values()))
+        with phases.phase("units", f"registering {len(tree)} units, warming up"):
+            await workload.register_units(phases.rig, tree)
+            await workload.warm_up(phases.rig, 4, sizes.warmup_commands)
+        await phases.commands(sizes.command_seconds)
+        await phases.end_to_end(sizes.e2e_seconds)
+        await phases.drains(sizes.backlog_events, sizes.drain_rounds)
+        phases.memory()
+        phases.details["service_command"] = " ".join(services["outreach"].command[1:])
+    except Exception:
+        for service in services.values():
+            print(f"--- {service.name} log (tail) ---\n{log_tail(service.log_path, 15)}", file=sys.stderr)
+        raise
+    finally:
+        await asyncio.gather(*(service.stop() for service in services.values()))
+        await pool.close()
+        await nc.close()
+    return phases.figures, phases.details

@@ -1,0 +1,180 @@
+"""Ratios to the raw floors, the issue's targets, and the printed table — all from one results dict,
+so the table and bench-results.json always say the same thing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+MB = 1024 * 1024
+SERVICES = ("duty", "outreach", "projection")
+RSS_LIMIT_MB = 150.0
+
+# name: (label, unit)
+FLOORS = {
+    "js_publish_msgs_per_s": ("JetStream publish_async, every PubAck awaited", "msg/s"),
+    "js_fetch_ack_msgs_per_s": ("JetStream durable pull: fetch(500) + ack each", "msg/s"),
+    "pg_copy_rows_per_s": ("PostgreSQL COPY, event-shaped rows", "rows/s"),
+    "pg_insert_commits_per_s_1conn": ("PostgreSQL 1-row INSERT commits, 1 conn", "commits/s"),
+    "pg_insert_commits_per_s_16conn": ("PostgreSQL 1-row INSERT commits, 16 conns", "commits/s"),
+}
+SANJI = {
+    "commands_per_s_1client": ("commands (log_activity), 1 client", "cmd/s"),
+    "command_p50_ms_1client": ("  latency p50, 1 client", "ms"),
+    "command_p99_ms_1client": ("  latency p99, 1 client", "ms"),
+    "commands_per_s_16clients": ("commands (log_activity), 16 clients", "cmd/s"),
+    "command_p50_ms_16clients": ("  latency p50, 16 clients", "ms"),
+    "command_p99_ms_16clients": ("  latency p99, 16 clients", "ms"),
+    "relay_events_per_s": ("relay draining a backlog", "events/s"),
+    "projection_apply_events_per_s": ("projection applying a backlog", "events/s"),
+    "e2e_events_per_s": ("end to end: command → visible in projection", "events/s"),
+    "e2e_lag_p50_ms": ("  lag p50 (command sent → visible)", "ms"),
+    "e2e_lag_p99_ms": ("  lag p99 (command sent → visible)", "ms"),
+    **{f"rss_mb_{name}": (f"RSS at the end, {name}", "MB") for name in SERVICES},
+}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    name: str
+    figure: str
+    floor: str
+    label: str
+    target: float | None = None  # the figure must reach at least this share of the floor
+
+
+RATIOS = (
+    Ratio(
+        "relay_vs_publish", "relay_events_per_s", "js_publish_msgs_per_s", "relay / publish_async floor", 0.5
+    ),
+    Ratio(
+        "projection_vs_fetch_ack",
+        "projection_apply_events_per_s",
+        "js_fetch_ack_msgs_per_s",
+        "projection apply / pull fetch+ack floor",
+    ),
+    Ratio(
+        "projection_vs_copy",
+        "projection_apply_events_per_s",
+        "pg_copy_rows_per_s",
+        "projection apply / COPY floor",
+    ),
+    Ratio(
+        "e2e_vs_fetch_ack",
+        "e2e_events_per_s",
+        "js_fetch_ack_msgs_per_s",
+        "end to end / pull fetch+ack floor",
+        0.2,
+    ),
+    Ratio(
+        "commands_1_vs_insert_1",
+        "commands_per_s_1client",
+        "pg_insert_commits_per_s_1conn",
+        "commands 1 client / INSERT commits 1 conn",
+    ),
+    Ratio(
+        "commands_16_vs_insert_16",
+        "commands_per_s_16clients",
+        "pg_insert_commits_per_s_16conn",
+        "commands 16 clients / INSERT commits 16 conns",
+    ),
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def assess(floors: dict[str, float], sanji: dict[str, float]) -> dict[str, Any]:
+    """Figures with labels, ratios to their floors, and the targets marked met or missed."""
+    values = floors | sanji
+    figures = {
+        name: {"value": values[name], "unit": unit, "label": label, "kind": kind}
+        for kind, table in (("floor", FLOORS), ("sanji", SANJI))
+        for name, (label, unit) in table.items()
+    }
+    shares = {r.name: values[r.figure] / values[r.floor] for r in RATIOS}
+    ratios = {
+        r.name: {
+            "value": shares[r.name],
+            "figure": r.figure,
+            "floor": r.floor,
+            "label": r.label,
+        }
+        for r in RATIOS
+    }
+    targets = [
+        {
+            "name": r.name,
+            "label": f"{r.label} ≥ {r.target:.0%}",
+            "value": shares[r.name],
+            "threshold": r.target,
+            "met": shares[r.name] >= r.target,
+        }
+        for r in RATIOS
+        if r.target is not None
+    ]
+    targets += [
+        {
+            "name": f"rss_{name}",
+            "label": f"{name} RSS < {RSS_LIMIT_MB:.0f} MB",
+            "value": values[f"rss_mb_{name}"],
+            "threshold": RSS_LIMIT_MB,
+            "met": values[f"rss_mb_{name}"] < RSS_LIMIT_MB,
+        }
+        for name in SERVICES
+    ]
+    return {"figures": figures, "ratios": ratios, "targets": targets}
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.1f}"
+
+
+def render(results: dict[str, Any]) -> str:
+    """The human-readable table."""
+    m = results["machine"]
+    lines = [
+        f"Sanji benchmark{' (quick: tiny sizes, figures not meaningful)' if results['quick'] else ''}",
+        f"  {m['cpu_count']} CPUs, Python {m['python']}, nats-server {m['nats_server']}, "
+        f"PostgreSQL {m['postgres']} "
+        f"(fsync={m['pg_fsync']}, synchronous_commit={m['pg_synchronous_commit']})",
+        f"  payload {results['details']['payload_bytes']} bytes (a real ActivityLogged envelope); "
+        f"run took {results['elapsed_seconds']:.0f} s",
+        "",
+        "Raw floors",
+    ]
+    figures = results["figures"]
+    for name, (label, unit) in FLOORS.items():
+        lines.append(f"  {label:<50} {_number(figures[name]['value']):>10} {unit}")
+    lines += ["", "Sanji"]
+    for name, (label, unit) in SANJI.items():
+        lines.append(f"  {label:<50} {_number(figures[name]['value']):>10} {unit}")
+    lines += ["", "Ratios to floors"]
+    for ratio in results["ratios"].values():
+        lines.append(f"  {ratio['label']:<50} {ratio['value']:>10.1%}")
+    lines += ["", "Targets"]
+    for target in results["targets"]:
+        shown = f"{target['value']:.1%}" if target["threshold"] < 1 else f"{target['value']:.0f} MB"
+        lines.append(f"  {target['label']:<50} {shown:>10}  {'met' if target['met'] else 'MISSED'}")
+    return "\n".join(lines + _notes(results["details"]))
+
+
+def _notes(details: dict[str, Any]) -> list[str]:
+    """Where the time and the CPU went: the details the ratios alone do not show."""
+    lines = ["", "Where it went"]
+    e2e = details["end_to_end"]
+    lines.append(
+        f"  end to end: command p50/p99 {e2e['command_p50_ms']:.1f}/{e2e['command_p99_ms']:.1f} ms, then "
+        f"reply → visible p50/p99 {e2e['after_reply_lag_p50_ms']:.1f}/{e2e['after_reply_lag_p99_ms']:.1f} ms"
+    )
+    for what, key in (("relay (outreach)", "relay_rounds"), ("projection", "projection_rounds")):
+        cores = ", ".join(f"{r['cores_used']:.2f}" for r in details[key])
+        lines.append(f"  {what} process while draining: {cores} cores (per round; 1.00 = one busy core)")
+    for phase, cores in details["cpu_cores"].items():
+        used = ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if name != "total")
+        lines.append(f"  cores used in {phase}: {used} (total {cores['total']:.2f})")
+    return lines

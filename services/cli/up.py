@@ -1,0 +1,271 @@
+"""`sanji up`: the whole system on one machine — NATS and PostgreSQL (embedded unless NATS_URL /
+DATABASE_URL name them), then projection, duty, outreach and the gateway, each as its own process."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from services.cli.demo import DemoError, gateway_url_for_port, read_dev_token
+from services.cli.supervisor import (
+    ChildSpec,
+    Supervisor,
+    SupervisorError,
+    recorded_process,
+    terminate,
+    write_pid_file,
+)
+
+START_ORDER = ("projection", "duty", "outreach", "gateway")
+GATEWAY_PORT = 8000
+CITY = "3205"
+DEFAULT_DATA_DIR = Path(".sanji")
+
+
+def readyz_probe(port: int) -> Callable[[], bool]:
+    """A probe that is True once http://127.0.0.1:port/readyz answers 200."""
+
+    def ready() -> bool:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/readyz")
+            return conn.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    return ready
+
+
+class Backing:
+    """NATS and PostgreSQL: the URLs given in the environment, embedded servers for the rest."""
+
+    def __init__(self, data_dir: Path, nats_url: str | None, database_url: str | None) -> None:
+        from services.eventkit.embedded import EmbeddedStack, NatsServer, PostgresServer
+
+        # Servers a killed earlier run left behind on this data dir are stopped first (each class
+        # checks the PID it recorded really is its server), so their remembered ports are free again.
+        if not nats_url:
+            NatsServer(data_dir / "nats").stop()
+        if not database_url:
+            PostgresServer(data_dir / "pg").stop()
+        self.servers: list[NatsServer | PostgresServer]
+        if not nats_url and not database_url:
+            stack = EmbeddedStack(data_dir)  # durable (fast=False); ports remembered in <dir>/port
+            self.servers = [stack.nats, stack.postgres]
+        else:
+            self.servers = [NatsServer(data_dir / "nats")] if not nats_url else []
+            self.servers += [PostgresServer(data_dir / "pg")] if not database_url else []
+        self.nats_url = nats_url or next(s.url for s in self.servers if isinstance(s, NatsServer))
+        self.database_url = database_url or next(s.url for s in self.servers if isinstance(s, PostgresServer))
+
+    def start(self) -> None:
+        started = []
+        try:
+            for server in self.servers:
+                server.start()
+                started.append(server)
+        except BaseException:
+            for server in reversed(started):
+                server.stop()
+            raise
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+    def describe(self, kind: type[object], url: str) -> str:
+        embedded = any(isinstance(server, kind) for server in self.servers)
+        return f"{url}  ({'embedded' if embedded else 'from the environment'})"
+
+
+def service_ports(run_dir: Path, names: list[str]) -> dict[str, int]:
+    """Ports for the services' /metrics and /readyz: the ones used last time when still free."""
+    from services.eventkit.embedded import free_port, port_is_free
+
+    path = run_dir / "ports.json"
+    try:
+        remembered = {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        remembered = {}
+    ports: dict[str, int] = {}
+    for name in names:
+        port = remembered.get(name, 0)
+        ports[name] = port if port and port != GATEWAY_PORT and port_is_free(port) else free_port()
+    path.write_text(json.dumps(ports))
+    return ports
+
+
+def gateway_port_from_env() -> int:
+    """SANJI_HTTP_PORT, else 8000; refused up front when another program holds it."""
+    from services.eventkit.embedded import port_is_free
+
+    raw = os.environ.get("SANJI_HTTP_PORT") or str(GATEWAY_PORT)
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SupervisorError(f"SANJI_HTTP_PORT={raw!r} is not a TCP port number")
+    port = int(raw)
+    if not port_is_free(port):
+        raise SupervisorError(f"port {port} for the gateway is in use; free it or set SANJI_HTTP_PORT")
+    return port
+
+
+def ensure_tokens(path: Path) -> None:
+    """Create the gateway's tokens file with the development tokens unless it exists."""
+    if path.exists():
+        return
+    from services.gateway.auth import write_dev_tokens
+
+    write_dev_tokens(path, city=CITY)
+
+
+def claim_data_dir(run_dir: Path) -> None:
+    """Refuse a second `sanji up` on one data dir; stop children a killed earlier run left behind."""
+    owner = recorded_process(run_dir / "up.pid")
+    if owner is not None and owner.pid != os.getpid():
+        raise SupervisorError(f"sanji up already runs on this data dir as pid {owner.pid}; stop it first")
+    for pid_file in sorted(run_dir.glob("service-*.pid")):
+        leftover = recorded_process(pid_file)
+        if leftover is not None:
+            typer.echo(
+                f"stopping {pid_file.stem} (pid {leftover.pid}) left over from an earlier run", err=True
+            )
+            terminate(leftover.pid)
+        pid_file.unlink(missing_ok=True)
+    write_pid_file(run_dir / "up.pid", os.getpid())
+
+
+def child_specs(
+    data_dir: Path, backing: Backing, ports: dict[str, int], tokens_file: Path
+) -> list[ChildSpec]:
+    specs = []
+    for name in START_ORDER:
+        env = dict(os.environ)
+        env.update(
+            NATS_URL=backing.nats_url,
+            DATABASE_URL=backing.database_url,
+            SANJI_HTTP_PORT=str(ports[name]),
+            PYTHONUNBUFFERED="1",
+        )
+        if name == "gateway":
+            env["SANJI_TOKENS_FILE"] = str(tokens_file)
+        specs.append(
+            ChildSpec(
+                name=name,
+                argv=[sys.executable, "-m", "services.cli.main", "service", name],
+                env=env,
+                log_path=data_dir / "logs" / f"{name}.log",
+                ready=readyz_probe(ports[name]),
+                pid_path=data_dir / "run" / f"service-{name}.pid",
+            )
+        )
+    return specs
+
+
+def summary(data_dir: Path, backing: Backing, ports: dict[str, int], sup: Supervisor, token: str) -> str:
+    pids = sup.pids()
+    gateway = gateway_url_for_port(ports["gateway"])
+    from services.eventkit.embedded import NatsServer, PostgresServer
+
+    lines = [
+        "",
+        "Sanji is up.",
+        f"  gateway      {gateway}   (pid {pids.get('gateway')})",
+        f"  dev token    {token}   (city admin of {CITY})",
+        f'  try          curl -H "Authorization: Bearer {token}" {gateway}/api/v1/units/{CITY}',
+        "  metrics",
+    ]
+    lines += [
+        f"    {name:<11}http://127.0.0.1:{ports[name]}/metrics   (pid {pids.get(name)})"
+        for name in START_ORDER
+    ]
+    lines += [
+        f"  NATS         {backing.describe(NatsServer, backing.nats_url)}",
+        f"  PostgreSQL   {backing.describe(PostgresServer, backing.database_url)}",
+        f"  data dir     {data_dir}   (logs in {data_dir / 'logs'})",
+        "",
+        "Ctrl-C to stop.",
+    ]
+    return "\n".join(lines)
+
+
+def run_up(data_dir: Path) -> int:
+    """Start everything, print where it is, keep it running until SIGINT/SIGTERM; the exit status."""
+    from services.eventkit.embedded import EmbeddedServerError
+
+    data_dir = data_dir.resolve()
+    run_dir = data_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    stop_event = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if not stop_event.is_set():
+            typer.echo(f"\n{signal.Signals(signum).name}: stopping …", err=True)
+        stop_event.set()
+
+    # SIGHUP too: closing the terminal must not orphan the children, which run in their own sessions.
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, on_signal) for sig in stop_signals}
+    sup: Supervisor | None = None
+    backing: Backing | None = None
+    try:
+        claim_data_dir(run_dir)
+        gateway_port = gateway_port_from_env()
+        tokens_file = data_dir / "tokens.json"
+        ensure_tokens(tokens_file)
+        token = read_dev_token(tokens_file)
+        backing = Backing(data_dir, os.environ.get("NATS_URL"), os.environ.get("DATABASE_URL"))
+        if backing.servers:
+            names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
+            typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
+        backing.start()
+        ports = service_ports(run_dir, [n for n in START_ORDER if n != "gateway"]) | {"gateway": gateway_port}
+        sup = Supervisor(
+            child_specs(data_dir, backing, ports, tokens_file),
+            stop_event=stop_event,
+            report=lambda line: typer.echo(line, err=True),
+        )
+        sup.start_all()
+        if not stop_event.is_set():
+            typer.echo(summary(data_dir, backing, ports, sup, token))
+            sup.watch()
+    except (SupervisorError, EmbeddedServerError, DemoError) as error:
+        typer.echo(f"sanji up: {error}", err=True)
+        return 1
+    finally:
+        if sup is not None:
+            typer.echo("stopping services …", err=True)
+            sup.stop_all()
+        if backing is not None:
+            backing.stop()
+        with contextlib.suppress(OSError):
+            if (owner := recorded_process(run_dir / "up.pid")) is not None and owner.pid == os.getpid():
+                (run_dir / "up.pid").unlink()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    typer.echo("stopped.", err=True)
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    """Add `sanji up` to ``app``."""
+
+    @app.command("up")
+    def up(
+        data_dir: Annotated[
+            Path, typer.Option("--data-dir", help="where NATS, PostgreSQL, logs and tokens live")
+        ] = DEFAULT_DATA_DIR,
+    ) -> None:
+        """Run the whole system locally until Ctrl-C (data is kept between runs)."""
+        raise typer.Exit(run_up(data_dir))

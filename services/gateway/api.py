@@ -1,0 +1,53 @@
+"""The JSON API: ``POST /api/v1/commands/{context}/{name}`` and the unit reads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from contracts.commands import Actor
+from services.eventkit.client import SanjiClient
+from services.gateway.auth import api_actor
+from services.gateway.commands import command_name, forward, header_id, parse_json_object, read_body
+from services.gateway.errors import GatewayError
+from services.gateway.reads import top_units, unit_detail
+
+router = APIRouter(prefix="/api/v1")
+ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+def sanji_of(request: Request) -> SanjiClient:
+    sanji: SanjiClient | None = getattr(request.app.state, "sanji", None)
+    if sanji is None:
+        raise GatewayError("unavailable", "the gateway is not connected to NATS yet")
+    return sanji
+
+
+@router.post("/commands/{context}/{name}")
+async def post_command(context: str, name: str, request: Request, actor: ApiActor) -> JSONResponse:
+    """Forward the JSON body as command ``<context>.<name>``; the reply's error code sets the status."""
+    full_name = command_name(context, name)
+    body = parse_json_object(await read_body(request))
+    reply = await forward(
+        sanji_of(request),
+        full_name,
+        body,
+        actor,
+        command_id=header_id(request, "Idempotency-Key", 8),
+        correlation_id=header_id(request, "X-Correlation-Id", 1),
+    )
+    return JSONResponse(reply.model_dump(mode="json"))
+
+
+@router.get("/units")
+async def get_units(request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The top units in the actor's scope with their subtree counts, and the projection's freshness."""
+    return await top_units(sanji_of(request), actor)
+
+
+@router.get("/units/{unitpath}")
+async def get_unit(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """One unit: own and subtree counts by activity kind, children, freshness."""
+    return await unit_detail(sanji_of(request), actor, unitpath)

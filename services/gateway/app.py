@@ -1,0 +1,100 @@
+"""Gateway composition root: the FastAPI app (API, pages, ops routes) and its runtime — one NATS
+connection opened at start and drained at stop. No I/O at import or in create_app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+import nats
+from fastapi import FastAPI
+from nats.aio.client import Client as NatsClient
+
+from contracts.commands import Actor
+from services.eventkit.client import SanjiClient
+from services.eventkit.ops_http import HttpServer, ReadinessCheck, add_ops_routes
+from services.eventkit.settings import ServiceSettings
+from services.gateway import api, pages
+from services.gateway.auth import TokenAuthority, load_tokens
+from services.gateway.handlers import HttpMetrics, install_error_handlers
+from services.gateway.settings import GatewaySettings
+from services.gateway.views import Views, stylesheet
+
+log = logging.getLogger(__name__)
+
+
+def build_app(readiness: ReadinessCheck) -> FastAPI:
+    """The HTTP app; ``app.state.authority`` and ``app.state.sanji`` are set by the runtime at start."""
+    app = FastAPI(
+        title="Sanji gateway", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
+    app.state.views = Views()
+    app.state.authority = TokenAuthority({})
+    app.state.sanji = None
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
+    add_ops_routes(app, readiness)
+    install_error_handlers(app)
+    app.add_middleware(HttpMetrics)
+    return app
+
+
+class GatewayRuntime:
+    """Runs the gateway: start() connects and serves, stop() closes, like the services' ServiceRuntime."""
+
+    def __init__(self, settings: GatewaySettings, *, tokens: dict[str, Actor] | None = None) -> None:
+        self.settings = settings
+        self._tokens = tokens
+        self.app = build_app(self.readiness)
+        self.nc: NatsClient | None = None
+        self.http_port: int | None = None
+        self._http: HttpServer | None = None
+
+    def _load_tokens(self) -> dict[str, Actor]:
+        if self._tokens is not None:
+            return self._tokens
+        if self.settings.tokens_file is None:
+            log.warning("no SANJI_TOKENS_FILE: every request will be refused with 401")
+            return {}
+        return load_tokens(self.settings.tokens_file)
+
+    async def start(self) -> None:
+        s = self.settings
+        self.app.state.authority = TokenAuthority(self._load_tokens())
+        self.nc = await nats.connect(s.nats_url, name="sanji-gateway", max_reconnect_attempts=-1)
+        self.app.state.sanji = SanjiClient(self.nc)
+        self._http = HttpServer(self.app, s.http_host, s.http_port)
+        self.http_port = await self._http.start()
+        log.info("gateway started", extra={"service": "gateway", "http_port": self.http_port})
+
+    async def readiness(self) -> dict[str, bool]:
+        return {"nats": self.nc is not None and self.nc.is_connected}
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            await self._http.stop()
+        self.app.state.sanji = None
+        if self.nc is not None:
+            await self.nc.drain()
+
+    async def serve_until_signalled(self) -> None:
+        """Run until SIGINT or SIGTERM, then stop cleanly."""
+        loop = asyncio.get_running_loop()
+        signalled = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, signalled.set)
+        await self.start()
+        await signalled.wait()
+        await self.stop()
+
+
+def create_app(settings: ServiceSettings | None = None, **options: Any) -> GatewayRuntime:
+    """The gateway runtime; plain ServiceSettings (as the test stack passes) become GatewaySettings."""
+    if settings is None:
+        settings = GatewaySettings()
+    elif not isinstance(settings, GatewaySettings):
+        settings = GatewaySettings(**settings.model_dump())
+    return GatewayRuntime(settings, **options)

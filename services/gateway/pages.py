@@ -1,0 +1,152 @@
+"""The web pages: login, the top units, a unit page with its counts and the log-activity form."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from contracts.commands import Actor
+from contracts.outreach import ActivityKind, LogActivity
+from contracts.units import is_within
+from services.eventkit.client import new_command_id
+from services.gateway.api import sanji_of
+from services.gateway.auth import TOKEN_COOKIE, authority_of, page_actor
+from services.gateway.commands import forward, read_body
+from services.gateway.errors import GatewayError
+from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, parse_form
+from services.gateway.labels import Words
+from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
+from services.gateway.views import Views, lang_of, link
+
+router = APIRouter(include_in_schema=False)
+PageActor = Annotated[Actor, Depends(page_actor)]
+COOKIE_SECONDS = 12 * 3600
+
+
+def views_of(request: Request) -> Views:
+    views: Views = request.app.state.views
+    return views
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never send a person to another site after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login")
+async def login_form(request: Request) -> HTMLResponse:
+    return views_of(request).render(
+        request, "login.html", next=safe_next(request.query_params.get("next")), failed=False
+    )
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = parse_form(await read_body(request, MAX_FORM_BYTES))
+    target = safe_next(form.get("next"))
+    token = form.get("token", "")
+    if authority_of(request).actor_for(token) is None:
+        return views_of(request).render(
+            request, "login.html", 401, next=target, failed=True, page_path="/login"
+        )
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        max_age=COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",  # a form on another site cannot post with this cookie
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    response = RedirectResponse(link("/login", lang_of(request)), status_code=303)
+    response.delete_cookie(TOKEN_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/")
+async def home(request: Request, actor: PageActor) -> HTMLResponse:
+    found = await top_units(sanji_of(request), actor)
+    return views_of(request).render(
+        request, "home.html", actor=actor, units=found["units"], freshness=found["freshness"]
+    )
+
+
+@router.get("/units/{unitpath}")
+async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    form: dict[str, Any] = {"id": new_command_id(), "values": {}, "errors": {}, "message": None}
+    return await _render_unit(
+        request, actor, unitpath, form, logged=request.query_params.get("logged") == "1"
+    )
+
+
+@router.post("/units/{unitpath}/activities")
+async def log_activity(unitpath: str, request: Request, actor: PageActor) -> Response:
+    """The form handler: check the form, forward outreach.log_activity, show what went wrong inline."""
+    path = checked_path(unitpath, actor)
+    words = Words(lang_of(request))
+    values = parse_form(await read_body(request, MAX_FORM_BYTES))
+    form_id = values.get("form_id") or new_command_id()
+    body = activity_body(values, path, form_id)
+    form: dict[str, Any] = {
+        "id": form_id,
+        "values": values,
+        "errors": check_activity(body, words),
+        "message": None,
+    }
+    if not form["errors"]:
+        try:
+            await forward(sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id)
+        except GatewayError as error:
+            form["errors"] = {
+                f.field.removeprefix("body."): f.reason for f in error.fields if f.field.startswith("body.")
+            }
+            form["message"] = words("not_logged") + error.message
+            return await _render_unit(request, actor, path, form, status=error.status)
+        return RedirectResponse(link(f"/units/{path}", lang_of(request), logged="1"), status_code=303)
+    return await _render_unit(request, actor, path, form, status=422)
+
+
+async def _render_unit(
+    request: Request,
+    actor: Actor,
+    path: str,
+    form: dict[str, Any],
+    *,
+    status: int = 200,
+    logged: bool = False,
+) -> HTMLResponse:
+    sanji = sanji_of(request)
+    unit = await unit_detail(sanji, actor, path)
+    crumbs = [
+        {**crumb, "linked": is_within(crumb["path"], actor.scope)} for crumb in await breadcrumb(sanji, path)
+    ]
+    kinds = [
+        {
+            "kind": kind.value,
+            "own": unit["own"]["by_kind"].get(kind.value, {"activities": 0, "audience": 0}),
+            "subtree": unit["subtree"]["by_kind"].get(kind.value, {"activities": 0, "audience": 0}),
+        }
+        for kind in ActivityKind
+    ]
+    return views_of(request).render(
+        request,
+        "unit.html",
+        status,
+        actor=actor,
+        unit=unit,
+        crumbs=crumbs,
+        kinds=kinds,
+        form=form,
+        can_log=bool(actor.roles & LogActivity.allowed_roles),
+        logged=logged,
+        page_path=f"/units/{path}",
+    )

@@ -1,0 +1,77 @@
+"""The read API over the projection, cut to the actor's subtree. Every answer carries its freshness."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from contracts.commands import Actor, FieldError
+from contracts.units import UnitPathError, ancestors_and_self, is_within, parse_unit_path
+from services.eventkit.client import SanjiClient
+from services.gateway.errors import GatewayError, field_error
+
+
+async def query(sanji: SanjiClient, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A projection query's result, or its error raised as GatewayError."""
+    answer = await sanji.query(name, params)
+    if answer.get("ok"):
+        result: dict[str, Any] = answer["result"]
+        return result
+    raise GatewayError.from_answer(answer.get("error") or {})
+
+
+def summary(unit: dict[str, Any]) -> dict[str, Any]:
+    """The summary row of a unit (as in projection.units) from its full projection.unit answer."""
+    subtree = unit["subtree"]
+    return {
+        "path": unit["path"],
+        "name": unit["name"],
+        "kind": unit["kind"],
+        "level": unit["level"],
+        "subtree": {"activities": subtree["activities"], "audience": subtree["audience"]},
+    }
+
+
+async def top_units(sanji: SanjiClient, actor: Actor) -> dict[str, Any]:
+    """The top units the actor sees: the city's top units, or the actor's own scope unit."""
+    if "." not in actor.scope:
+        found = await query(sanji, "projection.units", {})
+        units = [unit for unit in found["units"] if is_within(unit["path"], actor.scope)]
+        return {"units": units, "freshness": found["freshness"]}
+    try:
+        unit = await query(sanji, "projection.unit", {"path": actor.scope})
+    except GatewayError as error:
+        if error.code != "not_found":
+            raise
+        found = await query(sanji, "projection.units", {})
+        return {"units": [], "freshness": found["freshness"]}
+    return {"units": [summary(unit)], "freshness": unit["freshness"]}
+
+
+def checked_path(path: str, actor: Actor) -> str:
+    """A valid unit path inside the actor's scope, else 422 or 403 naming ``unitpath``."""
+    try:
+        parse_unit_path(path)
+    except UnitPathError as error:
+        raise field_error("unitpath", str(error)) from None
+    if not is_within(path, actor.scope):
+        reason = f"unit {path} is outside your scope {actor.scope}"
+        raise GatewayError("forbidden", reason, [FieldError(field="unitpath", reason=reason)])
+    return path
+
+
+async def unit_detail(sanji: SanjiClient, actor: Actor, path: str) -> dict[str, Any]:
+    """One unit with its own and subtree counts and its children."""
+    return await query(sanji, "projection.unit", {"path": checked_path(path, actor)})
+
+
+async def breadcrumb(sanji: SanjiClient, path: str) -> list[dict[str, str]]:
+    """The units above ``path`` up to the city, each with its name (its path when unknown)."""
+    above = ancestors_and_self(path)[:-1]
+
+    async def name_of(ancestor: str) -> dict[str, str]:
+        answer = await sanji.query("projection.unit", {"path": ancestor})
+        name = answer["result"]["name"] if answer.get("ok") else ancestor
+        return {"path": ancestor, "name": name}
+
+    return list(await asyncio.gather(*(name_of(ancestor) for ancestor in above)))

@@ -1,0 +1,77 @@
+"""Tokens, units and small HTTP helpers shared by the gateway tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import httpx
+
+from tests.helpers import wait_until
+
+CITY_TOKEN = "city-admin-token"
+COUNTY_TOKEN = "county-clerk-token"
+TOKENS = {
+    CITY_TOKEN: {"id": "admin@3205", "scope": "3205", "roles": ["admin", "clerk"]},
+    COUNTY_TOKEN: {"id": "clerk@320506", "scope": "3205.320506", "roles": ["clerk"]},
+}
+UNITS = [
+    ("3205", "苏州市民政局", "bureau"),
+    ("3205.320506", "吴中区民政局", "county_office"),
+    ("3205.320506.320506001", "长桥街道", "township_office"),
+    ("3205.320507", "相城区民政局", "county_office"),
+]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def register_units(http: httpx.AsyncClient) -> None:
+    for path, name, kind in UNITS:
+        response = await http.post(
+            "/api/v1/commands/duty/register_unit",
+            json={"path": path, "name": name, "kind": kind},
+            headers=bearer(CITY_TOKEN),
+        )
+        assert response.status_code == 200, response.text
+
+
+def activity(activity_id: str, unit: str, audience: int, kind: str = "outreach_talk") -> dict[str, Any]:
+    return {
+        "activity_id": activity_id,
+        "unit": unit,
+        "kind": kind,
+        "topic": "民政政策宣讲",
+        "held_on": "2026-03-02",
+        "audience": audience,
+    }
+
+
+async def log_activity(
+    http: httpx.AsyncClient, body: dict[str, Any], token: str = CITY_TOKEN
+) -> httpx.Response:
+    return await http.post(
+        "/api/v1/commands/outreach/log_activity",
+        json=body,
+        headers={**bearer(token), "Idempotency-Key": f"cmd-{body['activity_id']}"},
+    )
+
+
+async def first_activity(http: httpx.AsyncClient, body: dict[str, Any]) -> None:
+    """Log the first activity, retrying while outreach has not yet learned the units from duty's events."""
+
+    async def logged() -> bool:
+        return (await log_activity(http, body)).status_code == 200
+
+    await wait_until(logged, message="outreach never learned the units")
+
+
+async def subtree_activities(http: httpx.AsyncClient, path: str, token: str = CITY_TOKEN) -> int:
+    response = await http.get(f"/api/v1/units/{path}", headers=bearer(token))
+    return int(response.json()["subtree"]["activities"]) if response.status_code == 200 else -1
+
+
+async def equals(value: Awaitable[int], expected: int) -> bool:
+    """For wait_until: does the awaited number equal ``expected`` yet?"""
+    return await value == expected

@@ -1,0 +1,76 @@
+"""Failures reach people as JSON or a friendly page: a service that is down, and an unexpected error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from contracts.commands import Actor, Role
+from services.gateway.app import create_app
+from services.gateway.auth import TokenAuthority
+from services.gateway.settings import GatewaySettings
+from tests.gateway.support import CITY_TOKEN, TOKENS, bearer, register_units
+from tests.stack import running
+
+
+async def test_a_service_that_is_down_is_503_not_a_hang(
+    nats_url: str, database_url: str, tmp_path: Path
+) -> None:
+    tokens_file = tmp_path / "tokens.json"
+    tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
+    async with running(nats_url, database_url, "duty"):  # no outreach, no projection
+        runtime = create_app(GatewaySettings(nats_url=nats_url, http_port=0, tokens_file=tokens_file))
+        await runtime.start()
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
+                await register_units(http)  # duty answers
+                read = await http.get("/api/v1/units/3205", headers=bearer(CITY_TOKEN))
+                assert read.status_code == 503
+                assert read.json()["error"]["code"] == "unavailable"
+                command = await http.post(
+                    "/api/v1/commands/outreach/log_activity", json={}, headers=bearer(CITY_TOKEN)
+                )
+                assert command.status_code == 503
+                await http.post("/login", data={"token": CITY_TOKEN})
+                page = await http.get("/")
+                assert page.status_code == 503
+                assert "服务暂不可用" in page.text
+        finally:
+            await runtime.stop()
+
+
+class BrokenClient:
+    """Stands in for the NATS client when something unexpected goes wrong inside the gateway."""
+
+    async def query(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("boom: secret internals")
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom: secret internals")
+
+
+async def test_unexpected_errors_never_show_a_traceback() -> None:
+    actor = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN}))
+    app = create_app(GatewaySettings(http_port=0)).app  # not started: no NATS, the client below instead
+    app.state.authority = TokenAuthority({CITY_TOKEN: actor})
+    app.state.sanji = BrokenClient()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        api = await http.get("/api/v1/units", headers=bearer(CITY_TOKEN))
+        assert api.status_code == 500
+        assert api.json() == {
+            "ok": False,
+            "error": {"code": "internal", "message": "the request could not be completed", "fields": []},
+        }
+        http.cookies.set("sanji_token", CITY_TOKEN)
+        page = await http.get("/units/3205", params={"lang": "en"})
+        assert page.status_code == 500
+        assert "Internal error" in page.text
+        assert "boom" not in page.text
+        assert "Traceback" not in page.text
+        wrong_method = await http.get("/api/v1/commands/duty/register_unit", headers=bearer(CITY_TOKEN))
+        assert wrong_method.status_code == 405
+        assert wrong_method.json()["error"]["code"] == "method_not_allowed"

@@ -1,0 +1,183 @@
+"""The web pages against a real stack: login with a cookie, unit pages in Chinese and English, and the
+log-activity form with its errors shown next to the fields."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.gateway.support import (
+    CITY_TOKEN,
+    COUNTY_TOKEN,
+    activity,
+    equals,
+    first_activity,
+    register_units,
+    subtree_activities,
+)
+from tests.helpers import wait_until
+
+
+async def login(http: httpx.AsyncClient, token: str, next_url: str = "/") -> httpx.Response:
+    return await http.post("/login", data={"token": token, "next": next_url})
+
+
+async def test_pages_redirect_to_login_and_login_sets_an_httponly_cookie(http: httpx.AsyncClient) -> None:
+    response = await http.get("/units/3205")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/units/3205"
+    form = await http.get("/login", params={"next": "/units/3205"})
+    assert form.status_code == 200
+    assert "访问令牌" in form.text
+    assert 'value="/units/3205"' in form.text
+
+    refused = await login(http, "wrong-token-123")
+    assert refused.status_code == 401
+    assert "令牌无效" in refused.text
+    assert "sanji_token" not in http.cookies
+
+    accepted = await login(http, CITY_TOKEN, "/units/3205")
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == "/units/3205"
+    cookie = accepted.headers["set-cookie"]
+    assert cookie.startswith(f"sanji_token={CITY_TOKEN};")
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    offsite = await login(http, CITY_TOKEN, "//evil.example/")
+    assert offsite.headers["location"] == "/"
+
+    logout = await http.post("/logout")
+    assert logout.status_code == 303
+    assert "sanji_token" not in http.cookies
+    assert (await http.get("/")).status_code == 303
+
+
+async def test_unit_pages_show_counts_children_and_freshness(http: httpx.AsyncClient) -> None:
+    await register_units(http)
+    await first_activity(http, activity("act-0001", "3205.320506.320506001", 120))
+    await wait_until(
+        lambda: equals(subtree_activities(http, "3205"), 1), message="projection never caught up"
+    )
+    await login(http, CITY_TOKEN)
+
+    home = await http.get("/")
+    assert home.status_code == 200
+    assert home.headers["content-type"] == "text/html; charset=utf-8"
+    assert "苏州市民政局" in home.text
+    assert 'href="/units/3205"' in home.text
+    assert "数据截至" in home.text
+
+    city = await http.get("/units/3205")
+    assert city.status_code == 200
+    for text in (
+        "吴中区民政局",
+        "相城区民政局",
+        'href="/units/3205.320506"',
+        "宣讲",
+        "民政大讲堂",
+        "应急演练",
+    ):
+        assert text in city.text, text
+    assert "事件序号" in city.text
+    assert "登记活动" in city.text
+
+    township = await http.get("/units/3205.320506.320506001")
+    assert township.status_code == 200
+    assert "长桥街道" in township.text
+    assert 'href="/units/3205"' in township.text  # breadcrumb up to the city
+    assert 'href="/units/3205.320506"' in township.text
+    assert ">120<" in township.text
+
+    english = await http.get("/units/3205", params={"lang": "en"})
+    assert "Data as of" in english.text
+    assert "Outreach talk" in english.text
+    assert 'href="/units/3205.320506?lang=en"' in english.text
+
+    missing = await http.get("/units/3205.320599")
+    assert missing.status_code == 404
+    assert "找不到" in missing.text
+    nowhere = await http.get("/no/such/page")
+    assert nowhere.status_code == 404
+    assert "<html" in nowhere.text
+    assert "Traceback" not in nowhere.text
+
+
+async def test_county_clerk_sees_only_its_county(http: httpx.AsyncClient) -> None:
+    await register_units(http)
+    await wait_until(
+        lambda: equals(subtree_activities(http, "3205.320506"), 0), message="units never projected"
+    )
+    await login(http, COUNTY_TOKEN)
+    home = await http.get("/")
+    assert "吴中区民政局" in home.text
+    assert "相城区民政局" not in home.text
+    county = await http.get("/units/3205.320506")
+    assert county.status_code == 200
+    assert "苏州市民政局" in county.text  # the breadcrumb names the city …
+    assert 'href="/units/3205"' not in county.text  # … without linking outside the scope
+    forbidden = await http.get("/units/3205.320507")
+    assert forbidden.status_code == 403
+    assert "无权访问" in forbidden.text
+
+
+async def test_log_activity_form_shows_errors_inline_and_logs(http: httpx.AsyncClient) -> None:
+    await register_units(http)
+    await first_activity(http, activity("act-0001", "3205", 1))
+    await login(http, CITY_TOKEN)
+    page = "/units/3205.320506.320506001"
+
+    wrong = await http.post(
+        f"{page}/activities",
+        data={
+            "form_id": "form-0001-abcdef",
+            "kind": "outreach_talk",
+            "topic": "",
+            "held_on": "昨天",
+            "audience": "-3",
+        },
+    )
+    assert wrong.status_code == 422
+    for text in ("不能为空", "请填写日期", "不能小于 0"):
+        assert text in wrong.text, text
+    english = await http.post(
+        f"{page}/activities?lang=en", data={"kind": "", "topic": "x", "held_on": "2026-03-02"}
+    )
+    assert english.status_code == 422
+    assert "choose one from the list" in english.text
+    assert 'href="/units/3205.320506.320506001">中文</a>' in english.text  # back to the page, not the POST
+    assert english.headers["x-frame-options"] == "DENY"
+    assert "required" in english.text
+
+    future = await http.post(
+        f"{page}/activities",
+        data={
+            "form_id": "form-0002-abcdef",
+            "kind": "training",
+            "topic": "培训",
+            "held_on": "2999-01-01",
+            "audience": "5",
+        },
+    )
+    assert future.status_code == 422
+    assert "未能登记" in future.text
+    assert "future" in future.text
+
+    done = await http.post(
+        f"{page}/activities",
+        data={
+            "form_id": "form-0003-abcdef",
+            "kind": "community_event",
+            "topic": "社区养老服务宣传",
+            "held_on": "2026-03-01",
+            "starts_at": "09:30",
+            "audience": "48",
+        },
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"{page}?logged=1"
+    await wait_until(
+        lambda: equals(subtree_activities(http, "3205.320506.320506001"), 1), message="never projected"
+    )
+    shown = await http.get(done.headers["location"])
+    assert "活动已登记" in shown.text
+    assert "社区活动" in shown.text
+    assert ">48<" in shown.text
