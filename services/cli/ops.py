@@ -2,8 +2,119 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
 import typer
+
+from services.cli import endpoints
+
+T = TypeVar("T")
+DataDir = Annotated[Path, typer.Option("--data-dir", help="where `sanji up` keeps its data")]
+SCHEMAS = {"duty": "duty", "outreach": "outreach"}
+
+dlq = typer.Typer(
+    help="Dead letters: events a consumer could not handle, with the reason.", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+async def _with_nats(data_dir: Path, work: Callable[..., Awaitable[T]]) -> T:
+    import nats
+
+    nc = await nats.connect(endpoints.nats_url(data_dir), connect_timeout=5, max_reconnect_attempts=1)
+    try:
+        return await work(nc.jetstream())
+    finally:
+        await nc.close()
+
+
+@dlq.command("list")
+def dlq_list(limit: int = 100, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """List dead letters: sequence, consumer, event, attempts and the error."""
+    from services.eventkit.deadletters import list_dead_letters
+
+    letters = asyncio.run(_with_nats(data_dir, lambda js: list_dead_letters(js, limit)))
+    if not letters:
+        typer.echo("no dead letters")
+    for letter in letters:
+        typer.echo(
+            f"#{letter.seq}  {letter.consumer}  {letter.event_type or '?'} {letter.event_id or '?'}"
+            f"  attempts={letter.attempts}\n    {letter.error}"
+        )
+
+
+@dlq.command("retry")
+def dlq_retry(seq: int, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Send dead letter SEQ back to its consumer for another try."""
+    from services.eventkit.deadletters import NoSuchDeadLetter, retry_dead_letter
+
+    try:
+        letter = asyncio.run(_with_nats(data_dir, lambda js: retry_dead_letter(js, seq)))
+    except NoSuchDeadLetter as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"#{seq} sent back to {letter.consumer}")
+
+
+@dlq.command("discard")
+def dlq_discard(seq: int, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Remove dead letter SEQ for good."""
+    from services.eventkit.deadletters import NoSuchDeadLetter, discard_dead_letter
+
+    try:
+        letter = asyncio.run(_with_nats(data_dir, lambda js: discard_dead_letter(js, seq)))
+    except NoSuchDeadLetter as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"#{seq} ({letter.consumer}, {letter.event_id}) discarded")
+
+
+def verify(service: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Check SERVICE's event store hash chains; name the first broken link."""
+    from services.eventkit.chaincheck import verify_chains
+    from services.eventkit.db import create_pool
+
+    if service not in SCHEMAS:
+        raise _fail(f"unknown service '{service}'; choose one of: {', '.join(SCHEMAS)}")
+
+    async def check() -> str | None:
+        pool = await create_pool(endpoints.database_url(data_dir), max_size=2)
+        try:
+            report = await verify_chains(pool, SCHEMAS[service])
+        finally:
+            await pool.close()
+        typer.echo(f"{service}: {report.streams} streams, {report.events} events checked")
+        return None if report.broken is None else str(report.broken)
+
+    if broken := asyncio.run(check()):
+        raise _fail(f"broken link: {broken}")
+    typer.echo("every chain is intact")
+
+
+def rebuild(data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Rebuild the projection from the first event into a fresh copy, then swap it in."""
+    from services.eventkit.db import create_pool
+    from services.projection.rebuild import rebuild_projection
+
+    async def run() -> int:
+        pool = await create_pool(endpoints.database_url(data_dir), max_size=4)
+        try:
+            report = await _with_nats(data_dir, lambda js: rebuild_projection(js, pool))
+        finally:
+            await pool.close()
+        return report.checkpoint
+
+    checkpoint = asyncio.run(run())
+    typer.echo(f"projection rebuilt up to stream sequence {checkpoint} and swapped in")
 
 
 def register(app: typer.Typer) -> None:
     """Add the operator commands to ``app``."""
+    app.add_typer(dlq, name="dlq")
+    app.command("verify")(verify)
+    app.command("rebuild")(rebuild)

@@ -27,6 +27,7 @@ from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, dead_letter_subject, r
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
+from services.eventkit.deadletters import dead_letter_count
 from services.eventkit.faults import FaultHook, no_faults
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ class ReactionConsumer:
         )
         await message.term()  # only after the dead letter is stored
         metrics.events_handled.labels(self.reaction.name, "dead_lettered").inc()
+        metrics.dlq_depth.set(await dead_letter_count(self.js))
         log.error("dead-lettered", extra={"consumer": self.reaction.name, "reason": reason})
 
 

@@ -133,24 +133,53 @@ class ProjectorRunner:
     async def apply_batch(self, batch: list[Delivered]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(self.projector.name))
-            stored = await conn.fetchval(
-                f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1 FOR UPDATE",
-                self.projector.name,
-            )
-            fresh = [d for d in batch if d.seq > (stored or 0)]
-            if not fresh:
-                return
-            await self.projector.apply(conn, self.schema, fresh)
-            self.fault("before_checkpoint")
-            await conn.execute(
-                f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
-                " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
-                self.projector.name,
-                fresh[-1].seq,
-            )
+            fresh = await self.apply_in(conn, batch)
+        if not fresh:
+            return
         metrics.projection_applied.labels(self.projector.name).inc(len(fresh))
         age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
         metrics.projection_lag_seconds.labels(self.projector.name).set(max(age, 0.0))
+
+    async def apply_in(self, conn: Conn, batch: list[Delivered]) -> list[Delivered]:
+        """Apply what the checkpoint does not cover yet, inside the caller's transaction (and lock)."""
+        stored = await conn.fetchval(
+            f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1 FOR UPDATE",
+            self.projector.name,
+        )
+        fresh = [d for d in batch if d.seq > (stored or 0)]
+        if not fresh:
+            return fresh
+        await self.projector.apply(conn, self.schema, fresh)
+        self.fault("before_checkpoint")
+        await conn.execute(
+            f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
+            " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
+            self.projector.name,
+            fresh[-1].seq,
+        )
+        return fresh
+
+    async def read_range(self, first: int, last: int) -> list[Delivered]:
+        """The events with stream sequence ``first`` … ``last``, in order."""
+        if last < first:
+            return []
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE
+        )
+        subscription = await self.js.pull_subscribe(
+            EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
+        )
+        found: list[Delivered] = []
+        try:
+            while not found or found[-1].seq < last:
+                messages = await subscription.fetch(min(self.batch_size, last - first + 1), timeout=5)
+                found += [
+                    Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
+                    for m in messages
+                ]
+        finally:
+            await subscription.unsubscribe()
+        return [d for d in found if d.seq <= last]
 
 
 class UndecodableEvent(RuntimeError):
