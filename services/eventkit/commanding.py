@@ -35,7 +35,7 @@ from services.eventkit.db import Conn
 from services.eventkit.errors import DomainError, field_errors
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
-from services.eventkit.store import WrongExpectedVersion
+from services.eventkit.store import AppendResult, WrongExpectedVersion
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -59,7 +59,8 @@ class CommandContext:
     now: datetime
 
 
-Handler = Callable[[CommandContext, Any], Awaitable[Decision]]
+Decided = Decision | Sequence[Decision] | None
+Handler = Callable[[CommandContext, Any], Awaitable[Decided]]
 Handlers = dict[type[Command], Handler]
 
 
@@ -119,16 +120,21 @@ class CommandBus:
                     if stored := await self._stored_reply(conn, request.commandid):
                         return stored
                     context = CommandContext(conn, self.store, request.actor, self.clock())
-                    decision = await handler(context, command)
-                    envelopes = self._envelopes(request, decision, context.now)
-                    result = await self.store.append(
-                        decision.stream_id, decision.expected_version, envelopes, conn=conn
+                    decided = await handler(context, command)
+                    correlation_id = request.correlationid or request.commandid
+                    results, envelopes = await append_decisions(
+                        context,
+                        decided,
+                        self.service,
+                        correlation_id=correlation_id,
+                        causation_id=request.commandid,
                     )
+                    first = results[0] if results else None  # no events: the command changed nothing
                     reply = CommandReply(
                         ok=True,
-                        stream=result.stream_id,
-                        streamversion=result.version,
-                        events=list(result.event_ids),
+                        stream=first.stream_id if first else None,
+                        streamversion=first.version if first else None,
+                        events=[event_id for result in results for event_id in result.event_ids],
                     )
                     await conn.execute(
                         f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply)"
@@ -157,26 +163,6 @@ class CommandBus:
             f"SELECT reply FROM {self.store.schema}.processed_commands WHERE command_id = $1", command_id
         )
         return CommandReply.model_validate(row) if row else None
-
-    def _envelopes(self, request: CommandRequest, decision: Decision, now: datetime) -> list[EventEnvelope]:
-        return [
-            EventEnvelope(
-                id=new_event_id(),
-                source=f"urn:sanji:{self.service}",
-                type=event.event_type,
-                time=now,
-                subject=decision.stream_id,
-                dataschema=dataschema_for(event.event_type, event.version),
-                unitpath=decision.unitpath,
-                actor=request.actor.id,
-                correlationid=request.correlationid or request.commandid,
-                causationid=request.commandid,
-                streamversion=decision.expected_version + offset,
-                typeversion=event.version,
-                data=event.model_dump(mode="json"),
-            )
-            for offset, event in enumerate(decision.events, start=1)
-        ]
 
     async def _record_rejection(self, name: str, actor: str | None, error: ErrorBody) -> None:
         log.warning(
@@ -220,3 +206,69 @@ def refuse(
     if field:
         found.insert(0, FieldError(field=field, reason=message))
     return CommandReply(ok=False, error=ErrorBody(code=code, message=message, fields=found))
+
+
+def as_decisions(decided: Decided) -> list[Decision]:
+    if decided is None:
+        return []
+    if isinstance(decided, Decision):
+        return [decided] if decided.events else []
+    return [decision for decision in decided if decision.events]
+
+
+def envelopes_for(
+    service: str,
+    decision: Decision,
+    *,
+    actor_id: str,
+    correlation_id: str,
+    causation_id: str | None,
+    now: datetime,
+) -> list[EventEnvelope]:
+    return [
+        EventEnvelope(
+            id=new_event_id(),
+            source=f"urn:sanji:{service}",
+            type=event.event_type,
+            time=now,
+            subject=decision.stream_id,
+            dataschema=dataschema_for(event.event_type, event.version),
+            unitpath=decision.unitpath,
+            actor=actor_id,
+            correlationid=correlation_id,
+            causationid=causation_id,
+            streamversion=decision.expected_version + offset,
+            typeversion=event.version,
+            data=event.model_dump(mode="json"),
+        )
+        for offset, event in enumerate(decision.events, start=1)
+    ]
+
+
+async def append_decisions(
+    context: CommandContext,
+    decided: Decided,
+    service: str,
+    *,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> tuple[list[AppendResult], list[EventEnvelope]]:
+    """Append every decision's events inside the caller's transaction (one command may touch several streams)."""
+    results: list[AppendResult] = []
+    appended: list[EventEnvelope] = []
+    for decision in as_decisions(decided):
+        envelopes = envelopes_for(
+            service,
+            decision,
+            actor_id=context.actor.id,
+            correlation_id=correlation_id or new_event_id(),
+            causation_id=causation_id,
+            now=context.now,
+        )
+        results.append(
+            await context.store.append(
+                decision.stream_id, decision.expected_version, envelopes, conn=context.conn
+            )
+        )
+        appended += envelopes
+    return results, appended

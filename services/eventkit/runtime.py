@@ -31,6 +31,7 @@ from services.eventkit.projector import Projector, ProjectorRunner
 from services.eventkit.relay import Relay
 from services.eventkit.settings import ServiceSettings
 from services.eventkit.streams import ensure_sanji_streams
+from services.eventkit.timers import TimerHandler, TimerRunner
 
 log = logging.getLogger(__name__)
 QueryHandler = Callable[[asyncpg.Pool, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -53,6 +54,7 @@ class ServiceDefinition:
     reactions: list[Reaction] = field(default_factory=list)
     projectors: list[Projector] = field(default_factory=list)
     queries: dict[str, QueryHandler] = field(default_factory=dict)
+    timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
 
 
 class ServiceRuntime:
@@ -75,6 +77,7 @@ class ServiceRuntime:
         self.bus: CommandBus
         self.broker: NatsBroker
         self.relay: Relay | None = None
+        self.timer_runner: TimerRunner | None = None
         self.projector_runners: list[ProjectorRunner] = []
         self._http: HttpServer | None = None
 
@@ -100,6 +103,9 @@ class ServiceRuntime:
                     self.stop_event
                 )
             )
+        if d.timers:
+            self.timer_runner = TimerRunner(d.name, self.store, d.timers, clock=self.clock)
+            self._spawn(self.timer_runner.run(self.stop_event))
         for projector in d.projectors:
             runner = ProjectorRunner(self.js, self.pool, d.schema, projector, fault=self.fault)
             self.projector_runners.append(runner)

@@ -17,7 +17,6 @@ from nats.js import JetStreamContext
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.projector import ProjectorRunner, apply_lock_key
 from services.projection.queries import SCHEMA
-from services.projection.readmodels import UnitsProjector
 
 log = logging.getLogger(__name__)
 FRESH = f"{SCHEMA}_rebuild"
@@ -31,23 +30,24 @@ class RebuildReport:
 
 
 async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> RebuildReport:
-    projector = UnitsProjector()
+    from services.projection.app import projectors
+
     async with pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {FRESH} CASCADE")
         await migrate(conn, FRESH, service_migrations("services.projection"))
-    runner = ProjectorRunner(js, pool, FRESH, projector, batch_size=1000)
-    await runner.catch_up()
+    runners = [ProjectorRunner(js, pool, FRESH, projector, batch_size=1000) for projector in projectors()]
+    for runner in runners:
+        await runner.catch_up()
     async with pool.acquire() as conn, conn.transaction():
-        # Live appliers wait on this lock; whatever they applied meanwhile is applied to the copy too.
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(projector.name))
-        live = await conn.fetchval(
-            f"SELECT seq FROM {SCHEMA}.stream_checkpoints WHERE name = $1", projector.name
-        )
-        built = await conn.fetchval(
-            f"SELECT seq FROM {FRESH}.stream_checkpoints WHERE name = $1", projector.name
-        )
-        await runner.apply_in(conn, await runner.read_range((built or 0) + 1, live or 0))
-        checkpoint = max(live or 0, built or 0)
+        # Live appliers wait on these locks; whatever they applied meanwhile is applied to the copy too.
+        checkpoint = 0
+        for runner in runners:
+            name = runner.projector.name
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
+            live = await conn.fetchval(f"SELECT seq FROM {SCHEMA}.stream_checkpoints WHERE name = $1", name)
+            built = await conn.fetchval(f"SELECT seq FROM {FRESH}.stream_checkpoints WHERE name = $1", name)
+            await runner.apply_in(conn, await runner.read_range((built or 0) + 1, live or 0))
+            checkpoint = max(checkpoint, live or 0, built or 0)
         await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
         await conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO {RETIRED}")
         await conn.execute(f"ALTER SCHEMA {FRESH} RENAME TO {SCHEMA}")

@@ -1,0 +1,69 @@
+"""Durable timers: they survive a restart, fire once even with two runners, and obey a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from contracts.outreach import ActivityKind, ActivityLogged
+from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.db import create_pool
+from services.eventkit.migrations import migrate, service_migrations
+from services.eventkit.pgstore import PostgresEventStore
+from services.eventkit.timers import Timer, TimerRunner, cancel, schedule
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def fire(context: CommandContext, timer: Timer) -> Decision:
+    stream = f"timer-test:{timer.payload['n']}"
+    version = await context.store.stream_version(stream, conn=context.conn)
+    event = ActivityLogged(
+        activity_id=f"timer-{timer.payload['n']}",
+        unit="3205",
+        kind=ActivityKind.DRILL,
+        topic="应急演练",
+        held_on=context.now.date(),
+        audience=0,
+    )
+    return Decision(stream, version, "3205", [event])
+
+
+async def test_timers_fire_once_when_due_and_survive_a_restart(database_url: str) -> None:
+    start = datetime(2026, 9, 30, 1, 0, tzinfo=UTC)
+    clock = FakeClock(start)
+    pool = await create_pool(database_url, max_size=6)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, "tim", service_migrations(None))
+        store = PostgresEventStore(pool, "tim")
+        async with pool.acquire() as conn, conn.transaction():
+            for n in range(3):
+                due = start + timedelta(hours=n + 1)
+                await schedule(conn, "tim", Timer(f"t-{n}", "test", due, {"n": n}))
+            await cancel(conn, "tim", "t-2")
+
+        first = TimerRunner("tim", store, {"test": fire}, clock=clock)
+        assert await first.fire_due() == 0  # nothing due yet
+        clock.now = start + timedelta(hours=1, minutes=1)
+        assert await first.fire_due() == 1
+
+        # "Restart": a new runner (and a rival one racing it) sees only what the database says.
+        clock.now = start + timedelta(days=2)
+        second = TimerRunner("tim", store, {"test": fire}, clock=clock)
+        rival = TimerRunner("tim", store, {"test": fire}, clock=clock)
+        fired = await asyncio.gather(second.fire_due(), rival.fire_due())
+        assert sum(fired) == 1
+        assert await second.fire_due() == 0
+
+        assert [len(await store.read_stream(f"timer-test:{n}")) for n in range(3)] == [1, 1, 0]
+        rows = await pool.fetch("SELECT timer_id, fired_at FROM tim.timers ORDER BY timer_id")
+        assert [(r["timer_id"], r["fired_at"] is not None) for r in rows] == [("t-0", True), ("t-1", True)]
+    finally:
+        await pool.close()
