@@ -9,7 +9,7 @@ transaction's id and only read transactions older than every transaction still i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -26,6 +26,15 @@ from services.eventkit.store import (
 )
 
 COLUMNS = "envelope, tx_id::text::bigint AS tx_id, position, hash"
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    commit: CommitPosition
+    event_id: str
+    event_type: str
+    unitpath: str
+    document: bytes
 
 
 def notify_channel(schema: str) -> str:
@@ -64,6 +73,13 @@ class PostgresEventStore:
         self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
         ids = [e.id for e in events]
+        if conn.is_in_transaction():
+            # The caller owns the transaction and retries it whole on a conflict (a savepoint would
+            # cost two more round trips per command); on the retry the stored-ids check answers.
+            try:
+                return await self._insert(conn, stream_id, expected, events)
+            except asyncpg.UniqueViolationError:
+                raise WrongExpectedVersion(stream_id, expected, -1) from None
         try:
             async with conn.transaction():
                 return await self._insert(conn, stream_id, expected, events)
@@ -78,43 +94,48 @@ class PostgresEventStore:
         self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
         s = self.schema
-        # Take our transaction id before reading the head: if the head was written by a younger
-        # transaction, ordering by tx id would put our event before it, so we retry instead.
-        own_tx = await conn.fetchval("SELECT pg_current_xact_id()::text::bigint")
         ids = [e.id for e in events]
-        if await self._stored_ids(conn, ids):
-            return await self._already_stored(conn, stream_id, ids)
-        head = await conn.fetchrow(
-            f"SELECT stream_version, hash, tx_id::text::bigint AS tx_id FROM {s}.events"
-            " WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+        # One round trip: take our transaction id, look for the ids, read the stream head. If the head
+        # was written by a younger transaction (possible when ours wrote something earlier), ordering
+        # by tx id would put our event before it, so we report a conflict and the caller retries.
+        probe = await conn.fetchrow(
+            "SELECT pg_current_xact_id()::text::bigint AS own_tx,"
+            f" (SELECT count(*) FROM {s}.events WHERE event_id = ANY($2::uuid[])) AS stored,"
+            " head.stream_version, head.hash, head.tx_id"
+            " FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+            f"   SELECT stream_version, hash, tx_id::text::bigint AS tx_id FROM {s}.events"
+            "    WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1) AS head ON true",
             stream_id,
+            ids,
         )
-        actual = head["stream_version"] if head else 0
-        if actual != expected or (head is not None and head["tx_id"] > own_tx):
+        assert probe is not None
+        if probe["stored"]:
+            return await self._already_stored(conn, stream_id, ids)
+        actual = probe["stream_version"] or 0
+        if actual != expected or (probe["tx_id"] is not None and probe["tx_id"] > probe["own_tx"]):
             raise WrongExpectedVersion(stream_id, expected, actual)
-        previous = bytes(head["hash"]) if head else GENESIS
-        rows: list[tuple[Any, ...]] = []
+        previous = bytes(probe["hash"]) if probe["hash"] is not None else GENESIS
+        documents, hashes = [], []
         for envelope in events:
             document = envelope.model_dump(mode="json")
             previous = chain_hash(previous, document)
-            rows.append(
-                (
-                    stream_id,
-                    envelope.streamversion,
-                    envelope.id,
-                    envelope.type,
-                    envelope.unitpath,
-                    envelope.time,
-                    document,
-                    previous,
-                )
-            )
-        await conn.executemany(
-            f"INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath,"
-            " occurred_at, envelope, hash) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, $8)",
-            rows,
+            documents.append(document)
+            hashes.append(previous)
+        await conn.execute(
+            f"WITH inserted AS (INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath,"
+            " occurred_at, envelope, hash) SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[],"
+            " $5::text[], $6::timestamptz[], $7::jsonb[], $8::bytea[]) RETURNING 1)"
+            " SELECT pg_notify($9, ''), (SELECT count(*) FROM inserted)",
+            [stream_id] * len(events),
+            [e.streamversion for e in events],
+            ids,
+            [e.type for e in events],
+            [e.unitpath for e in events],
+            [e.time for e in events],
+            documents,
+            hashes,
+            notify_channel(s),
         )
-        await conn.execute("SELECT pg_notify($1, '')", notify_channel(s))
         return AppendResult(stream_id, expected + len(events), tuple(ids))
 
     async def _stored_ids(self, conn: Conn, ids: list[str]) -> set[str]:
@@ -157,6 +178,29 @@ class PostgresEventStore:
             limit,
         )
         return [row_to_event(row) for row in rows]
+
+    async def read_committed_raw(self, after: CommitPosition, limit: int) -> list[RawEvent]:
+        """Like read_committed, but the envelope as stored JSON text: the relay publishes it as is."""
+        rows = await self.pool.fetch(
+            f"SELECT tx_id::text::bigint AS tx_id, position, event_id::text, event_type, unitpath,"
+            f" envelope::text AS document FROM {self.schema}.events"
+            " WHERE (tx_id, position) > ($1::text::xid8, $2)"
+            "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+            " ORDER BY tx_id, position LIMIT $3",
+            str(after.tx_id),
+            after.position,
+            limit,
+        )
+        return [
+            RawEvent(
+                CommitPosition(r["tx_id"], r["position"]),
+                r["event_id"],
+                r["event_type"],
+                r["unitpath"],
+                r["document"].encode(),
+            )
+            for r in rows
+        ]
 
     async def count_after(self, after: CommitPosition) -> int:
         """Events stored after ``after`` (including ones still committing): the relay backlog."""

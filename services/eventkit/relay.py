@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 
 from nats.js import JetStreamContext
@@ -19,20 +20,15 @@ from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.pgstore import PostgresEventStore, notify_channel
-from services.eventkit.store import CommitPosition, StoredEvent
+from services.eventkit.store import CommitPosition
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "relay"
+BACKLOG_EVERY = 5.0  # seconds between backlog counts (a count(*) is not free)
 
 
 class RelayError(RuntimeError):
     """Some events of a batch were not acknowledged; the relay retries from the last acked one."""
-
-
-def message_of(event: StoredEvent) -> tuple[str, bytes, dict[str, str]]:
-    envelope = event.envelope
-    headers = {"Nats-Msg-Id": envelope.id, "Sanji-Type": envelope.type}
-    return event_subject(envelope.type, envelope.unitpath), envelope.model_dump_json().encode(), headers
 
 
 class Relay:
@@ -57,29 +53,33 @@ class Relay:
         """Publish the next batch of committed events; return how many were acknowledged."""
         if self.position is None:
             self.position = await self.store.load_checkpoint(CHECKPOINT)
-        events = await self.store.read_committed(self.position, self.batch_size)
+        events = await self.store.read_committed_raw(self.position, self.batch_size)
         if not events:
             return 0
         self.fault("before_publish")
         futures = []
         for event in events:
-            subject, payload, headers = message_of(event)
+            # The stored envelope is published byte for byte: it was validated when it was appended.
+            headers = {"Nats-Msg-Id": event.event_id, "Sanji-Type": event.event_type}
+            subject = event_subject(event.event_type, event.unitpath)
             futures.append(
-                await self.js.publish_async(subject, payload, headers=headers, stream=EVENTS_STREAM)
+                await self.js.publish_async(subject, event.document, headers=headers, stream=EVENTS_STREAM)
             )
-        outcomes = await asyncio.gather(
-            *(asyncio.wait_for(future, self.ack_timeout) for future in futures), return_exceptions=True
-        )
+        await asyncio.wait(futures, timeout=self.ack_timeout)
         acked = next(
-            (i for i, outcome in enumerate(outcomes) if isinstance(outcome, BaseException)), len(events)
+            (i for i, f in enumerate(futures) if not f.done() or f.cancelled() or f.exception()), len(events)
         )
+        for future in futures[acked:]:
+            future.cancel()
         self.fault("after_publish")
         if acked:
             self.position = events[acked - 1].commit
             await self.store.save_checkpoint(CHECKPOINT, self.position)
             metrics.events_relayed.labels(self.service).inc(acked)
         if acked < len(events):
-            raise RelayError(f"event {events[acked].envelope.id} not acknowledged: {outcomes[acked]!r}")
+            failed = futures[acked]
+            reason = "no PubAck in time" if failed.cancelled() else repr(failed.exception())
+            raise RelayError(f"event {events[acked].event_id} not acknowledged: {reason}")
         return acked
 
     async def backlog(self) -> int:
@@ -101,7 +101,7 @@ class Relay:
                 await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
 
     async def _loop(self, stop: asyncio.Event) -> None:
-        delay = 0.1
+        delay, backlog_measured = 0.1, 0.0
         while not stop.is_set():
             try:
                 self._wake.clear()
@@ -109,7 +109,9 @@ class Relay:
                 delay = 0.1
                 if relayed == self.batch_size:
                     continue
-                metrics.relay_backlog.labels(self.service).set(await self.backlog())
+                if time.monotonic() - backlog_measured > BACKLOG_EVERY:
+                    metrics.relay_backlog.labels(self.service).set(await self.backlog())
+                    backlog_measured = time.monotonic()
                 # Woken by NOTIFY at commit; the poll also covers events held back by an older
                 # transaction that was still in flight at the last read.
                 await wait_any(self.idle_poll, stop, self._wake)

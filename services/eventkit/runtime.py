@@ -119,12 +119,16 @@ class ServiceRuntime:
 
     def _register_rpc(self) -> None:
         queue = f"sanji-{self.definition.name}"
+        # Commands run concurrently (each in its own transaction; optimistic concurrency and command
+        # ids keep that safe): one at a time, a slow request would queue every other clerk behind it.
+        workers = max(1, self.settings.pool_size - 2)
         for name in self.bus.command_names:
-            self.broker.subscriber(command_subject(name), queue=queue)(self._command_responder(name))
+            subject = command_subject(name)
+            self.broker.subscriber(subject, queue=queue, max_workers=workers)(self._command_responder(name))
         for name, handler in self.definition.queries.items():
-            self.broker.subscriber(query_subject(f"{self.definition.name}.{name}"), queue=queue)(
-                self._query_responder(handler)
-            )
+            self.broker.subscriber(
+                query_subject(f"{self.definition.name}.{name}"), queue=queue, max_workers=4
+            )(self._query_responder(handler))
 
     def _command_responder(self, name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
         async def respond(message: NatsMessage) -> bytes:
