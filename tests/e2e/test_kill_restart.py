@@ -94,7 +94,8 @@ async def test_sigkill_mid_stream_loses_and_doubles_nothing(
                 )
                 if reply.ok:
                     return
-                assert reply.error is not None and reply.error.code == "unavailable", reply.error
+                assert reply.error is not None
+                assert reply.error.code == "unavailable", reply.error
                 await asyncio.sleep(0.1)
 
         async def wave(paths: list[str], kill_after: int) -> None:
