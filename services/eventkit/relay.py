@@ -19,7 +19,7 @@ from contracts.subjects import EVENTS_STREAM, event_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
 from services.eventkit.faults import FaultHook, no_faults
-from services.eventkit.pgstore import PostgresEventStore, notify_channel
+from services.eventkit.pgstore import PostgresEventStore, RawEvent, notify_channel
 from services.eventkit.store import CommitPosition
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,15 @@ class Relay:
         self.batch_size, self.ack_timeout, self.idle_poll = batch_size, ack_timeout, idle_poll
         self.fault = fault
         self.position: CommitPosition | None = None
+        self._prefetched: list[RawEvent] | None = None
         self._wake = asyncio.Event()
 
     async def publish_batch(self) -> int:
         """Publish the next batch of committed events; return how many were acknowledged."""
         if self.position is None:
             self.position = await self.store.load_checkpoint(CHECKPOINT)
-        events = await self.store.read_committed_raw(self.position, self.batch_size)
+        events = self._prefetched or await self.store.read_committed_raw(self.position, self.batch_size)
+        self._prefetched = None
         if not events:
             return 0
         self.fault("before_publish")
@@ -65,6 +67,12 @@ class Relay:
             futures.append(
                 await self.js.publish_async(subject, event.document, headers=headers, stream=EVENTS_STREAM)
             )
+        # A full batch means more is waiting: read it while the PubAcks come back.
+        prefetch = (
+            asyncio.ensure_future(self.store.read_committed_raw(events[-1].commit, self.batch_size))
+            if len(events) == self.batch_size
+            else None
+        )
         await asyncio.wait(futures, timeout=self.ack_timeout)
         acked = next(
             (i for i, f in enumerate(futures) if not f.done() or f.cancelled() or f.exception()), len(events)
@@ -76,6 +84,11 @@ class Relay:
             self.position = events[acked - 1].commit
             await self.store.save_checkpoint(CHECKPOINT, self.position)
             metrics.events_relayed.labels(self.service).inc(acked)
+        if prefetch is not None:
+            if acked == len(events):
+                self._prefetched = await prefetch
+            else:
+                prefetch.cancel()
         if acked < len(events):
             failed = futures[acked]
             reason = "no PubAck in time" if failed.cancelled() else repr(failed.exception())
@@ -117,7 +130,7 @@ class Relay:
                 await wait_any(self.idle_poll, stop, self._wake)
             except Exception as error:  # any failure: back off and retry from the stored checkpoint
                 metrics.relay_errors.labels(self.service).inc()
-                self.position = None  # reload from the stored checkpoint
+                self.position, self._prefetched = None, None  # reload from the stored checkpoint
                 log.warning(
                     "relay batch failed, retrying", extra={"error": str(error), "service": self.service}
                 )
