@@ -35,7 +35,7 @@ from services.eventkit.db import Conn
 from services.eventkit.errors import DomainError, field_errors
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
-from services.eventkit.store import AppendResult, WrongExpectedVersion
+from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -254,21 +254,30 @@ async def append_decisions(
     causation_id: str | None = None,
 ) -> tuple[list[AppendResult], list[EventEnvelope]]:
     """Append every decision's events inside the caller's transaction (one command may touch several streams)."""
-    results: list[AppendResult] = []
-    appended: list[EventEnvelope] = []
-    for decision in as_decisions(decided):
-        envelopes = envelopes_for(
-            service,
-            decision,
-            actor_id=context.actor.id,
-            correlation_id=correlation_id or new_event_id(),
-            causation_id=causation_id,
-            now=context.now,
+    correlation = correlation_id or new_event_id()
+    appends = [
+        (
+            decision.stream_id,
+            decision.expected_version,
+            envelopes_for(
+                service,
+                decision,
+                actor_id=context.actor.id,
+                correlation_id=correlation,
+                causation_id=causation_id,
+                now=context.now,
+            ),
         )
-        results.append(
-            await context.store.append(
-                decision.stream_id, decision.expected_version, envelopes, conn=context.conn
-            )
-        )
-        appended += envelopes
+        for decision in as_decisions(decided)
+    ]
+    if not appends:
+        return [], []
+    if len(appends) == 1:  # the common case keeps the store's full idempotency answer
+        stream_id, expected, envelopes = appends[0]
+        results = [await context.store.append(stream_id, expected, envelopes, conn=context.conn)]
+    else:
+        for stream_id, expected, envelopes in appends:
+            check_append(stream_id, expected, envelopes)
+        results = await context.store.insert_many(context.conn, appends)
+    appended = [envelope for _, _, envelopes in appends for envelope in envelopes]
     return results, appended

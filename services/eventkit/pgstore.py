@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -93,50 +94,86 @@ class PostgresEventStore:
     async def _insert(
         self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
+        results = await self.insert_many(conn, [(stream_id, expected, events)])
+        return results[0]
+
+    async def insert_many(
+        self, conn: Conn, appends: Sequence[tuple[str, int, Sequence[EventEnvelope]]]
+    ) -> list[AppendResult]:
+        """Append to several streams in two round trips (a bulk import writes hundreds at once).
+
+        Inside the caller's transaction; any conflict raises and the caller retries the whole thing.
+        """
         s = self.schema
-        ids = [e.id for e in events]
-        # One round trip: take our transaction id, look for the ids, read the stream head. If the head
+        stream_ids = [stream_id for stream_id, _, _ in appends]
+        ids = [e.id for _, _, events in appends for e in events]
+        # One round trip: take our transaction id, look for the ids, read the stream heads. If a head
         # was written by a younger transaction (possible when ours wrote something earlier), ordering
         # by tx id would put our event before it, so we report a conflict and the caller retries.
-        probe = await conn.fetchrow(
+        rows = await conn.fetch(
             "SELECT pg_current_xact_id()::text::bigint AS own_tx,"
             f" (SELECT count(*) FROM {s}.events WHERE event_id = ANY($2::uuid[])) AS stored,"
-            " head.stream_version, head.hash, head.tx_id"
+            " head.stream_id, head.stream_version, head.hash, head.tx_id"
             " FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-            f"   SELECT stream_version, hash, tx_id::text::bigint AS tx_id FROM {s}.events"
-            "    WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1) AS head ON true",
-            stream_id,
+            f"   SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash, tx_id::text::bigint AS tx_id"
+            f"   FROM {s}.events WHERE stream_id = ANY($1::text[])"
+            "    ORDER BY stream_id, stream_version DESC) AS head ON true",
+            stream_ids,
             ids,
         )
-        assert probe is not None
-        if probe["stored"]:
-            return await self._already_stored(conn, stream_id, ids)
-        actual = probe["stream_version"] or 0
-        if actual != expected or (probe["tx_id"] is not None and probe["tx_id"] > probe["own_tx"]):
-            raise WrongExpectedVersion(stream_id, expected, actual)
-        previous = bytes(probe["hash"]) if probe["hash"] is not None else GENESIS
-        documents, hashes = [], []
-        for envelope in events:
-            document = envelope.model_dump(mode="json")
-            previous = chain_hash(previous, document)
-            documents.append(document)
-            hashes.append(previous)
+        if rows[0]["stored"]:
+            if len(appends) == 1:
+                return [await self._already_stored(conn, stream_ids[0], ids)]
+            raise WrongExpectedVersion(stream_ids[0], -1, -1)
+        own_tx = rows[0]["own_tx"]
+        heads = {row["stream_id"]: row for row in rows if row["stream_id"] is not None}
+        columns: list[list[Any]] = [[] for _ in range(8)]
+        results = []
+        for stream_id, expected, events in appends:
+            head = heads.get(stream_id)
+            actual = head["stream_version"] if head else 0
+            if actual != expected or (head is not None and head["tx_id"] > own_tx):
+                raise WrongExpectedVersion(stream_id, expected, actual)
+            previous = bytes(head["hash"]) if head else GENESIS
+            for envelope in events:
+                document = envelope.model_dump(mode="json")
+                previous = chain_hash(previous, document)
+                row = (
+                    stream_id,
+                    envelope.streamversion,
+                    envelope.id,
+                    envelope.type,
+                    envelope.unitpath,
+                    envelope.time,
+                    document,
+                    previous,
+                )
+                for column, value in zip(columns, row, strict=True):
+                    column.append(value)
+            results.append(AppendResult(stream_id, expected + len(events), tuple(e.id for e in events)))
         await conn.execute(
             f"WITH inserted AS (INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath,"
             " occurred_at, envelope, hash) SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[],"
             " $5::text[], $6::timestamptz[], $7::jsonb[], $8::bytea[]) RETURNING 1)"
             " SELECT pg_notify($9, ''), (SELECT count(*) FROM inserted)",
-            [stream_id] * len(events),
-            [e.streamversion for e in events],
-            ids,
-            [e.type for e in events],
-            [e.unitpath for e in events],
-            [e.time for e in events],
-            documents,
-            hashes,
+            *columns,
             notify_channel(s),
         )
-        return AppendResult(stream_id, expected + len(events), tuple(ids))
+        return results
+
+    async def read_streams(
+        self, stream_ids: Sequence[str], conn: Conn | None = None
+    ) -> dict[str, list[StoredEvent]]:
+        """Several streams in one query (a bulk command loads hundreds of small aggregates)."""
+        rows = await (conn or self.pool).fetch(
+            f"SELECT stream_id, {COLUMNS} FROM {self.schema}.events WHERE stream_id = ANY($1::text[])"
+            " ORDER BY stream_id, stream_version",
+            list(stream_ids),
+        )
+        found: dict[str, list[StoredEvent]] = {stream_id: [] for stream_id in stream_ids}
+        for row in rows:
+            found[row["stream_id"]].append(row_to_event(row))
+        return found
 
     async def _stored_ids(self, conn: Conn, ids: list[str]) -> set[str]:
         rows = await conn.fetch(

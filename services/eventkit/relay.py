@@ -38,7 +38,7 @@ class Relay:
         js: JetStreamContext,
         service: str,
         *,
-        batch_size: int = 1000,
+        batch_size: int = 2000,  # fits under nats-py publish_async_max_pending (4000)
         ack_timeout: float = 10.0,
         idle_poll: float = 0.25,
         fault: FaultHook = no_faults,
