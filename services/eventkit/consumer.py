@@ -23,12 +23,13 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from contracts.envelope import EventEnvelope
-from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, dead_letter_subject, retry_subject
+from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, retry_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
-from services.eventkit.deadletters import dead_letter_count
+from services.eventkit.deadletters import dead_letter_count, send_to_dead_letters
 from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.logs import correlation
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Conn, EventEnvelope], Awaitable[None]]
@@ -123,7 +124,8 @@ class ReactionConsumer:
         started = time.perf_counter()
         try:
             envelope = decode(message.data)
-            outcome = await self._apply(envelope, message.metadata.sequence.stream)
+            with correlation(envelope.correlationid):
+                outcome = await self._apply(envelope, message.metadata.sequence.stream)
         except Poison as error:
             await self.dead_letter(message, f"poison: {error}", attempt)
             return
@@ -158,18 +160,7 @@ class ReactionConsumer:
             return "applied"
 
     async def dead_letter(self, message: Msg, reason: str, attempts: int) -> None:
-        headers = {
-            # One dead letter per consumer and original message, however often this runs.
-            "Nats-Msg-Id": f"dlq:{self.reaction.name}:{message.metadata.sequence.stream}",
-            "Sanji-Error": reason[:2000],
-            "Sanji-Consumer": self.reaction.name,
-            "Sanji-Original-Subject": message.subject,
-            "Sanji-Original-Seq": str(message.metadata.sequence.stream),
-            "Sanji-Attempts": str(attempts),
-        }
-        await self.js.publish(
-            dead_letter_subject(self.reaction.name), message.data, headers=headers, stream=DLQ_STREAM
-        )
+        await send_to_dead_letters(self.js, self.reaction.name, message, reason, attempts)
         await message.term()  # only after the dead letter is stored
         metrics.events_handled.labels(self.reaction.name, "dead_lettered").inc()
         metrics.dlq_depth.set(await dead_letter_count(self.js))

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import DLQ_STREAM, retry_subject
+from contracts.subjects import DLQ_STREAM, dead_letter_subject, retry_subject
 
 DEAD_SUBJECTS = "sanji.dlq.dead.>"
 
@@ -52,6 +53,22 @@ class DeadLetter:
             event_type=document.get("type"),
             data=payload,
         )
+
+
+async def send_to_dead_letters(
+    js: JetStreamContext, consumer: str, message: Msg, reason: str, attempts: int
+) -> None:
+    """Store a message a consumer gave up on, with why; once per consumer and original message."""
+    seq = message.metadata.sequence.stream
+    headers = {
+        "Nats-Msg-Id": f"dlq:{consumer}:{seq}",
+        "Sanji-Error": reason[:2000],
+        "Sanji-Consumer": consumer,
+        "Sanji-Original-Subject": message.subject,
+        "Sanji-Original-Seq": str(seq),
+        "Sanji-Attempts": str(attempts),
+    }
+    await js.publish(dead_letter_subject(consumer), message.data, headers=headers, stream=DLQ_STREAM)
 
 
 async def dead_letter_count(js: JetStreamContext) -> int:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import asyncpg
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -26,6 +27,7 @@ from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
+from services.eventkit.deadletters import send_to_dead_letters
 from services.eventkit.faults import FaultHook, no_faults
 
 log = logging.getLogger(__name__)
@@ -116,11 +118,7 @@ class ProjectorRunner:
                     if until is not None and await self.checkpoint() >= until:
                         return
                     continue
-                batch = [
-                    Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
-                    for m in messages
-                ]
-                await self.apply_batch(batch)
+                await self.apply_batch(await self._decode_all(messages))
                 last = messages[-1].metadata
                 metrics.projection_lag_events.labels(self.projector.name).set(last.num_pending)
                 if last.num_pending:
@@ -129,6 +127,22 @@ class ProjectorRunner:
                     return
         finally:
             await subscription.unsubscribe()
+
+    async def _decode_all(self, messages: list[Msg]) -> list[Delivered]:
+        """Decode a fetched batch; a message that is not an event is dead-lettered and skipped, so one
+        bad publisher cannot stall every view."""
+        batch = []
+        for message in messages:
+            seq = message.metadata.sequence.stream
+            try:
+                batch.append(Delivered(seq, decode(message.data, seq)))
+            except UndecodableEvent as error:
+                consumer = f"projection-{self.projector.name}"
+                await send_to_dead_letters(self.js, consumer, message, str(error), attempts=1)
+                log.warning(
+                    "skipped an undecodable message: %s", error, extra={"projector": self.projector.name}
+                )
+        return batch
 
     async def apply_batch(self, batch: list[Delivered]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -15,13 +15,20 @@ async def test_insert_many_appends_all_or_nothing(nats_url: str, database_url: s
         await r.store.append("b-1", 0, batch("b-1", 0, 2))
         async with r.pool.acquire() as conn, conn.transaction():
             results = await r.store.insert_many(
-                conn, [("b-1", 2, batch("b-1", 2, 1)), ("b-2", 0, batch("b-2", 0, 3)), ("b-3", 0, batch("b-3", 0, 1))]
+                conn,
+                [
+                    ("b-1", 2, batch("b-1", 2, 1)),
+                    ("b-2", 0, batch("b-2", 0, 3)),
+                    ("b-3", 0, batch("b-3", 0, 1)),
+                ],
             )
         assert [(x.stream_id, x.version) for x in results] == [("b-1", 3), ("b-2", 3), ("b-3", 1)]
 
         with pytest.raises(WrongExpectedVersion):  # one stale stream refuses the whole bulk
             async with r.pool.acquire() as conn, conn.transaction():
-                await r.store.insert_many(conn, [("b-4", 0, batch("b-4", 0, 1)), ("b-2", 1, batch("b-2", 1, 1))])
+                await r.store.insert_many(
+                    conn, [("b-4", 0, batch("b-4", 0, 1)), ("b-2", 1, batch("b-2", 1, 1))]
+                )
         streams = await r.store.read_streams(["b-1", "b-2", "b-3", "b-4"])
         assert {k: len(v) for k, v in streams.items()} == {"b-1": 3, "b-2": 3, "b-3": 1, "b-4": 0}
         assert (await verify_chains(r.pool, r.schema)).intact

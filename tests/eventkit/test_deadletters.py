@@ -14,7 +14,8 @@ from services.eventkit.deadletters import (
     list_dead_letters,
     retry_dead_letter,
 )
-from tests.eventkit.counting import create_effects_table, effect_counts, record_effect
+from services.eventkit.projector import ProjectorRunner
+from tests.eventkit.counting import CountingProjector, create_effects_table, effect_counts, record_effect
 from tests.eventkit.events import envelope
 from tests.eventkit.rig import Rig, rig
 from tests.helpers import wait_until
@@ -87,3 +88,25 @@ async def test_poison_goes_to_dead_letters_and_later_messages_keep_flowing(
 
 async def _effects_are(r: Rig, expected: set[str]) -> bool:
     return set(await effect_counts(r.pool, r.schema)) == expected
+
+
+async def test_projector_dead_letters_a_non_event_and_keeps_going(nats_url: str, database_url: str) -> None:
+    async with rig(nats_url, database_url) as r:
+        await create_effects_table(r.pool, r.schema)
+        before, after = envelope("p-1", 1), envelope("p-2", 1)
+        subject = "sanji.ev.outreach.activity_logged.3205._._"
+        await r.js.publish(subject, before.model_dump_json().encode(), headers={"Nats-Msg-Id": before.id})
+        await r.js.publish(subject, b"[]", headers={"Nats-Msg-Id": "junk-2"})
+        await r.js.publish(subject, after.model_dump_json().encode(), headers={"Nats-Msg-Id": after.id})
+        stop = asyncio.Event()
+        task = asyncio.create_task(ProjectorRunner(r.js, r.pool, r.schema, CountingProjector()).run(stop))
+        try:
+            await wait_until(
+                lambda: _effects_are(r, {before.id, after.id}), message="projector stalled on junk"
+            )
+            letters = await list_dead_letters(r.js)
+            assert [(x.consumer, x.original_seq) for x in letters] == [("projection-counting", 2)]
+            assert "is not a Sanji event" in letters[0].error
+        finally:
+            stop.set()
+            await task
