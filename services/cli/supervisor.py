@@ -21,6 +21,8 @@ from pathlib import Path
 
 import psutil
 
+from services.eventkit.embedded import wait_pid_gone
+
 READY_TIMEOUT = 90.0  # seconds for a service to migrate, connect and answer /readyz
 STOP_TIMEOUT = 15.0  # seconds of graceful shutdown before SIGKILL
 RESTART_LIMIT = 5  # restarts of one child ...
@@ -95,7 +97,7 @@ def recorded_process(path: Path) -> psutil.Process | None:
 
 def terminate(pid: int, timeout: float = STOP_TIMEOUT, wait: Callable[[float], bool] | None = None) -> None:
     """SIGTERM pid, wait up to timeout, then SIGKILL its process group (it leads its own session)."""
-    waiter = wait or (lambda seconds: _wait_gone(pid, seconds))
+    waiter = wait or (lambda seconds: wait_pid_gone(pid, seconds))
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     if waiter(timeout):
@@ -106,16 +108,6 @@ def terminate(pid: int, timeout: float = STOP_TIMEOUT, wait: Callable[[float], b
         else:
             os.kill(pid, signal.SIGKILL)
     waiter(timeout)
-
-
-def _wait_gone(pid: int, timeout: float) -> bool:
-    try:
-        psutil.Process(pid).wait(timeout)
-    except psutil.NoSuchProcess:
-        return True
-    except psutil.TimeoutExpired:
-        return False
-    return True
 
 
 class Child:

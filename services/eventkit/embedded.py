@@ -119,7 +119,7 @@ def _process_is(pid: int, name_prefix: str, marker: str) -> bool:
         return False
 
 
-def _wait_pid_gone(pid: int, timeout: float) -> bool:
+def wait_pid_gone(pid: int, timeout: float) -> bool:
     """Wait for a process we did not spawn (so cannot waitpid) to exit."""
     try:
         psutil.Process(pid).wait(timeout)
@@ -168,7 +168,7 @@ class _ChildProcess:
             except subprocess.TimeoutExpired:
                 return False
             return True
-        return _wait_pid_gone(pid, timeout)
+        return wait_pid_gone(pid, timeout)
 
     def _hard_kill(self, pid: int) -> None:
         # The server was started with start_new_session=True, so its process group holds only it and

@@ -27,6 +27,12 @@ from services.eventkit.store import (
 )
 
 COLUMNS = "envelope, tx_id::text::bigint AS tx_id, position, hash"
+# After a commit position, in commit order, and never past a transaction still in flight (trap 1):
+# every transaction older than the snapshot's xmin has finished, so nothing can appear behind us.
+COMMITTED_AFTER = (
+    "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY tx_id, position LIMIT $3"
+)
 
 
 @dataclass(frozen=True)
@@ -206,10 +212,7 @@ class PostgresEventStore:
 
     async def read_committed(self, after: CommitPosition, limit: int) -> list[StoredEvent]:
         rows = await self.pool.fetch(
-            f"SELECT {COLUMNS} FROM {self.schema}.events"
-            " WHERE (tx_id, position) > ($1::text::xid8, $2)"
-            "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-            " ORDER BY tx_id, position LIMIT $3",
+            f"SELECT {COLUMNS} FROM {self.schema}.events {COMMITTED_AFTER}",
             str(after.tx_id),
             after.position,
             limit,
@@ -220,10 +223,7 @@ class PostgresEventStore:
         """Like read_committed, but the envelope as stored JSON text: the relay publishes it as is."""
         rows = await self.pool.fetch(
             f"SELECT tx_id::text::bigint AS tx_id, position, event_id::text, event_type, unitpath,"
-            f" envelope::text AS document FROM {self.schema}.events"
-            " WHERE (tx_id, position) > ($1::text::xid8, $2)"
-            "   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-            " ORDER BY tx_id, position LIMIT $3",
+            f" envelope::text AS document FROM {self.schema}.events {COMMITTED_AFTER}",
             str(after.tx_id),
             after.position,
             limit,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from nats.js import JetStreamContext
 from contracts.commands import Command, ErrorBody
 from contracts.envelope import utc_now
 from contracts.subjects import command_subject, query_subject
+from services.eventkit.aio import serve_until_signalled
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
@@ -175,10 +175,4 @@ class ServiceRuntime:
 
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
-        loop = asyncio.get_running_loop()
-        signalled = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, signalled.set)
-        await self.start()
-        await signalled.wait()
-        await self.stop()
+        await serve_until_signalled(self.start, self.stop)

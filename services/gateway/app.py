@@ -3,9 +3,7 @@ connection opened at start and drained at stop. No I/O at import or in create_ap
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 from typing import Any
 
 import nats
@@ -13,6 +11,7 @@ from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 
 from contracts.commands import Actor
+from services.eventkit.aio import serve_until_signalled
 from services.eventkit.client import SanjiClient
 from services.eventkit.ops_http import HttpServer, ReadinessCheck, add_ops_routes
 from services.eventkit.settings import ServiceSettings
@@ -82,13 +81,7 @@ class GatewayRuntime:
 
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
-        loop = asyncio.get_running_loop()
-        signalled = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, signalled.set)
-        await self.start()
-        await signalled.wait()
-        await self.stop()
+        await serve_until_signalled(self.start, self.stop)
 
 
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> GatewayRuntime:

@@ -53,7 +53,9 @@ async def test_activities_roll_up_township_county_city(nats_url: str, database_u
             return answer["result"] if answer["ok"] else {}
 
         async def caught_up() -> bool:
-            return await _subtree_activities(city) == 4
+            # Duty's and outreach's relays publish independently: wait for both counties and all activities.
+            found = await city()
+            return len(found.get("children", [])) == 2 and await _subtree_activities(city) == 4
 
         await wait_until(caught_up, message="projection never caught up")
         result = await city()
