@@ -35,6 +35,7 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, str_max_length=4000)
     command_name: ClassVar[str]
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN, Role.CLERK})
+    max_bytes: ClassVar[int] = MAX_COMMAND_BYTES  # a bulk command may allow more
 
     def target_unit(self) -> str:
         """The unit the command acts on; the actor's scope must contain it."""
@@ -91,3 +92,6 @@ class CommandReply(BaseModel):
     streamversion: int | None = None
     events: list[str] = Field(default_factory=list)
     error: ErrorBody | None = None
+    result: dict[str, Any] | None = Field(
+        default=None, description="what a command reports back, e.g. an import's rows"
+    )

@@ -13,11 +13,12 @@ from services.duty.app import create_app as duty_app
 from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
 from services.eventkit.settings import ServiceSettings
+from services.opinion.app import create_app as opinion_app
 from services.outreach.app import create_app as outreach_app
 from services.projection.app import create_app as projection_app
 
 CITY_ADMIN = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN, Role.CLERK}))
-FACTORIES = {"duty": duty_app, "outreach": outreach_app, "projection": projection_app}
+FACTORIES = {"duty": duty_app, "outreach": outreach_app, "projection": projection_app, "opinion": opinion_app}
 
 
 def settings(nats_url: str, database_url: str) -> ServiceSettings:

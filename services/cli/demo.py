@@ -326,8 +326,23 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
                 echo(f"  {done}/{len(plan)} activities")
 
         await asyncio.gather(*(log(a) for a in plan))
+        from services.cli.demo_duty import seed_duty  # (it imports from this module)
+
+        await seed_duty(seeder, units, echo)
+        from services.cli.demo_outreach import seed_outreach  # (it imports from this module)
+
+        # The full demo adds outreach's year (targets, an imported ledger); --activities N seeds exactly N.
+        extra = (
+            await seed_outreach(client, seeder, units, local_today(), echo)
+            if activities >= DEFAULT_ACTIVITIES
+            else 0
+        )
+        if activities >= DEFAULT_ACTIVITIES:  # the full demo also runs a year of public-opinion cases
+            from services.cli.demo_opinion import seed_opinion
+
+            await seed_opinion(client, seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
-        return await await_projection(client, len(plan))
+        return await await_projection(client, len(plan) + extra)
 
 
 def local_today() -> date:

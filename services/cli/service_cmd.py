@@ -15,6 +15,7 @@ SERVICES: dict[str, str] = {
     "outreach": "services.outreach.app",
     "projection": "services.projection.app",
     "gateway": "services.gateway.app",
+    "opinion": "services.opinion.app",
 }
 
 

@@ -1,5 +1,5 @@
 """`sanji up`: the whole system on one machine — NATS and PostgreSQL (embedded unless NATS_URL /
-DATABASE_URL name them), then projection, duty, outreach and the gateway, each as its own process."""
+DATABASE_URL name them), then projection, duty, outreach, opinion and the gateway, each as its own process."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from services.cli.supervisor import (
     write_pid_file,
 )
 
-START_ORDER = ("projection", "duty", "outreach", "gateway")
+START_ORDER = ("projection", "duty", "outreach", "opinion", "gateway")
 GATEWAY_PORT = 8000
 CITY = "3205"
 DEFAULT_DATA_DIR = Path(".sanji")

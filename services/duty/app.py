@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.duty.handlers import HANDLERS
+from services.duty.handlers import HANDLERS, TIMERS
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 
@@ -14,5 +14,11 @@ class DutySettings(ServiceSettings):
 
 
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
-    definition = ServiceDefinition(name="duty", schema="duty", commands=dict(HANDLERS))
+    definition = ServiceDefinition(
+        name="duty",
+        schema="duty",
+        migrations_package="services.duty",
+        commands=dict(HANDLERS),
+        timers=dict(TIMERS),
+    )
     return ServiceRuntime(definition, settings or DutySettings(), **options)

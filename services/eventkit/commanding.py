@@ -52,6 +52,14 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """Decisions plus a result the reply carries back (e.g. a bulk import's per-row report)."""
+
+    decisions: Sequence[Decision]
+    result: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class CommandContext:
     conn: Conn  # inside the command's transaction
     store: PostgresEventStore
@@ -59,7 +67,7 @@ class CommandContext:
     now: datetime
 
 
-Decided = Decision | Sequence[Decision] | None
+Decided = Decision | Sequence[Decision] | Outcome | None
 Handler = Callable[[CommandContext, Any], Awaitable[Decided]]
 Handlers = dict[type[Command], Handler]
 
@@ -90,10 +98,9 @@ class CommandBus:
         return reply
 
     async def _dispatch(self, name: str, raw: bytes) -> tuple[CommandReply, str | None]:
-        if len(raw) > MAX_COMMAND_BYTES:
-            return refuse(
-                "invalid", f"command is {len(raw)} bytes, at most {MAX_COMMAND_BYTES}", "body"
-            ), None
+        limit = self.handlers[name][0].max_bytes if name in self.handlers else MAX_COMMAND_BYTES
+        if len(raw) > limit:
+            return refuse("invalid", f"command is {len(raw)} bytes, at most {limit}", "body"), None
         try:
             request = CommandRequest.model_validate_json(raw)
         except ValidationError as error:
@@ -135,6 +142,7 @@ class CommandBus:
                         stream=first.stream_id if first else None,
                         streamversion=first.version if first else None,
                         events=[event_id for result in results for event_id in result.event_ids],
+                        result=decided.result if isinstance(decided, Outcome) else None,
                     )
                     await conn.execute(
                         f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply)"
@@ -211,6 +219,8 @@ def refuse(
 def as_decisions(decided: Decided) -> list[Decision]:
     if decided is None:
         return []
+    if isinstance(decided, Outcome):
+        decided = decided.decisions
     if isinstance(decided, Decision):
         return [decided] if decided.events else []
     return [decision for decision in decided if decision.events]

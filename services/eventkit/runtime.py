@@ -18,12 +18,13 @@ from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
 from contracts.envelope import utc_now
-from contracts.subjects import command_subject, query_subject
+from contracts.subjects import command_subject, ingest_subject, query_subject
 from services.eventkit.aio import serve_until_signalled
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
 from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.ingest import ingest_responder
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.ops_http import HttpServer, ops_app
 from services.eventkit.pgstore import PostgresEventStore
@@ -55,6 +56,8 @@ class ServiceDefinition:
     projectors: list[Projector] = field(default_factory=list)
     queries: dict[str, QueryHandler] = field(default_factory=dict)
     timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
+    # kind → the command that serves sanji.ingest.<name>.<kind> (see eventkit/ingest.py)
+    ingest: dict[str, type[Command]] = field(default_factory=dict)
 
 
 class ServiceRuntime:
@@ -125,6 +128,11 @@ class ServiceRuntime:
         for name in self.bus.command_names:
             subject = command_subject(name)
             self.broker.subscriber(subject, queue=queue, max_workers=workers)(self._command_responder(name))
+        for kind, model in self.definition.ingest.items():
+            respond = ingest_responder(self.bus, kind, model.command_name)
+            self.broker.subscriber(
+                ingest_subject(self.definition.name, kind), queue=queue, max_workers=workers
+            )(self._raw_responder(respond))
         for name, handler in self.definition.queries.items():
             self.broker.subscriber(
                 query_subject(f"{self.definition.name}.{name}"), queue=queue, max_workers=4
@@ -136,6 +144,14 @@ class ServiceRuntime:
             return reply.model_dump_json().encode()
 
         return respond
+
+    def _raw_responder(
+        self, respond: Callable[[bytes], Awaitable[bytes]]
+    ) -> Callable[[NatsMessage], Awaitable[bytes]]:
+        async def handle(message: NatsMessage) -> bytes:
+            return await respond(message.body)
+
+        return handle
 
     def _query_responder(self, handler: QueryHandler) -> Callable[[NatsMessage], Awaitable[bytes]]:
         async def respond(message: NatsMessage) -> bytes:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from contracts.commands import Actor
+from contracts.commands import COMMANDS, Actor
 from services.eventkit.client import SanjiClient
 from services.gateway.auth import api_actor
 from services.gateway.commands import command_name, forward, header_id, parse_json_object, read_body
@@ -29,7 +29,7 @@ def sanji_of(request: Request) -> SanjiClient:
 async def post_command(context: str, name: str, request: Request, actor: ApiActor) -> JSONResponse:
     """Forward the JSON body as command ``<context>.<name>``; the reply's error code sets the status."""
     full_name = command_name(context, name)
-    body = parse_json_object(await read_body(request))
+    body = parse_json_object(await read_body(request, COMMANDS[full_name].max_bytes))
     reply = await forward(
         sanji_of(request),
         full_name,

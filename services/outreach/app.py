@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.commands import Command
+from contracts.outreach import LogActivities, RecordViews
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.outreach.handlers import HANDLERS
 from services.outreach.reactions import REACTIONS
+
+# What other systems may publish on sanji.ingest.outreach.<kind>: activities from an e-learning or
+# statistics platform (up to 500 rows a request), and view counts read from an outlet's platform.
+INGEST: dict[str, type[Command]] = {"activity": LogActivities, "publication_views": RecordViews}
 
 
 class OutreachSettings(ServiceSettings):
@@ -21,5 +27,6 @@ def create_app(settings: ServiceSettings | None = None, **options: Any) -> Servi
         migrations_package="services.outreach",
         commands=dict(HANDLERS),
         reactions=list(REACTIONS),
+        ingest=dict(INGEST),
     )
     return ServiceRuntime(definition, settings or OutreachSettings(), **options)

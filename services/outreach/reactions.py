@@ -1,8 +1,9 @@
-"""What outreach does on other services' events: it learns which units exist from duty."""
+"""What outreach does on other services' events: it learns from duty which units exist, and which
+outlets (阵地) exist and whether they are running, into its own tables."""
 
 from __future__ import annotations
 
-from contracts.duty import UnitRegistered
+from contracts.duty import OutletRegistered, OutletRelocated, OutletStatusChanged, UnitRegistered
 from contracts.envelope import EventEnvelope
 from contracts.registry import REGISTRY
 from contracts.subjects import event_filter
@@ -22,7 +23,41 @@ async def learn_unit(conn: Conn, envelope: EventEnvelope) -> None:
         )
 
 
+async def learn_outlet(conn: Conn, envelope: EventEnvelope) -> None:
+    event = REGISTRY.decode(envelope)
+    if isinstance(event, OutletRegistered):
+        await conn.execute(
+            "INSERT INTO outreach.outlets (outlet_id, unit, kind, name, status, effective_on)"
+            " VALUES ($1, $2, $3, $4, 'active', $5) ON CONFLICT (outlet_id) DO NOTHING",
+            event.outlet_id,
+            event.unit,
+            event.kind.value,
+            event.name,
+            event.effective_on,
+        )
+    elif isinstance(event, OutletStatusChanged):
+        # Applied when learned, whatever its effective date: a closed outlet carries nothing new.
+        await conn.execute(
+            "UPDATE outreach.outlets SET status = $2 WHERE outlet_id = $1",
+            event.outlet_id,
+            event.status.value,
+        )
+    elif isinstance(event, OutletRelocated):
+        await conn.execute(
+            "UPDATE outreach.outlets SET unit = $2 WHERE outlet_id = $1", event.outlet_id, event.to_unit
+        )
+
+
 UNITS = Reaction(
     name="outreach-units", filter_subjects=[event_filter("duty", "unit_registered")], handler=learn_unit
 )
-REACTIONS = [UNITS]
+OUTLETS = Reaction(
+    name="outreach-outlets",
+    filter_subjects=[
+        event_filter("duty", "outlet_registered"),
+        event_filter("duty", "outlet_status_changed"),
+        event_filter("duty", "outlet_relocated"),
+    ],
+    handler=learn_outlet,
+)
+REACTIONS = [UNITS, OUTLETS]

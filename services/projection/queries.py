@@ -16,9 +16,9 @@ SCHEMA = "projection"
 PROJECTOR = "units"
 
 
-async def freshness(conn: asyncpg.Pool | Conn) -> dict[str, Any]:
+async def freshness(conn: asyncpg.Pool | Conn, projector: str = PROJECTOR) -> dict[str, Any]:
     row = await conn.fetchrow(
-        f"SELECT seq, updated_at FROM {SCHEMA}.stream_checkpoints WHERE name = $1", PROJECTOR
+        f"SELECT seq, updated_at FROM {SCHEMA}.stream_checkpoints WHERE name = $1", projector
     )
     if row is None:
         return {"checkpoint": 0, "updated_at": None, "age_seconds": None}
@@ -87,6 +87,9 @@ async def get_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]
             "name": unit["name"],
             "kind": unit["kind"],
             "level": unit["level"],
+            # A unit merged away (撤并) keeps its history here; its successor carries on.
+            "retired_on": unit["retired_on"].isoformat() if unit["retired_on"] else None,
+            "successor": unit["successor"],
             "own": _totals(counts, "own"),
             "subtree": _totals(counts, "subtree"),
             "children": await _summaries(conn, "u.parent = $1", path),

@@ -8,14 +8,37 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from contracts.duty import UnitRegistered
-from contracts.outreach import ActivityLogged
+from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
+from contracts.outreach import ActivityCorrected, ActivityLogged, ActivityVoided
 from contracts.registry import REGISTRY, UnknownEventType
 from contracts.units import ancestors_and_self, level_of
 from services.eventkit.db import Conn
 from services.eventkit.projector import Delivered
 
-HANDLED_TYPES = frozenset({UnitRegistered.event_type, ActivityLogged.event_type})
+HANDLED_TYPES = frozenset(
+    {
+        UnitRegistered.event_type,
+        UnitRenamed.event_type,
+        UnitRetired.event_type,
+        ActivityLogged.event_type,
+        ActivityCorrected.event_type,
+        ActivityVoided.event_type,
+    }
+)
+
+
+async def record_unit_changes(conn: Conn, schema: str, events: list[UnitRenamed | UnitRetired]) -> None:
+    """Renames and retirements (township merges) after the batch's registrations, in event order."""
+    for event in events:
+        if isinstance(event, UnitRenamed):
+            await conn.execute(f"UPDATE {schema}.units SET name = $2 WHERE path = $1", event.path, event.name)
+        else:
+            await conn.execute(
+                f"UPDATE {schema}.units SET retired_on = $2, successor = $3 WHERE path = $1",
+                event.path,
+                event.effective_on,
+                event.successor,
+            )
 
 
 @dataclass
@@ -26,12 +49,26 @@ class CountDelta:
     subtree_audience: int = 0
 
 
+def count(
+    counts: dict[tuple[str, str], CountDelta], unit: str, kind: str, activities: int, audience: int
+) -> None:
+    """Add to the unit's own counts and to the subtree counts of the unit and every unit above it."""
+    own = counts[(unit, kind)]
+    own.own_activities += activities
+    own.own_audience += audience
+    for path in ancestors_and_self(unit):
+        rolled = counts[(path, kind)]
+        rolled.subtree_activities += activities
+        rolled.subtree_audience += audience
+
+
 class UnitsProjector:
     name = "units"
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         units: list[tuple[object, ...]] = []
         counts: dict[tuple[str, str], CountDelta] = defaultdict(CountDelta)
+        renamed_or_retired: list[UnitRenamed | UnitRetired] = []
         for delivered in batch:
             envelope = delivered.envelope
             if envelope.type not in HANDLED_TYPES:
@@ -51,20 +88,22 @@ class UnitsProjector:
                         envelope.time,
                     )
                 )
+            elif isinstance(event, UnitRenamed | UnitRetired):
+                renamed_or_retired.append(event)
             elif isinstance(event, ActivityLogged):
-                own = counts[(event.unit, event.kind.value)]
-                own.own_activities += 1
-                own.own_audience += event.audience
-                for path in ancestors_and_self(event.unit):
-                    rolled = counts[(path, event.kind.value)]
-                    rolled.subtree_activities += 1
-                    rolled.subtree_audience += event.audience
+                count(counts, event.unit, event.kind.value, 1, event.audience)
+            elif isinstance(event, ActivityCorrected):  # the events carry before and after: no lookup
+                count(counts, event.unit, event.before.kind.value, -1, -event.before.audience)
+                count(counts, event.unit, event.after.kind.value, 1, event.after.audience)
+            elif isinstance(event, ActivityVoided):
+                count(counts, event.unit, event.facts.kind.value, -1, -event.facts.audience)
         if units:
             await conn.executemany(
                 f"INSERT INTO {schema}.units (path, parent, name, kind, level, registered_at)"
                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (path) DO NOTHING",
                 units,
             )
+        await record_unit_changes(conn, schema, renamed_or_retired)
         if counts:
             keys = sorted(counts)  # a fixed order keeps concurrent upserts from deadlocking
             await conn.execute(

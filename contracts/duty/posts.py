@@ -1,0 +1,170 @@
+"""Posts, the people who fill them, dual-duty oversight links (一岗双责) and hand-over (交接)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from contracts.commands import Command, command
+from contracts.duty.common import HANDOVER, STRUCTURE, EntityId, PersonName, Reason, StaffNo
+from contracts.registry import DomainEvent, event
+from contracts.units import UnitPath
+
+
+class PostKind(StrEnum):
+    FIRST_RESPONSIBLE = "first_responsible"  # 第一责任人
+    LEADER_IN_CHARGE = "leader_in_charge"  # 分管领导 (直接责任, 一岗双责)
+    DEPARTMENT_HEAD = "department_head"  # 科室负责人
+    BRANCH_SECRETARY = "branch_secretary"  # 支部书记
+    INFORMATION_OFFICER = "information_officer"  # 信息宣传员
+    LEADING_GROUP_MEMBER = "leading_group_member"  # 领导小组成员 (主体责任)
+    GROUP_OFFICE_MEMBER = "group_office_member"  # 领导小组办公室成员
+
+
+PostTitle = Field(min_length=1, max_length=100, description="e.g. 党组书记、局长")
+
+
+class PostCommand(Command):
+    post_id: EntityId
+    unit: UnitPath
+
+    def target_unit(self) -> str:
+        return self.unit
+
+
+@command("duty.create_post", roles=STRUCTURE)
+class CreatePost(PostCommand):
+    kind: PostKind
+    title: str = PostTitle
+    effective_on: date | None = Field(default=None, description="omitted: existed before records began")
+
+
+@command("duty.fill_post", roles=STRUCTURE)
+class FillPost(PostCommand):
+    staff_no: StaffNo
+    person_name: PersonName
+    effective_on: date
+
+
+@command("duty.vacate_post", roles=STRUCTURE)
+class VacatePost(PostCommand):
+    effective_on: date
+    reason: Reason
+
+
+@command("duty.abolish_post", roles=STRUCTURE)
+class AbolishPost(PostCommand):
+    effective_on: date
+    reason: Reason
+
+
+@command("duty.assign_oversight", roles=STRUCTURE)
+class AssignOversight(PostCommand):
+    """一岗双责: a leader in charge answers for the sections they oversee."""
+
+    section: UnitPath
+    effective_on: date
+
+
+@command("duty.revoke_oversight", roles=STRUCTURE)
+class RevokeOversight(PostCommand):
+    section: UnitPath
+    effective_on: date
+    reason: Reason
+
+
+@command("duty.hand_over", roles=HANDOVER)
+class HandOver(Command):
+    """交接: every outlet (and, for leaders in charge, every overseen section) of one post to another."""
+
+    handover_id: EntityId
+    from_post_id: EntityId
+    unit: UnitPath
+    to_post_id: EntityId
+    move_oversight: bool = True
+    effective_on: date
+    reason: Reason
+
+    def target_unit(self) -> str:
+        return self.unit
+
+
+@event("duty.post_created")
+class PostCreated(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    kind: PostKind
+    title: str = PostTitle
+    effective_on: date | None = None
+
+
+@event("duty.post_filled")
+class PostFilled(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    kind: PostKind
+    staff_no: StaffNo
+    person_name: PersonName
+    effective_on: date
+
+
+@event("duty.post_vacated")
+class PostVacated(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    kind: PostKind
+    staff_no: StaffNo
+    person_name: PersonName
+    effective_on: date
+    reason: Reason
+
+
+@event("duty.post_abolished")
+class PostAbolished(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    effective_on: date
+    reason: Reason
+
+
+@event("duty.post_relocated")
+class PostRelocated(DomainEvent):
+    """The post's unit moved to a new path (a merge or split); holder and duties stay."""
+
+    post_id: EntityId
+    from_unit: UnitPath
+    to_unit: UnitPath
+    effective_on: date
+
+
+@event("duty.duty_assigned")
+class DutyAssigned(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    section: UnitPath
+    effective_on: date
+    handover_id: str | None = Field(default=None, max_length=64)
+
+
+@event("duty.duty_revoked")
+class DutyRevoked(DomainEvent):
+    post_id: EntityId
+    unit: UnitPath
+    section: UnitPath
+    effective_on: date
+    reason: Reason
+
+
+@event("duty.duty_handed_over")
+class DutyHandedOver(DomainEvent):
+    handover_id: EntityId
+    from_post_id: EntityId
+    unit: UnitPath
+    to_post_id: EntityId
+    to_unit: UnitPath
+    outlets: list[EntityId]
+    sections: list[UnitPath]
+    effective_on: date
+    reason: Reason

@@ -1,0 +1,87 @@
+"""Post commands: create, fill, vacate, abolish, oversight links and the hand-over."""
+
+from __future__ import annotations
+
+from contracts.duty import (
+    AbolishPost,
+    AssignOversight,
+    CreatePost,
+    FillPost,
+    HandOver,
+    RevokeOversight,
+    VacatePost,
+)
+from services.duty import lookups
+from services.duty.domain.common import change, post_stream
+from services.duty.domain.handover import decide_hand_over
+from services.duty.domain.posts import (
+    decide_abolish_post,
+    decide_assign_oversight,
+    decide_create_post,
+    decide_fill_post,
+    decide_revoke_oversight,
+    decide_vacate_post,
+)
+from services.duty.handlers.session import Session
+from services.eventkit.commanding import CommandContext, Decision
+
+
+async def create_post(ctx: CommandContext, command: CreatePost) -> list[Decision]:
+    session = Session(ctx)
+    post, unit = await session.post(command.post_id), await session.unit(command.unit)
+    first = await lookups.first_responsible_at(ctx.conn, session.schema, command.unit)
+    events = decide_create_post(post, unit, first, command, session.today)
+    return await session.commit([change(post_stream(command.post_id), command.unit, *events)])
+
+
+async def fill_post(ctx: CommandContext, command: FillPost) -> list[Decision]:
+    session = Session(ctx)
+    post = await session.locked_post(command.post_id)
+    outlets = await session.owned_outlets(command.post_id)
+    return await session.commit(decide_fill_post(post, outlets, command, session.today))
+
+
+async def vacate_post(ctx: CommandContext, command: VacatePost) -> list[Decision]:
+    """The post's PostVacated and a coverage gap on every outlet it owns, in one transaction."""
+    session = Session(ctx)
+    post = await session.locked_post(command.post_id)
+    outlets = await session.owned_outlets(command.post_id)
+    return await session.commit(decide_vacate_post(post, outlets, command, session.today))
+
+
+async def abolish_post(ctx: CommandContext, command: AbolishPost) -> list[Decision]:
+    session = Session(ctx)
+    post = await session.locked_post(command.post_id)
+    outlets = await session.owned_outlets(command.post_id)
+    events = decide_abolish_post(post, outlets, command, session.today)
+    return await session.commit([change(post_stream(command.post_id), post.unit or command.unit, *events)])
+
+
+async def assign_oversight(ctx: CommandContext, command: AssignOversight) -> list[Decision]:
+    session = Session(ctx)
+    post, section = await session.post(command.post_id), await session.unit(command.section)
+    events = decide_assign_oversight(post, section, command, session.today)
+    return await session.commit([change(post_stream(command.post_id), post.unit or command.unit, *events)])
+
+
+async def revoke_oversight(ctx: CommandContext, command: RevokeOversight) -> list[Decision]:
+    session = Session(ctx)
+    post = await session.post(command.post_id)
+    events = decide_revoke_oversight(post, command, session.today)
+    return await session.commit([change(post_stream(command.post_id), post.unit or command.unit, *events)])
+
+
+async def hand_over(ctx: CommandContext, command: HandOver) -> list[Decision]:
+    session = Session(ctx)
+    await lookups.lock_posts(ctx.conn, session.schema, [command.from_post_id, command.to_post_id])
+    posts = await session.posts([command.from_post_id, command.to_post_id])
+    outlets = await session.owned_outlets(command.from_post_id)
+    changes = decide_hand_over(
+        posts[command.from_post_id],
+        posts[command.to_post_id],
+        outlets,
+        scope=ctx.actor.scope,
+        command=command,
+        today=session.today,
+    )
+    return await session.commit(changes)

@@ -1,0 +1,125 @@
+"""Opinion (舆情) over HTTP: reads of the opinion view cut to the actor's subtree, and two pages — a unit's
+statistics with its cases, and one case's timeline. (Commands go through the generic
+``POST /api/v1/commands/opinion/<name>``; monitoring systems use ``sanji.ingest.opinion.<kind>``.)"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from contracts.commands import Actor
+from contracts.units import is_within
+from services.eventkit.localtime import SHANGHAI
+from services.gateway.api import sanji_of
+from services.gateway.auth import api_actor, page_actor
+from services.gateway.errors import GatewayError
+from services.gateway.opinion_labels import OpinionWords
+from services.gateway.reads import checked_path, query
+from services.gateway.views import Views, lang_of
+
+router = APIRouter()
+ApiActor = Annotated[Actor, Depends(api_actor)]
+PageActor = Annotated[Actor, Depends(page_actor)]
+CASE_UNITS = ("reported_unit", "owning_unit", "desk", "assignee", "supervisor")
+
+
+def q(name: str) -> str:
+    return f"projection.opinion.{name}"
+
+
+def passed(request: Request, *names: str) -> dict[str, Any]:
+    """The query-string parameters a projection query understands, as given."""
+    return {name: request.query_params[name] for name in names if name in request.query_params}
+
+
+async def unit_stats(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "from", "to")}
+    return await query(sanji_of(request), q("unit_stats"), params)
+
+
+async def unit_cases(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    params = {
+        "path": checked_path(unitpath, actor),
+        **passed(request, "filter", "period", "from", "to", "limit", "offset"),
+    }
+    return await query(sanji_of(request), q("cases"), params)
+
+
+async def visible_case(request: Request, actor: Actor, case_id: str) -> dict[str, Any]:
+    """A case the actor's unit may see: one of its units (reported, owning, holding, assigned or
+    supervising) lies in the actor's subtree; any other is answered as not found."""
+    found = await query(sanji_of(request), q("case"), {"case_id": case_id})
+    if not any(found.get(column) and is_within(str(found[column]), actor.scope) for column in CASE_UNITS):
+        raise GatewayError("not_found", f"case {case_id} is not in your scope")
+    return found
+
+
+@router.get("/api/v1/opinion/units/{unitpath}")
+async def get_unit_stats(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Items monitored, incidents by severity and state, open, overdue, supervised, median and p90 hours
+    to acknowledge, respond and close — own, subtree and per child, for ``period`` (this year by
+    default: ``2026``, ``2026-Q3``, ``2026-09``) or ``from``/``to``. Drills are left out."""
+    return await unit_stats(request, actor, unitpath)
+
+
+@router.get("/api/v1/opinion/units/{unitpath}/cases")
+async def get_unit_cases(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The cases the unit sees (in its subtree or supervised by it), newest first; ``filter`` is all,
+    open, overdue, supervised or drill; ``period``/``from``/``to``, ``limit``, ``offset``."""
+    return await unit_cases(request, actor, unitpath)
+
+
+@router.get("/api/v1/opinion/units/{unitpath}/nil-reports")
+async def get_nil_reports(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Per monitoring post: nil reports due, filed, covered by a reported item, and the missing days."""
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "from", "to")}
+    return await query(sanji_of(request), q("nil_reports"), params)
+
+
+@router.get("/api/v1/opinion/cases/{case_id}")
+async def get_case(case_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """One case with its deadlines and its timeline (who did what, when, and why)."""
+    return await visible_case(request, actor, case_id)
+
+
+@router.get("/api/v1/opinion/plans")
+async def get_plans(request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The response plan versions of the actor's city, newest first."""
+    return await query(sanji_of(request), q("plans"), {"path": actor.scope})
+
+
+# ---------------------------------------------------------------- pages
+
+
+def local_time(value: str | None) -> str:
+    """An ISO timestamp from the view as Shanghai local time, to the minute."""
+    if not value:
+        return "—"
+    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def render(request: Request, template: str, **context: Any) -> HTMLResponse:
+    views: Views = request.app.state.views
+    return views.render(request, template, o=OpinionWords(lang_of(request)), when=local_time, **context)
+
+
+@router.get("/opinion/units/{unitpath}", include_in_schema=False)
+async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    stats = await unit_stats(request, actor, unitpath)
+    cases = await unit_cases(request, actor, unitpath)
+    return render(
+        request,
+        "opinion_unit.html",
+        actor=actor,
+        unit=stats,
+        cases=cases,
+        times=("acknowledge", "first_response", "close"),
+    )
+
+
+@router.get("/opinion/cases/{case_id}", include_in_schema=False)
+async def case_page(case_id: str, request: Request, actor: PageActor) -> HTMLResponse:
+    return render(request, "opinion_case.html", actor=actor, case=await visible_case(request, actor, case_id))

@@ -1,0 +1,193 @@
+"""Outreach over HTTP: reads of the outreach view cut to the actor's subtree, evidence uploads and
+downloads, and spreadsheet imports with progress and a per-row report. (Commands go through the
+generic ``POST /api/v1/commands/outreach/<name>``.) The pages are in outreach_pages.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from contracts.commands import Actor, Role
+from contracts.outreach import LogActivities
+from contracts.units import is_within
+from services.gateway.api import sanji_of
+from services.gateway.auth import api_actor
+from services.gateway.commands import read_body
+from services.gateway.errors import GatewayError, field_error
+from services.gateway.outreach_files import TooLarge, file_store
+from services.gateway.outreach_imports import ImportJob, ImportJobs, report_csv
+from services.gateway.outreach_table import TableError, read_table
+from services.gateway.reads import checked_path, query
+
+router = APIRouter()
+ApiActor = Annotated[Actor, Depends(api_actor)]
+MAX_TABLE_BYTES = 20 * 1024 * 1024
+SOURCE = re.compile(r"^[a-z][a-z0-9_.-]{1,39}\Z")
+UPLOADERS = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
+
+
+def q(name: str) -> str:
+    return f"projection.outreach.{name}"
+
+
+def passed(request: Request, *names: str) -> dict[str, Any]:
+    """The query-string parameters a projection query understands, as given."""
+    return {name: request.query_params[name] for name in names if name in request.query_params}
+
+
+def flags(request: Request, *names: str) -> dict[str, bool]:
+    return {name: request.query_params.get(name, "") in ("1", "true", "yes") for name in names}
+
+
+async def summary(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period")}
+    return await query(sanji_of(request), q("summary"), params)
+
+
+async def in_scope(request: Request, actor: Actor, record: str, record_id: str) -> dict[str, Any]:
+    """One activity or publication by id; one outside the actor's subtree is answered as not found."""
+    found = await query(sanji_of(request), q(record), {f"{record}_id": record_id})
+    if not is_within(str(found[record]["unit"]), actor.scope):
+        raise GatewayError("not_found", f"{record} {record_id} is not in your scope")
+    return found
+
+
+@router.get("/api/v1/outreach/units/{unitpath}/summary")
+async def get_summary(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Counts by kind (own and subtree), plan versus actual, publications by stage and by outlet, for
+    one period (``?period=2025``, ``2025-Q2`` or ``2025-04``; this year by default)."""
+    return await summary(request, actor, unitpath)
+
+
+@router.get("/api/v1/outreach/units/{unitpath}/activities")
+async def get_activities(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Activities held in a period, newest first (``period``, ``kind``, ``own``, ``include_voided``,
+    ``limit``, ``offset``)."""
+    params = {
+        "path": checked_path(unitpath, actor),
+        **passed(request, "period", "kind", "limit", "offset"),
+        **flags(request, "own", "include_voided"),
+    }
+    return await query(sanji_of(request), q("activities"), params)
+
+
+@router.get("/api/v1/outreach/units/{unitpath}/publications")
+async def get_publications(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Publications of the subtree, optionally of one ``status``."""
+    params = {"path": checked_path(unitpath, actor), **passed(request, "status", "limit")}
+    return await query(sanji_of(request), q("publications"), params)
+
+
+@router.get("/api/v1/outreach/activities/{activity_id}")
+async def get_activity(activity_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """One activity as it stands and its full history (logged, corrections, void)."""
+    return await in_scope(request, actor, "activity", activity_id)
+
+
+@router.get("/api/v1/outreach/publications/{publication_id}")
+async def get_publication(publication_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """One publication, where it stands in 三审三校, and its full history."""
+    return await in_scope(request, actor, "publication", publication_id)
+
+
+async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
+    if not actor.roles & UPLOADERS:
+        raise GatewayError("forbidden", "uploading evidence needs the clerk, leader or admin role")
+    filename = request.query_params.get("filename") or request.headers.get("x-filename") or "evidence"
+    try:
+        stored = await file_store().put(
+            request.stream(), request.headers.get("content-type", ""), filename.strip()[:200]
+        )
+    except TooLarge as error:
+        raise field_error("body", str(error), "too_large") from None
+    return stored.as_json()
+
+
+@router.post("/api/v1/outreach/evidence")
+async def post_evidence(request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Store the request body as an evidence file; answers its sha256, to put in an activity's ``evidence``."""
+    return await upload_evidence(request, actor)
+
+
+@router.get("/api/v1/outreach/evidence/{sha256}")
+async def get_evidence(sha256: str, actor: ApiActor) -> Response:
+    """An evidence file by its sha256, always as a download (never rendered in the page)."""
+    stored = file_store().get(sha256)
+    if stored is None:
+        raise GatewayError("not_found", f"no evidence file {sha256}")
+    path, _ = file_store().paths(sha256)
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+    headers = {
+        "Content-Disposition": disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private",
+    }
+    return FileResponse(path, media_type=stored.content_type, headers=headers)
+
+
+def jobs_of(request: Request) -> ImportJobs:
+    jobs: ImportJobs | None = getattr(request.app.state, "outreach_imports", None)
+    if jobs is None:
+        jobs = request.app.state.outreach_imports = ImportJobs()
+    return jobs
+
+
+async def start_import(request: Request, actor: Actor) -> ImportJob:
+    if not actor.roles & LogActivities.allowed_roles:
+        raise GatewayError("forbidden", "importing activities needs the clerk or admin role")
+    unit = checked_path(request.query_params.get("unit") or actor.scope, actor)
+    source = request.query_params.get("source") or "upload"
+    if not SOURCE.match(source):
+        raise field_error("source", "2–40 of a-z 0-9 _ . -, starting with a letter")
+    filename = request.query_params.get("filename") or request.headers.get("x-filename") or ""
+    data = await read_body(request, MAX_TABLE_BYTES)
+    try:
+        table = read_table(filename, data)
+    except TableError as error:
+        raise field_error("file", str(error)) from None
+    if not table.rows:
+        raise field_error("file", "the file has a header but no rows")
+    return jobs_of(request).start(
+        sanji_of(request), actor, source=source, unit=unit, filename=filename or "upload", table=table
+    )
+
+
+def job_for(request: Request, actor: Actor, job_id: str) -> ImportJob:
+    job = jobs_of(request).get(job_id, actor)
+    if job is None:
+        raise GatewayError(
+            "not_found", f"no import {job_id} of yours (imports are kept while the gateway runs)"
+        )
+    return job
+
+
+def report_response(job: ImportJob) -> Response:
+    name = quote(f"导入报告-{job.filename}.csv")
+    return Response(
+        report_csv(job),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
+
+
+@router.post("/api/v1/outreach/imports", status_code=202)
+async def post_import(request: Request, actor: ApiActor) -> JSONResponse:
+    """Import a .csv or .xlsx body (``?filename=…&source=…&unit=…``); answers a job to poll."""
+    job = await start_import(request, actor)
+    return JSONResponse(job.as_json(), status_code=202)
+
+
+@router.get("/api/v1/outreach/imports/{job_id}")
+async def get_import(job_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Progress: rows done out of total, and how many were imported, duplicates or failed."""
+    return job_for(request, actor, job_id).as_json()
+
+
+@router.get("/api/v1/outreach/imports/{job_id}/report.csv")
+async def get_import_report(job_id: str, request: Request, actor: ApiActor) -> Response:
+    """The rows not imported and why, as CSV for Excel (UTF-8 with BOM)."""
+    return report_response(job_for(request, actor, job_id))

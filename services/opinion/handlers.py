@@ -1,0 +1,145 @@
+"""Opinion command handlers: load the case (and the plan or units it needs), decide, conclude."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from contracts.opinion import (
+    AcknowledgeOpinion,
+    AdoptResponsePlan,
+    AssignOpinion,
+    CloseOpinion,
+    DecideExtension,
+    EscalateOpinion,
+    FileNilReport,
+    GiveFeedback,
+    GradeOpinion,
+    IngestItem,
+    RecordAction,
+    ReopenOpinion,
+    ReportOpinion,
+    RequestExtension,
+    ReturnOpinion,
+    SuperviseOpinion,
+    ingested_case_id,
+)
+from contracts.registry import DomainEvent
+from services.eventkit.commanding import CommandContext, Decision, Handlers, Outcome
+from services.eventkit.localtime import local_date
+from services.opinion import decide as rules
+from services.opinion import linkage
+from services.opinion.domain import Case
+from services.opinion.loading import (
+    SCHEMA,
+    case_limits,
+    conclude,
+    load_case,
+    load_plans,
+    nil_report_stream,
+    plan_stream,
+    unit_known,
+)
+from services.opinion.plans import decide_adopt_plan, decide_file_nil_report
+
+
+async def report(ctx: CommandContext, command: ReportOpinion) -> Decision:
+    case, version = await load_case(ctx, command.case_id)
+    known = await unit_known(ctx, command.unit)
+    return await conclude(
+        ctx, case, version, rules.decide_report(case, command.case_id, known, ctx.now, command)
+    )
+
+
+async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
+    """A monitoring system's item; a repeat of (source, external id) replies with the original case."""
+    original = await ctx.conn.fetchval(
+        f"SELECT case_id FROM {SCHEMA}.ingested WHERE source = $1 AND external_id = $2",
+        command.source,
+        command.external_id,
+    )
+    if original is not None:
+        return Outcome([], {"case_id": original, "duplicate": True})
+    case_id = ingested_case_id(command.source, command.external_id)
+    case, version = await load_case(ctx, case_id)
+    known = await unit_known(ctx, command.unit)
+    events = rules.decide_report(case, case_id, known, ctx.now, command)
+    # Same transaction as the events: a concurrent twin hits the primary key and is retried as a repeat.
+    await ctx.conn.execute(
+        f"INSERT INTO {SCHEMA}.ingested (source, external_id, case_id) VALUES ($1, $2, $3)",
+        command.source,
+        command.external_id,
+        case_id,
+    )
+    return Outcome([await conclude(ctx, case, version, events)], {"case_id": case_id, "duplicate": False})
+
+
+async def grade(ctx: CommandContext, command: GradeOpinion) -> Decision:
+    case, version = await load_case(ctx, command.case_id)
+    owner_known = command.owning_unit is not None and await unit_known(ctx, command.owning_unit)
+    plan = None
+    if command.severity is not None:
+        plans, _ = await load_plans(ctx, case.reported_unit or command.unit)
+        plan_version = case.plan_version or plans.latest
+        if plan_version is not None:
+            plan = (plan_version, plans.limits(plan_version, command.severity))
+    events = rules.decide_grade(case, command, owner_known, plan, ctx.now)
+    return await conclude(ctx, case, version, events)
+
+
+async def assign(ctx: CommandContext, command: AssignOpinion) -> Decision:
+    case, version = await load_case(ctx, command.case_id)
+    limits = await case_limits(ctx, case)
+    known = await unit_known(ctx, command.to_unit)
+    return await conclude(ctx, case, version, rules.decide_assign(case, command, known, limits, ctx.now))
+
+
+async def reopen(ctx: CommandContext, command: ReopenOpinion) -> Decision:
+    case, version = await load_case(ctx, command.case_id)
+    limits = await case_limits(ctx, case)
+    return await conclude(ctx, case, version, rules.decide_reopen(case, command, limits, ctx.now))
+
+
+def simple(
+    decide: Callable[[Case, Any], list[DomainEvent]],
+) -> Callable[[CommandContext, Any], Awaitable[Decision]]:
+    """A handler for a case command whose rule needs only the case."""
+
+    async def handle(ctx: CommandContext, command: Any) -> Decision:
+        case, version = await load_case(ctx, command.case_id)
+        return await conclude(ctx, case, version, decide(case, command))
+
+    return handle
+
+
+async def adopt_response_plan(ctx: CommandContext, command: AdoptResponsePlan) -> Decision:
+    plans, version = await load_plans(ctx, command.unit)
+    return Decision(plan_stream(command.unit), version, command.unit, decide_adopt_plan(plans, command))
+
+
+async def file_nil_report(ctx: CommandContext, command: FileNilReport) -> Decision:
+    stream = nil_report_stream(command.unit, command.day.isoformat())
+    version = await ctx.store.stream_version(stream, conn=ctx.conn)
+    known = await unit_known(ctx, command.unit)
+    events = decide_file_nil_report(version > 0, known, local_date(ctx.now), command)
+    return Decision(stream, version, command.unit, events)
+
+
+HANDLERS: Handlers = {
+    AdoptResponsePlan: adopt_response_plan,
+    ReportOpinion: report,
+    IngestItem: ingest_item,
+    GradeOpinion: grade,
+    AssignOpinion: assign,
+    AcknowledgeOpinion: simple(rules.decide_acknowledge),
+    RecordAction: simple(rules.decide_record_action),
+    GiveFeedback: simple(rules.decide_feedback),
+    CloseOpinion: simple(rules.decide_close),
+    ReopenOpinion: reopen,
+    ReturnOpinion: simple(linkage.decide_return),
+    EscalateOpinion: simple(linkage.decide_escalate),
+    RequestExtension: simple(linkage.decide_request_extension),
+    DecideExtension: simple(linkage.decide_extension),
+    SuperviseOpinion: simple(linkage.decide_supervise),
+    FileNilReport: file_nil_report,
+}

@@ -1,0 +1,38 @@
+"""Timer handlers: a deadline passing and the overdue ladder's next rung. Each runs in the firing
+transaction; a timer the case no longer wants (met, moved, closed) fires into nothing."""
+
+from __future__ import annotations
+
+from contracts.opinion import DeadlineKind
+from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.timers import Timer, TimerHandler
+from services.opinion.deadlines import (
+    DEADLINE_TIMER,
+    LADDER_TIMER,
+    decide_deadline_missed,
+    decide_ladder_step,
+    wanted_timers,
+)
+from services.opinion.loading import case_limits, conclude, load_case
+
+
+async def deadline_passed(ctx: CommandContext, timer: Timer) -> Decision | None:
+    case, version = await load_case(ctx, str(timer.payload["case_id"]))
+    limits = await case_limits(ctx, case)
+    if timer.timer_id not in wanted_timers(case) or limits is None:
+        return None
+    kind = DeadlineKind(timer.payload["deadline"])
+    events = decide_deadline_missed(case, kind, ctx.now, limits)
+    return await conclude(ctx, case, version, events, keep=timer.timer_id) if events else None
+
+
+async def ladder_step(ctx: CommandContext, timer: Timer) -> Decision | None:
+    case, version = await load_case(ctx, str(timer.payload["case_id"]))
+    limits = await case_limits(ctx, case)
+    if timer.timer_id not in wanted_timers(case) or limits is None:
+        return None
+    events = decide_ladder_step(case, ctx.now, limits)
+    return await conclude(ctx, case, version, events, keep=timer.timer_id) if events else None
+
+
+TIMERS: dict[str, TimerHandler] = {DEADLINE_TIMER: deadline_passed, LADDER_TIMER: ladder_step}

@@ -1,0 +1,292 @@
+"""Opinion queries (``sanji.qry.projection.opinion.*``): statistics per unit and period rolled up over the
+subtree (own, subtree, each child), the cases a unit sees, one case with its timeline, and the response
+plan versions (nil reports are in opinion_nil_reports.py). Drills are listed but never counted. Every
+answer carries the opinion projector's freshness.
+
+Periods are local (Asia/Shanghai) and a case counts in the period of its capture date: ``period`` is
+``2026``, ``2026-Q3`` or ``2026-09``; or give ``from`` and ``to`` (ISO dates, inclusive)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+
+from contracts.units import UnitPathError, division_codes, level_of, parse_unit_path
+from services.eventkit.db import Conn
+from services.eventkit.localtime import local_date
+from services.eventkit.runtime import QueryError
+from services.outreach.periods import parse_period
+from services.projection.queries import SCHEMA
+
+PROJECTOR = "opinion"
+S = SCHEMA
+MAX_LIMIT = 200
+MAX_DAYS = 400
+CLOSED_STATES = "('closed', 'dismissed')"
+TIMES = {
+    "acknowledge": "c.acknowledged_at - c.first_assigned_at",
+    "first_response": "c.first_action_at - c.graded_at",
+    "close": "c.closed_at - c.graded_at",
+}
+CASE_FILTERS = {
+    "all": "true",
+    "open": f"c.state NOT IN {CLOSED_STATES}",
+    "overdue": f"c.state NOT IN {CLOSED_STATES} AND cardinality(c.overdue) > 0",
+    "supervised": f"c.state NOT IN {CLOSED_STATES} AND c.supervisor IS NOT NULL",
+    "drill": "c.drill",
+}
+
+
+def within(column: str, root: str = "$1") -> str:
+    """``column`` is ``root`` or lies below it: an index range ('/' sorts right after '.')."""
+    return f"({column} = {root} OR ({column} >= {root} || '.' AND {column} < {root} || '/'))"
+
+
+def at_or_below(column: str) -> str:
+    """Like ``within`` against the roots of a stats query, where ``exact`` roots count only themselves."""
+    return f"({column} = r.root OR (NOT r.exact AND {column} >= r.root || '.' AND {column} < r.root || '/'))"
+
+
+async def freshness(conn: Conn) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        f"SELECT seq, updated_at FROM {S}.stream_checkpoints WHERE name = $1", PROJECTOR
+    )
+    if row is None:
+        return {"checkpoint": 0, "updated_at": None, "age_seconds": None}
+    age = (datetime.now(UTC) - row["updated_at"]).total_seconds()
+    return {
+        "checkpoint": row["seq"],
+        "updated_at": row["updated_at"].isoformat(),
+        "age_seconds": round(age, 3),
+    }
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    first: date
+    last: date
+
+    def as_json(self) -> dict[str, str]:
+        return {"label": self.label, "from": self.first.isoformat(), "to": self.last.isoformat()}
+
+
+def span_param(params: dict[str, Any], default_year: bool = True) -> Span | None:
+    """The period asked for: ``from``/``to``, or ``period``, else this (local) year, or None if not wanted."""
+    try:
+        if params.get("from") or params.get("to"):
+            return _range(
+                date.fromisoformat(str(params.get("from"))), date.fromisoformat(str(params.get("to")))
+            )
+        text = params.get("period") or (str(local_date(datetime.now(UTC)).year) if default_year else None)
+        if not text:
+            return None
+        period = parse_period(str(text))
+        return Span(period.label, period.first_day, period.last_day)
+    except ValueError as error:
+        raise QueryError("invalid", f"period: {error}") from None
+
+
+def _range(first: date, last: date) -> Span:
+    if last < first or (last - first).days > MAX_DAYS:
+        raise ValueError(f"from … to must be in order and at most {MAX_DAYS} days apart")
+    return Span(f"{first}..{last}", first, last)
+
+
+def unit_param(params: dict[str, Any]) -> str:
+    path = str(params.get("path", ""))
+    try:
+        return parse_unit_path(path)
+    except UnitPathError as error:
+        raise QueryError("invalid", f"path: {error}") from None
+
+
+def jsonable(record: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in dict(record).items()}
+
+
+def _stats_sql() -> str:
+    rep, own = at_or_below("c.reported_unit"), f"(c.relevant AND {at_or_below('c.owning_unit')})"
+    is_open = f"c.state NOT IN {CLOSED_STATES}"
+    times = []
+    for name, interval in TIMES.items():
+        seconds = f"extract(epoch FROM {interval})"
+        done = f"FILTER (WHERE {own} AND {interval} IS NOT NULL)"
+        times += [
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {seconds}) {done} AS {name}_median",
+            f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {seconds}) {done} AS {name}_p90",
+            f"count(*) {done} AS {name}_count",
+        ]
+    return (
+        f"SELECT r.n, count(*) FILTER (WHERE {rep}) AS items,"
+        f" count(*) FILTER (WHERE {rep} AND c.state = 'reported') AS awaiting_grading,"
+        f" count(*) FILTER (WHERE {rep} AND c.state = 'dismissed') AS dismissed,"
+        f" count(*) FILTER (WHERE {own}) AS incidents,"
+        f" count(*) FILTER (WHERE {own} AND {is_open}) AS open,"
+        f" count(*) FILTER (WHERE {own} AND {is_open} AND cardinality(c.overdue) > 0) AS overdue,"
+        f" count(*) FILTER (WHERE {own} AND {is_open} AND c.supervisor IS NOT NULL) AS supervised,"
+        f" count(*) FILTER (WHERE {own} AND c.ever_overdue) AS ever_overdue, {', '.join(times)}"
+        f" FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS r(root, exact, n)"
+        f" JOIN {S}.opinion_cases c ON ({rep} OR {own})"
+        f" WHERE NOT c.drill AND c.captured_on BETWEEN $3 AND $4 GROUP BY r.n"
+    )
+
+
+BREAKDOWN_SQL = (
+    f"SELECT r.n, c.severity, c.state, count(*) AS cases"
+    f" FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS r(root, exact, n)"
+    f" JOIN {S}.opinion_cases c ON c.relevant AND {at_or_below('c.owning_unit')}"
+    f" WHERE NOT c.drill AND c.captured_on BETWEEN $3 AND $4 GROUP BY 1, 2, 3"
+)
+STATS_SQL = _stats_sql()
+COUNTS = (
+    "items",
+    "awaiting_grading",
+    "dismissed",
+    "incidents",
+    "open",
+    "overdue",
+    "supervised",
+    "ever_overdue",
+)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+async def _stats(conn: Conn, roots: list[str], exact: list[bool], span: Span) -> list[dict[str, Any]]:
+    """The statistics of each root (its subtree, or only itself where ``exact``), in order."""
+    no_times = {name: {"median": None, "p90": None, "count": 0} for name in TIMES}
+    found: list[dict[str, Any]] = [
+        {**dict.fromkeys(COUNTS, 0), "by_severity": {}, "by_state": {}, "hours": no_times} for _ in roots
+    ]
+    for row in await conn.fetch(STATS_SQL, roots, exact, span.first, span.last):
+        stats = found[row["n"] - 1]
+        stats.update({name: row[name] for name in COUNTS})
+        stats["hours"] = {
+            name: {
+                "median": _hours(row[f"{name}_median"]),
+                "p90": _hours(row[f"{name}_p90"]),
+                "count": row[f"{name}_count"],
+            }
+            for name in TIMES
+        }
+    for row in await conn.fetch(BREAKDOWN_SQL, roots, exact, span.first, span.last):
+        stats = found[row["n"] - 1]
+        stats["by_severity"][row["severity"]] = stats["by_severity"].get(row["severity"], 0) + row["cases"]
+        stats["by_state"][row["state"]] = stats["by_state"].get(row["state"], 0) + row["cases"]
+    return found
+
+
+async def unit_stats(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """A unit's statistics for a period: own, subtree, and each child's subtree (one snapshot)."""
+    path, span = unit_param(params), span_param(params)
+    assert span is not None
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.opinion_units WHERE path = $1", path)
+        if unit is None:
+            raise QueryError("not_found", f"unit {path} is not known to the opinion view")
+        children = await conn.fetch(
+            f"SELECT path, name, kind FROM {S}.opinion_units WHERE parent = $1 ORDER BY path", path
+        )
+        roots = [path, path, *(child["path"] for child in children)]
+        stats = await _stats(conn, roots, [False, True] + [False] * len(children), span)
+        return {
+            **dict(unit),
+            "level": level_of(path),
+            "period": span.as_json(),
+            "subtree": stats[0],
+            "own": stats[1],
+            "children": [{**dict(child), "subtree": stats[2 + i]} for i, child in enumerate(children)],
+            "freshness": await freshness(conn),
+        }
+
+
+LIST_COLUMNS = (
+    "c.case_id, c.title, c.channel, c.source, c.drill, c.state, c.category, c.severity, c.reported_unit,"
+    " c.owning_unit, c.desk, c.assignee, c.supervisor, c.captured_at, c.reported_at, c.deadlines, c.overdue,"
+    " c.escalations"
+)
+TOUCHING = " OR ".join(
+    within(f"c.{column}") for column in ("reported_unit", "owning_unit", "desk", "assignee")
+)
+
+
+async def list_cases(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
+    by it or below it; newest first. ``filter``: all, open, overdue, supervised or drill."""
+    path, span = unit_param(params), span_param(params, default_year=False)
+    which = str(params.get("filter") or "all")
+    if which not in CASE_FILTERS:
+        raise QueryError("invalid", f"filter: one of {', '.join(CASE_FILTERS)}")
+    try:
+        limit, offset = int(params.get("limit", 50)), int(params.get("offset", 0))
+    except (TypeError, ValueError):
+        raise QueryError("invalid", "limit and offset are whole numbers") from None
+    if not (1 <= limit <= MAX_LIMIT and offset >= 0):
+        raise QueryError("invalid", f"limit is 1–{MAX_LIMIT} and offset at least 0")
+    supervised_here = within("c.supervisor")
+    where = f"({TOUCHING} OR {supervised_here}) AND {CASE_FILTERS[which]}"
+    args: list[Any] = [path]
+    if span is not None:
+        where += " AND c.captured_on BETWEEN $2 AND $3"
+        args += [span.first, span.last]
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
+        rows = await conn.fetch(
+            f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"
+            f" FROM {S}.opinion_cases c WHERE {where}"
+            f" ORDER BY c.reported_at DESC, c.case_id LIMIT {limit} OFFSET {offset}",
+            *args,
+        )
+        return {
+            "path": path,
+            "filter": which,
+            "period": span.as_json() if span else None,
+            "total": total,
+            "cases": [jsonable(row) for row in rows],
+            "freshness": await freshness(conn),
+        }
+
+
+async def get_case(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """One case as the view holds it, with its timeline in order."""
+    case_id = str(params.get("case_id", ""))
+    if not 1 <= len(case_id) <= 64:
+        raise QueryError("invalid", "case_id: 1–64 characters")
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        row = await conn.fetchrow(f"SELECT * FROM {S}.opinion_cases WHERE case_id = $1", case_id)
+        if row is None:
+            raise QueryError("not_found", f"case {case_id} is not known to the opinion view")
+        timeline = await conn.fetch(
+            f"SELECT seq, at, type, actor, unit, detail FROM {S}.opinion_timeline WHERE case_id = $1 ORDER BY seq",
+            case_id,
+        )
+        return {
+            **jsonable(row),
+            "timeline": [jsonable(t) for t in timeline],
+            "freshness": await freshness(conn),
+        }
+
+
+async def plans(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """Every adopted version of the response plan of the city ``path`` belongs to, newest first."""
+    city = division_codes(unit_param(params))[0]
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await conn.fetch(
+            f"SELECT version, limits, note, adopted_at FROM {S}.opinion_plans WHERE city = $1 ORDER BY version DESC",
+            city,
+        )
+        return {"city": city, "versions": [jsonable(row) for row in rows], "freshness": await freshness(conn)}
+
+
+QUERIES = {
+    "opinion.unit_stats": unit_stats,
+    "opinion.cases": list_cases,
+    "opinion.case": get_case,
+    "opinion.plans": plans,
+}

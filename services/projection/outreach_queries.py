@@ -1,0 +1,371 @@
+"""Outreach queries (``sanji.qry.projection.outreach.*``): per unit and period, rolled up, with plan
+versus actual, publications by stage and by outlet; lists and full histories. Every answer carries
+the outreach projector's freshness. Periods are local (Asia/Shanghai): ``2025``, ``2025-Q2``, ``2025-04``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import asyncpg
+
+from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
+from contracts.units import UnitPathError, parse_unit_path
+from services.eventkit.db import Conn
+from services.eventkit.localtime import local_date
+from services.eventkit.runtime import QueryError
+from services.outreach.periods import Period, parse_period
+from services.outreach.plans import Month, Tally, Target, completion, progress
+from services.projection.queries import SCHEMA
+
+PROJECTOR = "outreach"
+S = SCHEMA
+SUBTREE = "(unit = $1 OR unit LIKE $1 || '.%')"
+MAX_LIMIT = 200
+
+
+async def freshness(conn: Conn) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        f"SELECT seq, updated_at FROM {S}.stream_checkpoints WHERE name = $1", PROJECTOR
+    )
+    if row is None:
+        return {"checkpoint": 0, "updated_at": None, "age_seconds": None}
+    age = (datetime.now(UTC) - row["updated_at"]).total_seconds()
+    return {
+        "checkpoint": row["seq"],
+        "updated_at": row["updated_at"].isoformat(),
+        "age_seconds": round(age, 3),
+    }
+
+
+def today() -> date:
+    return local_date(datetime.now(UTC))
+
+
+def unit_param(params: dict[str, Any]) -> str:
+    path = str(params.get("path", ""))
+    try:
+        return parse_unit_path(path)
+    except UnitPathError as error:
+        raise QueryError("invalid", f"path: {error}") from None
+
+
+def period_param(params: dict[str, Any]) -> Period:
+    text = params.get("period")
+    try:
+        return parse_period(str(text)) if text else parse_period(str(today().year))
+    except ValueError as error:
+        raise QueryError("invalid", f"period: {error}") from None
+
+
+def int_param(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = params.get(name, default)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise QueryError("invalid", f"{name}: a whole number from {low} to {high}")
+    return value
+
+
+def month_starts(period: Period) -> list[date]:
+    return [date(year, month, 1) for year, month in period.months]
+
+
+async def unit_row(conn: Conn, path: str) -> asyncpg.Record:
+    unit = await conn.fetchrow(f"SELECT path, parent, name, kind, level FROM {S}.units WHERE path = $1", path)
+    if unit is None:
+        raise QueryError("not_found", f"unit {path} is not known to the projection")
+    return unit
+
+
+async def counts_by_kind(conn: Conn, paths: list[str], period: Period) -> dict[str, dict[str, Any]]:
+    """path → {own, subtree}: activities and audience in the period, in total and by kind."""
+    rows = await conn.fetch(
+        f"SELECT path, kind, sum(own_activities)::bigint AS oa, sum(own_audience)::bigint AS ou,"
+        f" sum(subtree_activities)::bigint AS sa, sum(subtree_audience)::bigint AS su FROM {S}.outreach_monthly"
+        " WHERE path = ANY($1::text[]) AND month = ANY($2::date[]) GROUP BY path, kind ORDER BY path, kind",
+        paths,
+        month_starts(period),
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        mine = [row for row in rows if row["path"] == path]
+        found[path] = {
+            scope: {
+                "activities": sum(row[f"{key}a"] for row in mine),
+                "audience": sum(row[f"{key}u"] for row in mine),
+                "by_kind": {
+                    row["kind"]: {"activities": row[f"{key}a"], "audience": row[f"{key}u"]}
+                    for row in mine
+                    if row[f"{key}a"]
+                },
+            }
+            for scope, key in (("own", "o"), ("subtree", "s"))
+        }
+    return found
+
+
+async def plans(conn: Conn, paths: list[str], period: Period, day: date) -> dict[str, dict[str, Any]]:
+    """path → its targets for the period's year, each with the periods overlapping ``period`` and the
+    whole year's completion, and the year's completion over all its targets."""
+    year = period.year
+    targets = await conn.fetch(
+        f"SELECT * FROM {S}.outreach_targets WHERE unit = ANY($1::text[]) AND year = $2 AND count > 0"
+        " ORDER BY unit, kind, cadence",
+        paths,
+        year,
+    )
+    monthly = await conn.fetch(
+        f"SELECT path, kind, month, own_activities, own_audience, subtree_activities, subtree_audience"
+        f" FROM {S}.outreach_monthly WHERE path = ANY($1::text[]) AND month >= $2 AND month < $3",
+        paths,
+        date(year, 1, 1),
+        date(year + 1, 1, 1),
+    )
+    found: dict[str, dict[str, Any]] = {path: {"targets": [], "year": completion([])} for path in paths}
+    all_periods: dict[str, list[Any]] = {path: [] for path in paths}
+    for row in targets:
+        target = Target(
+            ActivityKind(row["kind"]),
+            Cadence(row["cadence"]),
+            row["count"],
+            row["audience"],
+            TargetScope(row["scope"]),
+            row["revision"],
+        )
+        prefix = "own" if target.scope is TargetScope.OWN else "subtree"
+        months: dict[Month, Tally] = {
+            (m["month"].year, m["month"].month): Tally(m[f"{prefix}_activities"], m[f"{prefix}_audience"])
+            for m in monthly
+            if m["path"] == row["unit"] and m["kind"] == row["kind"]
+        }
+        periods = progress(target, year, months, day)
+        all_periods[row["unit"]] += periods
+        found[row["unit"]]["targets"].append(
+            {
+                "kind": target.kind.value,
+                "cadence": target.cadence.value,
+                "count": target.count,
+                "audience_target": target.audience,
+                "scope": target.scope.value,
+                "revision": target.revision,
+                "reason": row["reason"],
+                "periods": [
+                    p.as_json()
+                    for p in periods
+                    if p.period.first_day <= period.last_day and p.period.last_day >= period.first_day
+                ],
+                "year": completion(periods),
+            }
+        )
+    for path in paths:
+        found[path]["year"] = completion(all_periods[path])
+    return found
+
+
+async def publications_summary(conn: Conn, path: str, period: Period) -> dict[str, Any]:
+    """In the subtree: publications still in review by stage (whenever submitted), and those published
+    in the period, by status and by outlet with their views."""
+    by_status = await conn.fetch(
+        f"SELECT status, count(*) AS n FROM {S}.outreach_publications WHERE {SUBTREE}"
+        " AND (status <> 'published' OR published_on BETWEEN $2 AND $3) GROUP BY status",
+        path,
+        period.first_day,
+        period.last_day,
+    )
+    by_outlet = await conn.fetch(
+        f"SELECT p.outlet_id, o.name, o.kind, o.status, count(*) AS published, sum(p.views)::bigint AS views"
+        f" FROM {S}.outreach_publications p LEFT JOIN {S}.outreach_outlets o USING (outlet_id)"
+        f" WHERE (p.unit = $1 OR p.unit LIKE $1 || '.%') AND p.status = 'published'"
+        " AND p.published_on BETWEEN $2 AND $3 GROUP BY p.outlet_id, o.name, o.kind, o.status ORDER BY p.outlet_id",
+        path,
+        period.first_day,
+        period.last_day,
+    )
+    counts = {status.value: 0 for status in PublicationStatus}
+    counts.update({row["status"]: row["n"] for row in by_status})
+    return {
+        "by_status": counts,
+        "by_outlet": [
+            {
+                "outlet_id": row["outlet_id"],
+                "name": row["name"],
+                "kind": row["kind"],
+                "status": row["status"],
+                "published": row["published"],
+                "views": row["views"],
+            }
+            for row in by_outlet
+        ],
+    }
+
+
+async def summary(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    path, period = unit_param(params), period_param(params)
+    day = today()
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        unit = await unit_row(conn, path)
+        children = await conn.fetch(
+            f"SELECT path, name, kind, level FROM {S}.units WHERE parent = $1 ORDER BY path", path
+        )
+        paths = [path] + [child["path"] for child in children]
+        counts = await counts_by_kind(conn, paths, period)
+        planned = await plans(conn, paths, period, day)
+        return {
+            "unit": dict(unit),
+            "period": {
+                "label": period.label,
+                "first_day": period.first_day.isoformat(),
+                "last_day": period.last_day.isoformat(),
+                "status": period.status(day).value,
+            },
+            "own": counts[path]["own"],
+            "subtree": counts[path]["subtree"],
+            "plan": planned[path],
+            "publications": await publications_summary(conn, path, period),
+            "children": [
+                {
+                    **dict(child),
+                    "subtree": {k: v for k, v in counts[child["path"]]["subtree"].items() if k != "by_kind"},
+                    "plan": planned[child["path"]]["year"],
+                }
+                for child in children
+            ],
+            "freshness": await freshness(conn),
+        }
+
+
+def activity_json(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "activity_id": row["activity_id"],
+        "unit": row["unit"],
+        **row["facts"],
+        "source": row["source"],
+        "external_id": row["external_id"],
+        "voided": row["voided"],
+        "corrections": row["corrections"],
+        "logged_at": row["logged_at"].isoformat(),
+        "updated_at": row["updated_at"].isoformat(),
+    }
+
+
+async def activities(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
+    path, period = unit_param(params), period_param(params)
+    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
+    offset = int_param(params, "offset", 0, 0, 1_000_000)
+    where = [
+        "(unit = $1 OR unit LIKE $1 || '.%')" if not params.get("own") else "unit = $1",
+        "held_on BETWEEN $2 AND $3",
+    ]
+    args: list[Any] = [path, period.first_day, period.last_day]
+    if kind := params.get("kind"):
+        if kind not in set(ActivityKind):
+            raise QueryError("invalid", f"kind: one of {', '.join(ActivityKind)}")
+        args.append(kind)
+        where.append(f"kind = ${len(args)}")
+    if not params.get("include_voided"):
+        where.append("NOT voided")
+    condition = " AND ".join(where)
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        total = await conn.fetchval(f"SELECT count(*) FROM {S}.outreach_activities WHERE {condition}", *args)
+        rows = await conn.fetch(
+            f"SELECT * FROM {S}.outreach_activities WHERE {condition}"
+            f" ORDER BY held_on DESC, activity_id LIMIT {limit} OFFSET {offset}",
+            *args,
+        )
+        return {
+            "total": total,
+            "activities": [activity_json(r) for r in rows],
+            "freshness": await freshness(conn),
+        }
+
+
+async def history(conn: Conn, stream: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"SELECT seq, event_type, at, actor, data FROM {S}.outreach_history WHERE stream = $1 ORDER BY seq",
+        stream,
+    )
+    return [
+        {
+            "seq": r["seq"],
+            "type": r["event_type"],
+            "at": r["at"].isoformat(),
+            "actor": r["actor"],
+            "data": r["data"],
+        }
+        for r in rows
+    ]
+
+
+def id_param(params: dict[str, Any], name: str) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise QueryError("invalid", f"{name}: an id of 1 to 64 characters")
+    return value
+
+
+async def activity(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """One activity as it stands now, and every event of its history (logged, corrections, void)."""
+    activity_id = id_param(params, "activity_id")
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        row = await conn.fetchrow(
+            f"SELECT * FROM {S}.outreach_activities WHERE activity_id = $1", activity_id
+        )
+        if row is None:
+            raise QueryError("not_found", f"activity {activity_id} is not known to the projection")
+        return {
+            "activity": activity_json(row),
+            "history": await history(conn, f"activity:{activity_id}"),
+            "freshness": await freshness(conn),
+        }
+
+
+def publication_json(row: asyncpg.Record) -> dict[str, Any]:
+    found = dict(row)
+    for name in ("submitted_at", "updated_at", "published_on"):
+        found[name] = found[name].isoformat() if found[name] is not None else None
+    return found
+
+
+async def publications(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    """Publications of a unit's subtree, optionally of one status, most recently changed first."""
+    path = unit_param(params)
+    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
+    args: list[Any] = [path]
+    condition = SUBTREE
+    if status := params.get("status"):
+        if status not in set(PublicationStatus):
+            raise QueryError("invalid", f"status: one of {', '.join(PublicationStatus)}")
+        args.append(status)
+        condition += " AND status = $2"
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        rows = await conn.fetch(
+            f"SELECT * FROM {S}.outreach_publications WHERE {condition} ORDER BY updated_at DESC LIMIT {limit}",
+            *args,
+        )
+        return {"publications": [publication_json(r) for r in rows], "freshness": await freshness(conn)}
+
+
+async def publication(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+    publication_id = id_param(params, "publication_id")
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        row = await conn.fetchrow(
+            f"SELECT * FROM {S}.outreach_publications WHERE publication_id = $1", publication_id
+        )
+        if row is None:
+            raise QueryError("not_found", f"publication {publication_id} is not known to the projection")
+        return {
+            "publication": publication_json(row),
+            "history": await history(conn, f"publication:{publication_id}"),
+            "freshness": await freshness(conn),
+        }
+
+
+QUERIES = {
+    "outreach.summary": summary,
+    "outreach.activities": activities,
+    "outreach.activity": activity,
+    "outreach.publications": publications,
+    "outreach.publication": publication,
+}

@@ -1,0 +1,278 @@
+"""The outreach view: activities with their history, counts per unit, kind and local month (own and
+rolled up), targets, outlets and publications. Queries are in outreach_queries.py.
+
+Corrections and voids carry the facts before and after, so counts are adjusted from the event alone;
+a batch is folded in memory (counts summed, consecutive statements of one kind sent together)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from contracts.duty import OutletRegistered, OutletRelocated, OutletStatusChanged
+from contracts.envelope import EventEnvelope
+from contracts.outreach import (
+    ActivityCorrected,
+    ActivityFacts,
+    ActivityLogged,
+    ActivityVoided,
+    PublicationPublished,
+    PublicationReviewed,
+    PublicationRevised,
+    PublicationStatus,
+    PublicationSubmitted,
+    PublicationViewsRecorded,
+    TargetSet,
+    status_after_review,
+)
+from contracts.registry import REGISTRY, DomainEvent, UnknownEventType
+from contracts.units import ancestors_and_self
+from services.eventkit.db import Conn
+from services.eventkit.projector import Delivered, Projector
+from services.eventkit.runtime import QueryHandler
+from services.projection.outreach_queries import QUERIES as OUTREACH_QUERIES
+
+OUTLET_TYPES = frozenset(
+    {OutletRegistered.event_type, OutletStatusChanged.event_type, OutletRelocated.event_type}
+)
+MonthKey = tuple[str, date, str]  # (path, first day of the local month, kind)
+
+
+@dataclass
+class Counts:
+    own_activities: int = 0
+    own_audience: int = 0
+    subtree_activities: int = 0
+    subtree_audience: int = 0
+
+
+@dataclass
+class Fold:
+    """One batch's changes: statements in event order, count deltas summed per (unit, month, kind)."""
+
+    schema: str
+    statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+    months: dict[MonthKey, Counts] = field(default_factory=lambda: defaultdict(Counts))
+
+    def run(self, sql: str, *args: Any) -> None:
+        self.statements.append((sql.replace("{s}", self.schema), args))
+
+    def count(self, unit: str, facts: ActivityFacts, sign: int) -> None:
+        month = facts.held_on.replace(day=1)
+        own = self.months[(unit, month, facts.kind.value)]
+        own.own_activities += sign
+        own.own_audience += sign * facts.audience
+        for path in ancestors_and_self(unit):
+            rolled = self.months[(path, month, facts.kind.value)]
+            rolled.subtree_activities += sign
+            rolled.subtree_audience += sign * facts.audience
+
+    async def write(self, conn: Conn) -> None:
+        run: list[tuple[Any, ...]] = []
+        for index, (sql, args) in enumerate(self.statements):
+            run.append(args)
+            following = self.statements[index + 1][0] if index + 1 < len(self.statements) else None
+            if following != sql:  # the end of a run of the same statement: send it in one go
+                await conn.executemany(sql, run)
+                run = []
+        if self.months:
+            keys = sorted(self.months)  # a fixed order keeps concurrent upserts from deadlocking
+            rows = [self.months[key] for key in keys]
+            await conn.execute(
+                f"INSERT INTO {self.schema}.outreach_monthly AS m (path, month, kind, own_activities,"
+                " own_audience, subtree_activities, subtree_audience)"
+                " SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[], $5::bigint[],"
+                " $6::bigint[], $7::bigint[])"
+                " ON CONFLICT (path, month, kind) DO UPDATE SET"
+                " own_activities = m.own_activities + excluded.own_activities,"
+                " own_audience = m.own_audience + excluded.own_audience,"
+                " subtree_activities = m.subtree_activities + excluded.subtree_activities,"
+                " subtree_audience = m.subtree_audience + excluded.subtree_audience",
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+                [r.own_activities for r in rows],
+                [r.own_audience for r in rows],
+                [r.subtree_activities for r in rows],
+                [r.subtree_audience for r in rows],
+            )
+
+
+def fold_activity(fold: Fold, envelope: EventEnvelope, event: DomainEvent) -> None:
+    if isinstance(event, ActivityLogged):
+        facts = event.facts()
+        fold.count(event.unit, facts, 1)
+        fold.run(
+            "INSERT INTO {s}.outreach_activities (activity_id, unit, kind, topic, held_on, audience, facts,"
+            " source, external_id, logged_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+            " ON CONFLICT (activity_id) DO NOTHING",
+            event.activity_id,
+            event.unit,
+            facts.kind.value,
+            facts.topic,
+            facts.held_on,
+            facts.audience,
+            facts.model_dump(mode="json"),
+            event.source,
+            event.external_id,
+            envelope.time,
+        )
+    elif isinstance(event, ActivityCorrected):
+        fold.count(event.unit, event.before, -1)
+        fold.count(event.unit, event.after, 1)
+        after = event.after
+        fold.run(
+            "UPDATE {s}.outreach_activities SET kind = $2, topic = $3, held_on = $4, audience = $5, facts = $6,"
+            " corrections = corrections + 1, updated_at = $7 WHERE activity_id = $1",
+            event.activity_id,
+            after.kind.value,
+            after.topic,
+            after.held_on,
+            after.audience,
+            after.model_dump(mode="json"),
+            envelope.time,
+        )
+    elif isinstance(event, ActivityVoided):
+        fold.count(event.unit, event.facts, -1)
+        fold.run(
+            "UPDATE {s}.outreach_activities SET voided = true, updated_at = $2 WHERE activity_id = $1",
+            event.activity_id,
+            envelope.time,
+        )
+
+
+def fold_plan_and_outlets(fold: Fold, envelope: EventEnvelope, event: DomainEvent) -> None:
+    if isinstance(event, TargetSet):
+        fold.run(
+            "INSERT INTO {s}.outreach_targets (unit, year, kind, cadence, count, audience, scope, revision,"
+            " reason, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            " ON CONFLICT (unit, year, kind, cadence) DO UPDATE SET count = excluded.count,"
+            " audience = excluded.audience, scope = excluded.scope, revision = excluded.revision,"
+            " reason = excluded.reason, set_at = excluded.set_at",
+            event.unit,
+            event.year,
+            event.kind.value,
+            event.cadence.value,
+            event.count,
+            event.audience,
+            event.scope.value,
+            event.revision,
+            event.reason,
+            envelope.time,
+        )
+    elif isinstance(event, OutletRegistered):
+        fold.run(
+            "INSERT INTO {s}.outreach_outlets (outlet_id, unit, kind, name, status, updated_at)"
+            " VALUES ($1, $2, $3, $4, 'active', $5) ON CONFLICT (outlet_id) DO UPDATE SET unit = excluded.unit,"
+            " kind = excluded.kind, name = excluded.name, updated_at = excluded.updated_at",
+            event.outlet_id,
+            event.unit,
+            event.kind.value,
+            event.name,
+            envelope.time,
+        )
+    elif isinstance(event, OutletRelocated):
+        fold.run(
+            "UPDATE {s}.outreach_outlets SET unit = $2, updated_at = $3 WHERE outlet_id = $1",
+            event.outlet_id,
+            event.to_unit,
+            envelope.time,
+        )
+    elif isinstance(event, OutletStatusChanged):
+        fold.run(
+            "UPDATE {s}.outreach_outlets SET status = $2, updated_at = $3 WHERE outlet_id = $1",
+            event.outlet_id,
+            event.status.value,
+            envelope.time,
+        )
+
+
+def fold_publication(fold: Fold, envelope: EventEnvelope, event: DomainEvent) -> None:
+    update = "UPDATE {s}.outreach_publications SET updated_at = $2, "
+    if isinstance(event, PublicationSubmitted):
+        fold.run(
+            "INSERT INTO {s}.outreach_publications (publication_id, unit, kind, title, outlet_id, status,"
+            " submitted_by, submitted_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+            " ON CONFLICT (publication_id) DO NOTHING",
+            event.publication_id,
+            event.unit,
+            event.kind.value,
+            event.title,
+            event.outlet_id,
+            PublicationStatus.AWAITING_FIRST.value,
+            event.submitted_by,
+            envelope.time,
+        )
+    elif isinstance(event, PublicationReviewed):
+        review = {"reviewer": event.reviewer, "decision": event.decision.value, "comments": event.comments}
+        fold.run(
+            update + "status = $3, reviews = reviews || jsonb_build_object($4::text, $5::jsonb)"
+            " WHERE publication_id = $1",
+            event.publication_id,
+            envelope.time,
+            status_after_review(event.stage, event.decision).value,
+            event.stage.value,
+            review,
+        )
+    elif isinstance(event, PublicationRevised):
+        fold.run(
+            update + "status = $3, round = $4, title = $5, outlet_id = $6, reviews = '{}'"
+            " WHERE publication_id = $1",
+            event.publication_id,
+            envelope.time,
+            PublicationStatus.AWAITING_FIRST.value,
+            event.round,
+            event.title,
+            event.outlet_id,
+        )
+    elif isinstance(event, PublicationPublished):
+        fold.run(
+            update + "status = $3, published_on = $4, url = $5, outlet_id = $6 WHERE publication_id = $1",
+            event.publication_id,
+            envelope.time,
+            PublicationStatus.PUBLISHED.value,
+            event.published_on,
+            event.url,
+            event.outlet_id,
+        )
+    elif isinstance(event, PublicationViewsRecorded):
+        fold.run(
+            update + "views = $3 WHERE publication_id = $1", event.publication_id, envelope.time, event.views
+        )
+
+
+class OutreachProjector:
+    name = "outreach"
+
+    async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
+        fold = Fold(schema)
+        for delivered in batch:
+            envelope = delivered.envelope
+            ours = envelope.type.startswith("outreach.")
+            if not ours and envelope.type not in OUTLET_TYPES:
+                continue  # other contexts' events: not part of this view
+            try:
+                event = REGISTRY.decode(envelope)
+            except UnknownEventType:
+                continue
+            if ours:
+                fold.run(
+                    "INSERT INTO {s}.outreach_history (stream, seq, event_type, at, actor, data)"
+                    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                    envelope.subject,
+                    delivered.seq,
+                    envelope.type,
+                    envelope.time,
+                    envelope.actor,
+                    event.model_dump(mode="json"),
+                )
+            fold_activity(fold, envelope, event)
+            fold_plan_and_outlets(fold, envelope, event)
+            fold_publication(fold, envelope, event)
+        await fold.write(conn)
+
+
+PROJECTORS: list[Projector] = [OutreachProjector()]
+QUERIES: dict[str, QueryHandler] = dict(OUTREACH_QUERIES)

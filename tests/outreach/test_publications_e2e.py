@@ -1,0 +1,174 @@
+"""Publications through NATS and PostgreSQL: outlets learned from duty's events, three reviews by three
+people, published only on an active outlet, views counted, shown by stage and by outlet."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from contracts.commands import Actor, Role
+from contracts.duty import OutletRegistered, OutletStatusChanged
+from contracts.envelope import EventEnvelope, dataschema_for, new_event_id
+from contracts.subjects import event_subject
+from services.eventkit.client import SanjiClient
+from tests.helpers import wait_until
+from tests.outreach.support import TOWNSHIP, query, register_units
+from tests.stack import CITY_ADMIN, client, running
+
+EDITOR = Actor(id="editor@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
+HEAD = Actor(id="head@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
+LEADER = Actor(id="leader@320506", scope="3205.320506", roles=frozenset({Role.LEADER}))
+AUTHOR = Actor(id="officer@320506001", scope=TOWNSHIP, roles=frozenset({Role.CLERK}))
+
+
+async def from_duty(
+    sanji: SanjiClient, event: OutletRegistered | OutletStatusChanged, unit: str, version: int
+) -> None:
+    """Publish a duty event as duty's relay would (outreach only ever sees duty's events)."""
+    envelope = EventEnvelope(
+        id=new_event_id(),
+        source="urn:sanji:duty",
+        type=event.event_type,
+        time=datetime.now(UTC),
+        subject=f"outlet:{event.outlet_id}",
+        dataschema=dataschema_for(event.event_type, event.version),
+        unitpath=unit,
+        actor="duty-test",
+        correlationid="corr-outlets",
+        streamversion=version,
+        typeversion=event.version,
+        data=event.model_dump(mode="json"),
+    )
+    await sanji.nc.jetstream().publish(
+        event_subject(event.event_type, unit),
+        envelope.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": envelope.id},
+    )
+
+
+def outlet(outlet_id: str, unit: str) -> OutletRegistered:
+    return OutletRegistered(
+        outlet_id=outlet_id,
+        unit=unit,
+        kind="wechat_account",
+        name="吴中民政微信公众号",
+        owner_post_id="post-0001",
+        effective_on=date(2024, 1, 1),
+    )
+
+
+async def send(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor) -> Any:
+    return await sanji.send(f"outreach.{name}", body, actor)
+
+
+async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, database_url: str) -> None:
+    async with running(nats_url, database_url, "duty", "outreach", "projection"), client(nats_url) as sanji:
+        await register_units(sanji)
+        await from_duty(sanji, outlet("wx-320506", "3205.320506"), "3205.320506", 1)
+        await from_duty(sanji, outlet("board-320507", "3205.320507"), "3205.320507", 1)
+        piece = {"publication_id": "pub-2025-0001", "unit": TOWNSHIP}
+        submit = piece | {"kind": "article", "title": "长桥街道开展低保政策宣讲", "outlet_id": "wx-320506"}
+
+        async def submitted() -> bool:  # outreach learns outlets from duty's events, asynchronously
+            reply = await send(sanji, "submit_publication", submit, AUTHOR)
+            return bool(reply.ok)
+
+        await wait_until(submitted, message="outreach never learned the outlet")
+        unknown = await send(
+            sanji,
+            "submit_publication",
+            submit | {"publication_id": "pub-x-0002", "outlet_id": "nope"},
+            AUTHOR,
+        )
+        assert unknown.error.code == "not_found"
+
+        assert (
+            await send(sanji, "review_publication", piece | {"stage": "first", "decision": "approve"}, EDITOR)
+        ).ok
+        twice = await send(
+            sanji, "review_publication", piece | {"stage": "second", "decision": "approve"}, EDITOR
+        )
+        assert twice.error.code == "forbidden"
+        assert "different person" in twice.error.message
+        back = piece | {"stage": "second", "decision": "send_back", "comments": "数据需核实"}
+        assert (await send(sanji, "review_publication", back, HEAD)).ok
+        revise = piece | {"note": "已核实数据", "title": "长桥街道低保政策宣讲覆盖千余人次"}
+        assert (await send(sanji, "revise_publication", revise, AUTHOR)).ok
+        for stage, actor in (("first", EDITOR), ("second", HEAD), ("third", LEADER)):
+            reply = await send(
+                sanji, "review_publication", piece | {"stage": stage, "decision": "approve"}, actor
+            )
+            assert reply.ok, reply.error
+
+        await from_duty(
+            sanji,
+            OutletStatusChanged(
+                outlet_id="wx-320506",
+                unit="3205.320506",
+                status="suspended",
+                reason="整改",
+                effective_on=date(2025, 6, 1),
+            ),
+            "3205.320506",
+            2,
+        )
+        publish = piece | {"published_on": "2025-06-20", "url": "https://mp.weixin.qq.com/s/example"}
+
+        async def refused_while_suspended() -> bool:
+            reply = await send(sanji, "publish", publish, EDITOR)
+            return reply.error is not None and "suspended" in reply.error.message
+
+        await wait_until(refused_while_suspended, message="outreach never learned the suspension")
+        await from_duty(
+            sanji,
+            OutletStatusChanged(
+                outlet_id="wx-320506",
+                unit="3205.320506",
+                status="active",
+                reason="整改完成",
+                effective_on=date(2025, 6, 10),
+            ),
+            "3205.320506",
+            3,
+        )
+
+        async def published() -> bool:
+            return bool((await send(sanji, "publish", publish, EDITOR)).ok)
+
+        await wait_until(published, message="never published")
+        views = piece | {"views": 1280, "as_of": "2025-06-25"}
+        assert (await send(sanji, "record_views", views, CITY_ADMIN)).ok
+
+        async def shown() -> dict[str, Any]:
+            return await query(sanji, "outreach.summary", path="3205.320506", period="2025-Q2")
+
+        async def views_shown() -> bool:
+            return bool((await shown())["publications"]["by_outlet"])
+
+        await wait_until(views_shown, message="the projection never showed the publication")
+        publications = (await shown())["publications"]
+        assert publications["by_status"]["published"] == 1
+        assert publications["by_outlet"] == [
+            {
+                "outlet_id": "wx-320506",
+                "name": "吴中民政微信公众号",
+                "kind": "wechat_account",
+                "status": "active",
+                "published": 1,
+                "views": 1280,
+            }
+        ]
+        detail = await query(sanji, "outreach.publication", publication_id="pub-2025-0001")
+        assert detail["publication"]["round"] == 2
+        assert set(detail["publication"]["reviews"]) == {"first", "second", "third"}
+        assert [h["type"].removeprefix("outreach.publication_") for h in detail["history"]] == [
+            "submitted",
+            "reviewed",
+            "reviewed",
+            "revised",
+            "reviewed",
+            "reviewed",
+            "reviewed",
+            "published",
+            "views_recorded",
+        ]
