@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nats.errors import TimeoutError as NatsTimeout
@@ -14,6 +15,8 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.bench.workload import BenchError, Load, Rig, caught_up, command_load, wait_for
+
+LoadFn = Callable[[Rig, int, float], Awaitable[Load]]
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class EndToEnd:
     events_per_s: float
 
 
-async def end_to_end(rig: Rig, clients: int, seconds: float) -> EndToEnd:
+async def end_to_end(rig: Rig, clients: int, seconds: float, load_with: LoadFn = command_load) -> EndToEnd:
     """Commands under load while the projection's checkpoint is sampled every 10 ms.
 
     An event is visible once the checkpoint covers its stream sequence (the checkpoint commits with
@@ -43,7 +46,7 @@ async def end_to_end(rig: Rig, clients: int, seconds: float) -> EndToEnd:
 
     sampler = asyncio.create_task(sample())
     try:
-        load = await command_load(rig, clients, seconds)
+        load = await load_with(rig, clients, seconds)
         target = start_seq + load.ok  # nothing else writes to the stream meanwhile
         await wait_for(lambda: caught_up_to(samples, target), "the projection to apply the end-to-end events")
     finally:

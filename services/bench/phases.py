@@ -87,6 +87,16 @@ class SanjiPhases:
             "after_reply_lag_p99_ms": percentile(run.lags_after_reply, 0.99) * 1000,
         }
 
+    async def end_to_end_bulk(self, seconds: float) -> None:
+        clients = 4
+        label = f"end to end via bulk import ({workload.BULK_ROWS} rows a command), {clients} clients, {seconds:g} s"
+        with self.phase("end_to_end_bulk", label, cpu=True):
+            run = await endtoend.end_to_end(self.rig, clients, seconds, workload.bulk_load)
+        self.figures["e2e_bulk_events_per_s"] = run.events_per_s
+        self.figures["e2e_bulk_lag_p50_ms"] = percentile(run.lags, 0.5) * 1000
+        self.figures["e2e_bulk_lag_p99_ms"] = percentile(run.lags, 0.99) * 1000
+        self.details["end_to_end_bulk"] = {"events": run.load.ok, "errors": run.load.errors}
+
     async def drains(self, backlog: int, rounds: int) -> None:
         relay_rounds, projection_rounds = [], []
         for n in range(1, rounds + 1):
@@ -133,6 +143,7 @@ async def measure_sanji(
             await workload.warm_up(phases.rig, 4, sizes.warmup_commands)
         await phases.commands(sizes.command_seconds)
         await phases.end_to_end(sizes.e2e_seconds)
+        await phases.end_to_end_bulk(sizes.e2e_seconds)
         await phases.drains(sizes.backlog_events, sizes.drain_rounds)
         phases.memory()
         phases.details["service_command"] = " ".join(services["outreach"].command[1:])

@@ -31,6 +31,9 @@ SANJI = {
     "e2e_events_per_s": ("end to end: command → visible in projection", "events/s"),
     "e2e_lag_p50_ms": ("  lag p50 (command sent → visible)", "ms"),
     "e2e_lag_p99_ms": ("  lag p99 (command sent → visible)", "ms"),
+    "e2e_bulk_events_per_s": ("end to end via bulk import commands → visible", "events/s"),
+    "e2e_bulk_lag_p50_ms": ("  lag p50 (bulk command sent → visible)", "ms"),
+    "e2e_bulk_lag_p99_ms": ("  lag p99 (bulk command sent → visible)", "ms"),
     **{f"rss_mb_{name}": (f"RSS at the end, {name}", "MB") for name in SERVICES},
 }
 
@@ -64,7 +67,14 @@ RATIOS = (
         "e2e_vs_fetch_ack",
         "e2e_events_per_s",
         "js_fetch_ack_msgs_per_s",
-        "end to end / pull fetch+ack floor",
+        "end to end, one event a command / pull fetch+ack floor",
+        0.2,
+    ),
+    Ratio(
+        "e2e_bulk_vs_fetch_ack",
+        "e2e_bulk_events_per_s",
+        "js_fetch_ack_msgs_per_s",
+        "end to end, bulk import / pull fetch+ack floor",
         0.2,
     ),
     Ratio(

@@ -14,7 +14,7 @@ from nats.js import JetStreamContext
 
 from contracts.subjects import EVENTS_STREAM
 from services.bench.procs import ServiceProcess
-from services.bench.sample import ACTOR, ActivityFactory
+from services.bench.sample import ACTOR, CITY, ActivityFactory
 from services.eventkit.client import SanjiClient
 from services.eventkit.db import connect
 from services.eventkit.pgstore import PostgresEventStore
@@ -88,6 +88,9 @@ async def register_units(rig: Rig, units: list[tuple[str, str, str]]) -> None:
     await wait_for(all_known, "outreach to learn the units")
 
 
+BULK_ROWS = 200  # activities per log_activities command in the bulk end-to-end run
+
+
 @dataclass
 class Load:
     latencies: list[float] = field(default_factory=list)
@@ -124,6 +127,39 @@ async def command_load(rig: Rig, clients: int, seconds: float) -> Load:
     load.elapsed = time.perf_counter() - started
     if not load.ok:
         raise BenchError(f"no command succeeded: {load.first_error}")
+    return load
+
+
+async def bulk_load(rig: Rig, clients: int, seconds: float, rows: int = BULK_ROWS) -> Load:
+    """``clients`` concurrent senders of outreach.log_activities (``rows`` activities a command, as an
+    import from another system sends them), for ``seconds``; one Load entry per event."""
+    load, client = Load(), rig.client
+    source = f"bench-{rig.factory.tag}"
+
+    async def sender(until: float) -> None:
+        while time.perf_counter() < until:
+            batch = []
+            for row in range(1, rows + 1):
+                body = rig.factory.body()
+                external_id = body.pop("activity_id")
+                batch.append({**body, "row": row, "external_id": external_id})
+            request = {"source": source, "unit": CITY, "rows": batch}
+            sent = time.perf_counter()
+            reply = await client.send("outreach.log_activities", request, ACTOR)
+            replied = time.perf_counter()
+            if reply.ok and reply.events:
+                for event_id in reply.events:
+                    load.latencies.append(replied - sent)
+                    load.sent.append((sent, replied, event_id))
+            else:
+                load.errors += 1
+                load.first_error = load.first_error or str(reply.error or reply.result)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(started + seconds) for _ in range(clients)))
+    load.elapsed = time.perf_counter() - started
+    if not load.ok:
+        raise BenchError(f"no bulk command succeeded: {load.first_error}")
     return load
 
 

@@ -8,7 +8,9 @@ request gets the same reply and appends nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,9 @@ class CommandBus:
             return await self._execute(request, command, handler), actor.id
 
     async def _execute(self, request: CommandRequest, command: Command, handler: Handler) -> CommandReply:
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:  # writers racing on one stream: spread the retries so one of them wins
+                await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrets
             try:
                 async with self.store.pool.acquire() as conn, conn.transaction():
                     if stored := await self._stored_reply(conn, request.commandid):

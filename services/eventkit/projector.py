@@ -40,6 +40,9 @@ class Delivered:
 
 
 class Projector(Protocol):
+    """A read model. It may also say which ``event_types`` it reads (a frozenset attribute): the runner
+    then skips other events by their ``Sanji-Type`` header without decoding them."""
+
     name: str
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
@@ -118,7 +121,8 @@ class ProjectorRunner:
                     if until is not None and await self.checkpoint() >= until:
                         return
                     continue
-                await self.apply_batch(await self._decode_all(messages))
+                through = messages[-1].metadata.sequence.stream
+                await self.apply_batch(await self._decode_all(messages), through=through)
                 last = messages[-1].metadata
                 metrics.projection_lag_events.labels(self.projector.name).set(last.num_pending)
                 if last.num_pending:
@@ -132,8 +136,12 @@ class ProjectorRunner:
         """Decode a fetched batch; a message that is not an event is dead-lettered and skipped, so one
         bad publisher cannot stall every view."""
         batch = []
+        wanted: frozenset[str] | None = getattr(self.projector, "event_types", None)
         for message in messages:
             seq = message.metadata.sequence.stream
+            event_type = (message.headers or {}).get("Sanji-Type")
+            if wanted is not None and event_type is not None and event_type not in wanted:
+                continue  # not this view's business: skip it without paying for a decode
             try:
                 batch.append(Delivered(seq, decode(message.data, seq)))
             except UndecodableEvent as error:
@@ -144,32 +152,37 @@ class ProjectorRunner:
                 )
         return batch
 
-    async def apply_batch(self, batch: list[Delivered]) -> None:
+    async def apply_batch(self, batch: list[Delivered], through: int | None = None) -> None:
+        """Apply ``batch``; the checkpoint moves to ``through`` (the last sequence fetched, relevant or not)."""
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(self.projector.name))
-            fresh = await self.apply_in(conn, batch)
+            fresh = await self.apply_in(conn, batch, through)
         if not fresh:
             return
         metrics.projection_applied.labels(self.projector.name).inc(len(fresh))
         age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
         metrics.projection_lag_seconds.labels(self.projector.name).set(max(age, 0.0))
 
-    async def apply_in(self, conn: Conn, batch: list[Delivered]) -> list[Delivered]:
+    async def apply_in(
+        self, conn: Conn, batch: list[Delivered], through: int | None = None
+    ) -> list[Delivered]:
         """Apply what the checkpoint does not cover yet, inside the caller's transaction (and lock)."""
         stored = await conn.fetchval(
             f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1 FOR UPDATE",
             self.projector.name,
         )
         fresh = [d for d in batch if d.seq > (stored or 0)]
-        if not fresh:
-            return fresh
-        await self.projector.apply(conn, self.schema, fresh)
+        checkpoint = max([d.seq for d in fresh] + [through or 0])
+        if checkpoint <= (stored or 0):
+            return []
+        if fresh:
+            await self.projector.apply(conn, self.schema, fresh)
         self.fault("before_checkpoint")
         await conn.execute(
             f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
             " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
             self.projector.name,
-            fresh[-1].seq,
+            checkpoint,
         )
         return fresh
 

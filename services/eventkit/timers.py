@@ -23,6 +23,8 @@ from services.eventkit.db import Conn
 from services.eventkit.pgstore import PostgresEventStore
 
 log = logging.getLogger(__name__)
+RETRY_BASE_SECONDS = 5
+RETRY_MAX_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -78,24 +80,40 @@ class TimerRunner:
         now = self.clock()
         async with self.store.pool.acquire() as conn, conn.transaction():
             row = await conn.fetchrow(
-                f"SELECT timer_id, kind, due_at, payload FROM {s}.timers"
+                f"SELECT timer_id, kind, due_at, payload, attempts FROM {s}.timers"
                 " WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED",
                 now,
             )
             if row is None:
                 return False
             timer = Timer(row["timer_id"], row["kind"], row["due_at"], row["payload"])
-            handler = self.handlers.get(timer.kind)
-            if handler is None:
-                log.error("no handler for timer kind %s", timer.kind)
-            else:
-                context = CommandContext(conn, self.store, self.actor, now)
-                decided = await handler(context, timer)
-                await append_decisions(context, decided, self.service, correlation_id=timer.timer_id)
+            try:
+                async with conn.transaction():  # a savepoint: a failing handler leaves no trace
+                    await self._run_handler(conn, timer, now)
+            except Exception as error:  # retried later, so the timers due after it still fire
+                delay = min(RETRY_BASE_SECONDS * 2 ** row["attempts"], RETRY_MAX_SECONDS)
+                log.exception("timer %s failed; retrying in %ss", timer.timer_id, delay)
+                await conn.execute(
+                    f"UPDATE {s}.timers SET attempts = attempts + 1, last_error = $2,"
+                    " due_at = $3::timestamptz + make_interval(secs => $4) WHERE timer_id = $1",
+                    timer.timer_id,
+                    f"{type(error).__name__}: {error}"[:2000],
+                    now,
+                    float(delay),
+                )
+                return True
             await conn.execute(
                 f"UPDATE {s}.timers SET fired_at = $2 WHERE timer_id = $1", timer.timer_id, now
             )
         return True
+
+    async def _run_handler(self, conn: Conn, timer: Timer, now: datetime) -> None:
+        handler = self.handlers.get(timer.kind)
+        if handler is None:
+            raise LookupError(f"no handler for timer kind {timer.kind}")
+        context = CommandContext(conn, self.store, self.actor, now)
+        decided = await handler(context, timer)
+        await append_decisions(context, decided, self.service, correlation_id=timer.timer_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

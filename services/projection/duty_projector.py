@@ -237,6 +237,7 @@ HANDLED_TYPES = frozenset(model.event_type for model in APPLY)
 
 class DutyProjector:
     name = NAME
+    event_types = HANDLED_TYPES
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         for delivered in batch:

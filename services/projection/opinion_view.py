@@ -213,6 +213,9 @@ def decoded(batch: list[Delivered]) -> list[tuple[Delivered, DomainEvent]]:
 
 class OpinionProjector:
     name = "opinion"
+    event_types = (
+        frozenset(m.event_type for m in REGISTRY.models() if m.event_type.startswith("opinion.")) | UNIT_TYPES
+    )
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         events = decoded(batch)

@@ -245,6 +245,10 @@ def fold_publication(fold: Fold, envelope: EventEnvelope, event: DomainEvent) ->
 
 class OutreachProjector:
     name = "outreach"
+    event_types = (
+        frozenset(m.event_type for m in REGISTRY.models() if m.event_type.startswith("outreach."))
+        | OUTLET_TYPES
+    )
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         fold = Fold(schema)

@@ -64,6 +64,7 @@ def count(
 
 class UnitsProjector:
     name = "units"
+    event_types = HANDLED_TYPES
 
     async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
         units: list[tuple[object, ...]] = []

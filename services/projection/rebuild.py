@@ -46,7 +46,7 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
             await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
             live = await conn.fetchval(f"SELECT seq FROM {SCHEMA}.stream_checkpoints WHERE name = $1", name)
             built = await conn.fetchval(f"SELECT seq FROM {FRESH}.stream_checkpoints WHERE name = $1", name)
-            await runner.apply_in(conn, await runner.read_range((built or 0) + 1, live or 0))
+            await runner.apply_in(conn, await runner.read_range((built or 0) + 1, live or 0), live)
             checkpoint = max(checkpoint, live or 0, built or 0)
         await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
         await conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO {RETIRED}")

@@ -30,6 +30,7 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
     assert {target["name"] for target in results["targets"]} == {
         "relay_vs_publish",
         "e2e_vs_fetch_ack",
+        "e2e_bulk_vs_fetch_ack",
         *(f"rss_{name}" for name in SERVICES),
     }
     assert all(isinstance(target["met"], bool) for target in results["targets"])

@@ -67,3 +67,41 @@ async def test_timers_fire_once_when_due_and_survive_a_restart(database_url: str
         assert [(r["timer_id"], r["fired_at"] is not None) for r in rows] == [("t-0", True), ("t-1", True)]
     finally:
         await pool.close()
+
+
+async def test_a_failing_timer_is_retried_later_and_does_not_block_the_next(database_url: str) -> None:
+    start = datetime(2026, 9, 30, 1, 0, tzinfo=UTC)
+    clock = FakeClock(start)
+    pool = await create_pool(database_url, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, "tim", service_migrations(None))
+        store = PostgresEventStore(pool, "tim")
+        broken = {"yes": True}
+
+        async def flaky(context: CommandContext, timer: Timer) -> Decision:
+            if broken["yes"]:
+                raise RuntimeError("the case is locked")
+            return await fire(context, timer)
+
+        async with pool.acquire() as conn, conn.transaction():
+            await schedule(conn, "tim", Timer("first", "flaky", start, {"n": 1}))
+            await schedule(conn, "tim", Timer("second", "test", start + timedelta(minutes=1), {"n": 2}))
+        runner = TimerRunner("tim", store, {"test": fire, "flaky": flaky}, clock=clock)
+        clock.now = start + timedelta(minutes=2)
+        assert await runner.fire_due() == 2  # the failure is handled and the next timer fires
+        row = await pool.fetchrow(
+            "SELECT attempts, last_error, fired_at, due_at FROM tim.timers WHERE timer_id = 'first'"
+        )
+        assert row is not None
+        assert (row["attempts"], row["fired_at"]) == (1, None)
+        assert row["last_error"] == "RuntimeError: the case is locked"
+        assert row["due_at"] > clock.now
+        assert len(await store.read_stream("timer-test:2")) == 1
+
+        broken["yes"] = False
+        clock.now = start + timedelta(hours=1)
+        assert await runner.fire_due() == 1
+        assert len(await store.read_stream("timer-test:1")) == 1
+    finally:
+        await pool.close()

@@ -73,7 +73,7 @@ async def test_duplicate_ingest_replies_with_the_original_case_and_stores_nothin
 
         # Five copies of a new item at once: one case, every reply naming it.
         twins = await asyncio.gather(*(ingest(sanji, "item", monitored("post-43")) for _ in range(5)))
-        assert all(reply.ok for reply in twins)
+        assert all(reply.ok for reply in twins), [r.error for r in twins]
         assert (
             sorted(bool(reply.result and reply.result["duplicate"]) for reply in twins)
             == [False] + [True] * 4

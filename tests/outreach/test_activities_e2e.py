@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.commands import Actor, Role
 from services.eventkit.client import SanjiClient
 from tests.helpers import wait_until
 from tests.outreach.support import TOWNSHIP, activity, query, register_units
@@ -128,7 +129,7 @@ async def test_plan_versus_actual_shows_the_shortfall_per_month(nats_url: str, d
         clerk_refused = await sanji.send(
             "outreach.set_target",
             target | {"year": 2026},
-            CITY_ADMIN.model_copy(update={"roles": frozenset({"clerk"})}),
+            Actor(id="clerk@3205", scope="3205", roles=frozenset({Role.CLERK})),
         )
         assert clerk_refused.error is not None
         assert clerk_refused.error.code == "forbidden"

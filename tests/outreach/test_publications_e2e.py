@@ -143,7 +143,8 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
             return await query(sanji, "outreach.summary", path="3205.320506", period="2025-Q2")
 
         async def views_shown() -> bool:
-            return bool((await shown())["publications"]["by_outlet"])
+            outlets = (await shown())["publications"]["by_outlet"]
+            return bool(outlets) and outlets[0]["views"] == 1280
 
         await wait_until(views_shown, message="the projection never showed the publication")
         publications = (await shown())["publications"]
