@@ -20,6 +20,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.runtime import QueryError
 from services.outreach.periods import parse_period
 from services.projection.queries import SCHEMA
+from services.projection.queries import freshness as checkpoint_freshness
 
 PROJECTOR = "opinion"
 S = SCHEMA
@@ -51,17 +52,7 @@ def at_or_below(column: str) -> str:
 
 
 async def freshness(conn: Conn) -> dict[str, Any]:
-    row = await conn.fetchrow(
-        f"SELECT seq, updated_at FROM {S}.stream_checkpoints WHERE name = $1", PROJECTOR
-    )
-    if row is None:
-        return {"checkpoint": 0, "updated_at": None, "age_seconds": None}
-    age = (datetime.now(UTC) - row["updated_at"]).total_seconds()
-    return {
-        "checkpoint": row["seq"],
-        "updated_at": row["updated_at"].isoformat(),
-        "age_seconds": round(age, 3),
-    }
+    return await checkpoint_freshness(conn, PROJECTOR)
 
 
 @dataclass(frozen=True)

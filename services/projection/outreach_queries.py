@@ -17,6 +17,7 @@ from services.eventkit.runtime import QueryError
 from services.outreach.periods import Period, parse_period
 from services.outreach.plans import Month, Tally, Target, completion, progress
 from services.projection.queries import SCHEMA
+from services.projection.queries import freshness as checkpoint_freshness
 
 PROJECTOR = "outreach"
 S = SCHEMA
@@ -25,17 +26,7 @@ MAX_LIMIT = 200
 
 
 async def freshness(conn: Conn) -> dict[str, Any]:
-    row = await conn.fetchrow(
-        f"SELECT seq, updated_at FROM {S}.stream_checkpoints WHERE name = $1", PROJECTOR
-    )
-    if row is None:
-        return {"checkpoint": 0, "updated_at": None, "age_seconds": None}
-    age = (datetime.now(UTC) - row["updated_at"]).total_seconds()
-    return {
-        "checkpoint": row["seq"],
-        "updated_at": row["updated_at"].isoformat(),
-        "age_seconds": round(age, 3),
-    }
+    return await checkpoint_freshness(conn, PROJECTOR)
 
 
 def today() -> date:
