@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import json
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from services.gateway.app import GatewayRuntime, create_app
+from services.gateway.settings import GatewaySettings
 from tests.helpers import wait_until
+from tests.stack import running
 
 CITY_TOKEN = "city-admin-token"
 COUNTY_TOKEN = "county-clerk-token"
@@ -75,3 +81,21 @@ async def subtree_activities(http: httpx.AsyncClient, path: str, token: str = CI
 async def equals(value: Awaitable[int], expected: int) -> bool:
     """For wait_until: does the awaited number equal ``expected`` yet?"""
     return await value == expected
+
+
+@asynccontextmanager
+async def running_gateway(nats_url: str, database_url: str, folder: Path) -> AsyncIterator[GatewayRuntime]:
+    """Duty, outreach and projection in-process, and the gateway on a free port with the test tokens."""
+    tokens_file = folder / "tokens.json"
+    tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
+    async with running(nats_url, database_url, "duty", "outreach", "projection"):
+        runtime = create_app(
+            GatewaySettings(
+                nats_url=nats_url, database_url=database_url, http_port=0, tokens_file=tokens_file
+            )
+        )
+        await runtime.start()
+        try:
+            yield runtime
+        finally:
+            await runtime.stop()
