@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -22,9 +23,9 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServ
     server.stop()
 
 
-@pytest.fixture
-async def database_url(pg_server: PostgresServer) -> AsyncIterator[str]:
-    """A fresh, empty database per test on the session server."""
+@asynccontextmanager
+async def fresh_database(pg_server: PostgresServer) -> AsyncIterator[str]:
+    """A new, empty database on the session server, dropped afterwards."""
     name = f"test_{uuid.uuid4().hex}"
     admin = await asyncpg.connect(pg_server.admin_url)
     try:
@@ -38,6 +39,13 @@ async def database_url(pg_server: PostgresServer) -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@pytest.fixture
+async def database_url(pg_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh, empty database per test on the session server."""
+    async with fresh_database(pg_server) as url:
+        yield url
 
 
 @pytest.fixture

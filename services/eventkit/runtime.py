@@ -107,7 +107,7 @@ class ServiceRuntime:
                 )
             )
         if d.timers:
-            self.timer_runner = TimerRunner(d.name, self.store, d.timers, clock=self.clock)
+            self.timer_runner = TimerRunner(d.name, self.store, d.timers, clock=self.clock, scope=s.city)
             self._spawn(self.timer_runner.run(self.stop_event))
         for projector in d.projectors:
             runner = ProjectorRunner(self.js, self.pool, d.schema, projector, fault=self.fault)

@@ -19,3 +19,5 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(0, validation_alias=AliasChoices("SANJI_HTTP_PORT", "http_port"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("SANJI_LOG_LEVEL", "log_level"))
     pool_size: int = Field(10, validation_alias=AliasChoices("SANJI_POOL_SIZE", "pool_size"))
+    # The deployment's top unit: the scope of what the service does on its own (timers firing).
+    city: str = Field("3205", validation_alias=AliasChoices("SANJI_CITY", "city"))

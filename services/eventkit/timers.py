@@ -64,9 +64,10 @@ class TimerRunner:
         *,
         clock: Callable[[], datetime] = utc_now,
         poll: float = 1.0,
+        scope: str = "3205",
     ) -> None:
         self.service, self.store, self.handlers, self.clock, self.poll = service, store, handlers, clock, poll
-        self.actor = Actor(id=f"system:{service}-timers", scope="3205", roles=frozenset({Role.SYSTEM}))
+        self.actor = Actor(id=f"system:{service}-timers", scope=scope, roles=frozenset({Role.SYSTEM}))
 
     async def fire_due(self, limit: int = 100) -> int:
         """Fire every timer due by ``clock()``; return how many fired."""

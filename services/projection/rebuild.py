@@ -26,7 +26,6 @@ RETIRED = f"{SCHEMA}_retired"
 @dataclass(frozen=True)
 class RebuildReport:
     checkpoint: int
-    events_replayed: int
 
 
 async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> RebuildReport:
@@ -53,4 +52,4 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
         await conn.execute(f"ALTER SCHEMA {FRESH} RENAME TO {SCHEMA}")
         await conn.execute(f"DROP SCHEMA {RETIRED} CASCADE")
     log.info("projection rebuilt and swapped in", extra={"checkpoint": checkpoint})
-    return RebuildReport(checkpoint=checkpoint, events_replayed=checkpoint)
+    return RebuildReport(checkpoint=checkpoint)

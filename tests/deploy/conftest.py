@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from services.eventkit.embedded import PostgresServer
+from tests.conftest import fresh_database
 from tests.deploy.sites import Site, make_sites
 
 
@@ -41,16 +39,5 @@ def sites(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
 @pytest.fixture
 async def second_database_url(pg_server: PostgresServer) -> AsyncIterator[str]:
     """Another fresh database on the session's PostgreSQL: a second site's own database."""
-    name = f"test_{uuid.uuid4().hex}"
-    admin = await asyncpg.connect(pg_server.admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield pg_server.url.rsplit("/", 1)[0] + f"/{name}"
-    with contextlib.suppress(Exception):  # leftover databases in a tmp cluster are harmless
-        admin = await asyncpg.connect(pg_server.admin_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with fresh_database(pg_server) as url:
+        yield url
