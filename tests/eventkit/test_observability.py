@@ -3,11 +3,12 @@ correlation id, and `sanji verify` says whether the chains hold through its exit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from services.cli.main import app
 from services.eventkit.logs import configure_logging, correlation
@@ -63,8 +64,6 @@ async def test_verify_command_exit_code_names_the_broken_link(
         assert "stream unit:3205 version 2" in broken.output
 
 
-async def _run(runner: CliRunner, args: list[str]):  # type: ignore[no-untyped-def]
+async def _run(runner: CliRunner, args: list[str]) -> Result:
     # The command runs its own event loop: keep it off this test's loop.
-    import asyncio
-
-    return await asyncio.to_thread(runner.invoke, app, args)
+    return await asyncio.to_thread(lambda: runner.invoke(app, args))
