@@ -9,6 +9,7 @@ from typing import Any
 import nats
 
 from contracts.commands import Actor, Role
+from services.assessment.app import create_app as assessment_app
 from services.duty.app import create_app as duty_app
 from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
@@ -18,7 +19,13 @@ from services.outreach.app import create_app as outreach_app
 from services.projection.app import create_app as projection_app
 
 CITY_ADMIN = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN, Role.CLERK}))
-FACTORIES = {"duty": duty_app, "outreach": outreach_app, "projection": projection_app, "opinion": opinion_app}
+FACTORIES = {
+    "duty": duty_app,
+    "outreach": outreach_app,
+    "projection": projection_app,
+    "opinion": opinion_app,
+    "assessment": assessment_app,
+}
 
 
 def settings(nats_url: str, database_url: str) -> ServiceSettings:

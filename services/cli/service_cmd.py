@@ -16,6 +16,7 @@ SERVICES: dict[str, str] = {
     "projection": "services.projection.app",
     "gateway": "services.gateway.app",
     "opinion": "services.opinion.app",
+    "assessment": "services.assessment.app",
 }
 
 

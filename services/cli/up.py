@@ -27,7 +27,7 @@ from services.cli.supervisor import (
     write_pid_file,
 )
 
-START_ORDER = ("projection", "duty", "outreach", "opinion", "gateway")
+START_ORDER = ("projection", "duty", "outreach", "opinion", "assessment", "gateway")
 GATEWAY_PORT = 8000
 CITY = "3205"
 DEFAULT_DATA_DIR = Path(".sanji")

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import nats
@@ -58,6 +58,12 @@ class ServiceDefinition:
     timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
     # kind → the command that serves sanji.ingest.<name>.<kind> (see eventkit/ingest.py)
     ingest: dict[str, type[Command]] = field(default_factory=dict)
+    # background loops of the service's own (assessment's rescorer), built once the store exists
+    workers: list[Callable[[ServiceRuntime], Worker]] = field(default_factory=list)
+
+
+class Worker(Protocol):
+    async def run(self, stop: asyncio.Event) -> None: ...
 
 
 class ServiceRuntime:
@@ -82,6 +88,7 @@ class ServiceRuntime:
         self.relay: Relay | None = None
         self.timer_runner: TimerRunner | None = None
         self.projector_runners: list[ProjectorRunner] = []
+        self.workers: list[Worker] = []
         self._http: HttpServer | None = None
 
     async def start(self) -> None:
@@ -109,6 +116,10 @@ class ServiceRuntime:
         if d.timers:
             self.timer_runner = TimerRunner(d.name, self.store, d.timers, clock=self.clock, scope=s.city)
             self._spawn(self.timer_runner.run(self.stop_event))
+        for build in d.workers:
+            worker = build(self)
+            self.workers.append(worker)
+            self._spawn(worker.run(self.stop_event))
         for projector in d.projectors:
             runner = ProjectorRunner(self.js, self.pool, d.schema, projector, fault=self.fault)
             self.projector_runners.append(runner)

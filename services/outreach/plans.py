@@ -14,7 +14,7 @@ from typing import Any
 from contracts.outreach import ActivityKind, Cadence, SetTarget, TargetScope, TargetSet
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
-from services.outreach.periods import Period, PeriodStatus, periods_in
+from services.eventkit.periods import Period, PeriodStatus, periods_in
 
 TargetKey = tuple[ActivityKind, Cadence]
 Month = tuple[int, int]  # (year, month) in local time

@@ -18,7 +18,7 @@ from contracts.units import UnitPathError, division_codes, level_of, parse_unit_
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.runtime import QueryError
-from services.outreach.periods import parse_period
+from services.eventkit.periods import parse_period
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contracts.outreach import Cadence
-from services.outreach.periods import (
+from services.eventkit.periods import (
     Period,
     PeriodStatus,
     local_period_of,

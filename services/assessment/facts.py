@@ -1,0 +1,56 @@
+"""Facts: what assessment has learned from the other services' events, in the shape scoring reads.
+
+Pure: no I/O. A fact is keyed by its subject (``activity:a-17``); later events about the same subject
+replace it (a corrected activity moves, a closed rectification turns on time or late) and add their
+event ids, so every point can name the events behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from contracts.assessment import Metric, Selector
+from contracts.outreach import Cadence
+from contracts.units import division_codes
+
+AttrValue = str | int | bool
+
+
+@dataclass(frozen=True)
+class Fact:
+    subject: str
+    metric: Metric
+    unit: str
+    on_date: date
+    attrs: Mapping[str, AttrValue] = field(default_factory=dict)
+    events: tuple[str, ...] = ()
+    until: date | None = None  # interval facts (outlets, coverage gaps): alive on_date ≤ day < until
+
+    def matches(self, selector: Selector) -> bool:
+        return self.metric == selector.metric and all(
+            self.attrs.get(key) == value for key, value in selector.where.items()
+        )
+
+    def alive_on(self, day: date) -> bool:
+        return self.on_date <= day and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class Target:
+    """An outreach target: at least ``count`` activities of ``kind`` per ``cadence`` period."""
+
+    kind: str
+    cadence: Cadence
+    count: int
+
+
+def scored_unit_of(path: str) -> str:
+    """The scored unit a fact belongs to: the office whose division code it carries (a section's facts
+    count for its bureau, a township's own for the township)."""
+    return ".".join(division_codes(path))
+
+
+def is_scored_unit(path: str) -> bool:
+    """City, county and township offices are scored; sections and branches count for their office."""
+    return scored_unit_of(path) == path

@@ -1,0 +1,176 @@
+"""The assessment service's tables of facts, targets and units, and the dirty marks that make the
+rescorer look again. Every write marks the (unit, period) pairs whose score it may change, in the same
+transaction, so a score can never miss a fact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from contracts.assessment import Metric
+from contracts.outreach import Cadence
+from contracts.units import ancestors_and_self, parent_of
+from services.assessment.facts import AttrValue, Fact, Target, is_scored_unit, scored_unit_of
+from services.eventkit.db import Conn
+from services.eventkit.periods import Period, period_of, periods_in
+
+SCHEMA = "assessment"
+
+
+def periods_touched(on_date: date, until: date | None, interval: bool) -> list[Period]:
+    """The periods whose score a fact on ``on_date`` can change: the month, quarter and year it falls in;
+    for a state over time, every period of its years that ends on or after it began."""
+    if not interval:
+        return [period_of(on_date, cadence) for cadence in Cadence]
+    last_year = (until or on_date).year
+    return [
+        period
+        for year in range(on_date.year, last_year + 1)
+        for cadence in Cadence
+        for period in periods_in(year, cadence)
+        if period.last_day >= on_date
+    ]
+
+
+async def mark_dirty(conn: Conn, unit: str, periods: Iterable[Period]) -> None:
+    """The scored unit ``unit`` counts for and every scored unit above it, for each period."""
+    office = scored_unit_of(unit)
+    rows = [
+        (path, period.label, len(path.split(".")))
+        for path in ancestors_and_self(office)
+        for period in set(periods)
+    ]
+    await conn.executemany(
+        f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", rows
+    )
+
+
+def _row_to_fact(row: asyncpg.Record) -> Fact:
+    return Fact(
+        subject=row["subject"],
+        metric=Metric(row["metric"]),
+        unit=row["unit"],
+        on_date=row["on_date"],
+        until=row["until"],
+        attrs=dict(row["attrs"]),
+        events=tuple(row["events"]),
+    )
+
+
+async def get_fact(conn: Conn, subject: str) -> Fact | None:
+    row = await conn.fetchrow(f"SELECT * FROM {SCHEMA}.facts WHERE subject = $1 FOR UPDATE", subject)
+    return _row_to_fact(row) if row else None
+
+
+async def put_fact(conn: Conn, fact: Fact) -> None:
+    """Store the subject's fact as given (its events already include the new one), marking dirty the
+    periods it left and the periods it now counts in."""
+    before = await get_fact(conn, fact.subject)
+    await conn.execute(
+        f"INSERT INTO {SCHEMA}.facts (subject, metric, unit, scored_unit, on_date, until, attrs, events)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (subject) DO UPDATE SET metric = excluded.metric,"
+        " unit = excluded.unit, scored_unit = excluded.scored_unit, on_date = excluded.on_date,"
+        " until = excluded.until, attrs = excluded.attrs, events = excluded.events",
+        fact.subject,
+        fact.metric.value,
+        fact.unit,
+        scored_unit_of(fact.unit),
+        fact.on_date,
+        fact.until,
+        dict(fact.attrs),
+        list(fact.events),
+    )
+    for touched in filter(None, (before, fact)):
+        interval = touched.until is not None or touched.metric in {Metric.OUTLET, Metric.COVERAGE_GAP}
+        await mark_dirty(conn, touched.unit, periods_touched(touched.on_date, touched.until, interval))
+
+
+async def update_fact(
+    conn: Conn, subject: str, event_id: str, attrs: Mapping[str, AttrValue] | None = None, **fields: Any
+) -> Fact | None:
+    """Change some attributes or fields of a known fact; None when the subject is unknown (or was
+    already changed by this very event: a redelivery changes nothing twice)."""
+    fact = await get_fact(conn, subject)
+    if fact is None or event_id in fact.events:
+        return None
+    changed = Fact(
+        subject=fact.subject,
+        metric=fact.metric,
+        unit=fields.get("unit", fact.unit),
+        on_date=fields.get("on_date", fact.on_date),
+        until=fields.get("until", fact.until),
+        attrs={**fact.attrs, **(attrs or {})},
+        events=(*fact.events, event_id),
+    )
+    await put_fact(conn, changed)
+    return changed
+
+
+async def remove_fact(conn: Conn, subject: str) -> None:
+    fact = await get_fact(conn, subject)
+    if fact is None:
+        return
+    await conn.execute(f"DELETE FROM {SCHEMA}.facts WHERE subject = $1", subject)
+    interval = fact.metric in {Metric.OUTLET, Metric.COVERAGE_GAP}
+    await mark_dirty(conn, fact.unit, periods_touched(fact.on_date, fact.until, interval))
+
+
+async def own_facts(conn: Conn, unit: str, until: date) -> list[Fact]:
+    """The facts counting for the scored ``unit`` that began on or before ``until``, in subject order."""
+    rows = await conn.fetch(
+        f"SELECT * FROM {SCHEMA}.facts WHERE scored_unit = $1 AND on_date <= $2 ORDER BY subject", unit, until
+    )
+    return [_row_to_fact(row) for row in rows]
+
+
+async def set_target(conn: Conn, unit: str, year: int, target: Target) -> None:
+    await conn.execute(
+        f"INSERT INTO {SCHEMA}.targets (unit, year, kind, cadence, count) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (unit, year, kind, cadence) DO UPDATE SET count = excluded.count",
+        unit,
+        year,
+        target.kind,
+        target.cadence.value,
+        target.count,
+    )
+    await mark_dirty(conn, unit, [p for c in Cadence for p in periods_in(year, c)])
+
+
+async def targets_of(conn: Conn, unit: str, year: int) -> dict[tuple[str, Cadence], int]:
+    rows = await conn.fetch(
+        f"SELECT kind, cadence, count FROM {SCHEMA}.targets WHERE unit = $1 AND year = $2 AND count > 0",
+        unit,
+        year,
+    )
+    return {(row["kind"], Cadence(row["cadence"])): row["count"] for row in rows}
+
+
+async def learn_unit(conn: Conn, path: str, name: str, kind: str) -> None:
+    await conn.execute(
+        f"INSERT INTO {SCHEMA}.known_units (path, parent, name, kind, scored) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
+        path,
+        parent_of(path),
+        name,
+        kind,
+        is_scored_unit(path),
+    )
+
+
+async def scored_children(conn: Conn, unit: str, on: date) -> list[str]:
+    """The scored units directly below ``unit`` that were not retired before ``on``."""
+    rows = await conn.fetch(
+        f"SELECT path FROM {SCHEMA}.known_units WHERE parent = $1 AND scored"
+        " AND (retired_on IS NULL OR retired_on > $2) ORDER BY path",
+        unit,
+        on,
+    )
+    return [row["path"] for row in rows]
+
+
+async def unit_names(conn: Conn, paths: Iterable[str]) -> dict[str, str]:
+    rows = await conn.fetch(f"SELECT path, name FROM {SCHEMA}.known_units WHERE path = ANY($1)", list(paths))
+    return {row["path"]: row["name"] for row in rows}

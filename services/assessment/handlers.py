@@ -1,0 +1,228 @@
+"""Assessment command handlers: load, decide (domain.py), append. Scores themselves are appended by the
+rescorer and by publishing; a manual score or an adjustment marks its score dirty in the same transaction."""
+
+from __future__ import annotations
+
+from contracts.assessment import (
+    AdjustScore,
+    AdoptScheme,
+    AppealDecided,
+    BulletinPublished,
+    DecideAppeal,
+    EnterManualScore,
+    FileAppeal,
+    PublishBulletin,
+    ScoreAdjusted,
+    UnitScore,
+)
+from contracts.outreach import Cadence
+from contracts.registry import REGISTRY
+from contracts.units import division_codes
+from services.assessment import domain, factstore
+from services.assessment.bulletins import assemble_rows, reissue
+from services.assessment.scorer import (
+    S,
+    ScoreRun,
+    appeal_stream,
+    bulletin_stream,
+    frozen_by,
+    load_schemes,
+    load_sheet,
+    scheme_stream,
+    sheet_stream,
+)
+from services.eventkit.commanding import CommandContext, Decision, Handlers
+from services.eventkit.errors import DomainError, NotFound
+from services.eventkit.localtime import local_date
+from services.eventkit.periods import Period, parse_period, periods_in
+
+
+async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
+    book, version = await load_schemes(ctx, command.year)
+    events = domain.decide_adopt(book, command)
+    if events:  # every unit's open periods of the year are scored again under the new version
+        units = [r["path"] for r in await ctx.conn.fetch(f"SELECT path FROM {S}.known_units WHERE scored")]
+        periods = [p for cadence in Cadence for p in periods_in(command.year, cadence)]
+        for unit in units:
+            await factstore.mark_dirty(ctx.conn, unit, periods)
+    return Decision(scheme_stream(command.year), version, command.unit, events)
+
+
+async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
+    if ".".join(division_codes(unit)) != unit:
+        raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
+    if await ctx.conn.fetchval(f"SELECT 1 FROM {S}.known_units WHERE path = $1", unit) is None:
+        raise NotFound(f"unit {unit} is not registered", "body.unit")
+
+
+async def enter_manual_score(ctx: CommandContext, command: EnterManualScore) -> Decision:
+    await require_scored_unit(ctx, command.unit)
+    period = parse_period(command.period)
+    book, _ = await load_schemes(ctx, period.year)
+    _, version = await load_sheet(ctx, command.unit, command.period)
+    events = domain.decide_manual(book.current, await frozen_by(ctx, command.unit, command.period), command)
+    await factstore.mark_dirty(ctx.conn, command.unit, [period])
+    return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
+
+
+async def adjust_score(ctx: CommandContext, command: AdjustScore) -> Decision:
+    await require_scored_unit(ctx, command.unit)
+    _, version = await load_sheet(ctx, command.unit, command.period)
+    events = domain.decide_adjust(await frozen_by(ctx, command.unit, command.period), command)
+    await factstore.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])
+    return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
+
+
+async def load_bulletin_stream(ctx: CommandContext, stream: str) -> tuple[domain.BulletinState, int]:
+    state, version = domain.BulletinState(), 0
+    for stored in await ctx.store.read_stream(stream, conn=ctx.conn):
+        state, version = (
+            domain.evolve_bulletin(state, REGISTRY.decode(stored.envelope)),
+            stored.envelope.streamversion,
+        )
+    return state, version
+
+
+async def subtree_tree(ctx: CommandContext, top: str, period: Period) -> dict[str, list[str]]:
+    tree: dict[str, list[str]] = {}
+    queue = [top]
+    while queue:
+        unit = queue.pop(0)
+        tree[unit] = await factstore.scored_children(ctx.conn, unit, period.first_day)
+        queue.extend(tree[unit])
+    return tree
+
+
+async def frozen_score(ctx: CommandContext, unit: str, period: str, stream: str) -> UnitScore:
+    """A score frozen by an earlier bulletin (a county's own): its row in that bulletin's latest version."""
+    state, _ = await load_bulletin_stream(ctx, stream)
+    row = next(r for r in state.latest.rows if r.unit == unit) if state.latest else None
+    if row is None:
+        raise NotFound(f"the score of {unit} for {period} is frozen by {stream}, which does not list it")
+    return UnitScore(
+        unit=unit, period=period, own=row.own, total=row.total, vetoed=row.vetoed, explanation=row.explanation
+    )
+
+
+async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> list[Decision]:
+    """Score the unit and its whole scored subtree afresh, rank peers, freeze every score in it."""
+    await require_scored_unit(ctx, command.unit)
+    period = parse_period(command.period)
+    stream = bulletin_stream(command.unit, command.period)
+    state, version = await load_bulletin_stream(ctx, stream)
+    domain.refuse_republish(state, command.unit, period)
+    book, _ = await load_schemes(ctx, period.year)
+    if book.current is None:
+        raise NotFound(f"no scheme is adopted for {period.year}: adopt one first", "body.period")
+    if frozen := await frozen_by(ctx, command.unit, command.period):
+        raise DomainError(
+            f"the {command.period} scores of {command.unit} are already published in {frozen}", "body.unit"
+        )
+    run = ScoreRun(ctx)
+    await run.compute(command.unit, period, fresh_children=True)
+    tree = await subtree_tree(ctx, command.unit, period)
+    scores: dict[str, UnitScore] = {}
+    for unit in tree:
+        if (unit, command.period) in run.scores:
+            scores[unit] = run.scores[(unit, command.period)]
+        elif other := await frozen_by(ctx, unit, command.period):
+            scores[unit] = await frozen_score(ctx, unit, command.period, other)
+    names = await factstore.unit_names(ctx.conn, tree)
+    scheme_version, scheme = book.current
+    event = BulletinPublished(
+        unit=command.unit,
+        period=command.period,
+        bulletin_version=1,
+        title=command.title or f"{names.get(command.unit, command.unit)} {command.period} 考核通报",
+        scheme_version=scheme_version,
+        rows=assemble_rows(command.unit, scores, tree, names),
+        appeal_deadline=domain.appeal_deadline(local_date(ctx.now), scheme.appeal_window_days),
+    )
+    await ctx.conn.execute(
+        f"UPDATE {S}.scores SET frozen_by = $3 WHERE unit = ANY($1) AND period = $2 AND frozen_by IS NULL",
+        list(scores),
+        command.period,
+        stream,
+    )
+    return [*run.decisions, Decision(stream, version, command.unit, [event])]
+
+
+async def covering_bulletin(
+    ctx: CommandContext, unit: str, period: str
+) -> tuple[str, BulletinPublished] | None:
+    """The bulletin that froze ``unit``'s score for ``period`` (its stream and latest version)."""
+    stream = await frozen_by(ctx, unit, period)
+    if stream is None:
+        return None
+    state, _ = await load_bulletin_stream(ctx, stream)
+    return (stream, state.latest) if state.latest else None
+
+
+async def load_appeal(ctx: CommandContext, appeal_id: str) -> tuple[domain.AppealState, int]:
+    state, version = domain.AppealState(), 0
+    for stored in await ctx.store.read_stream(appeal_stream(appeal_id), conn=ctx.conn):
+        state, version = (
+            domain.evolve_appeal(state, REGISTRY.decode(stored.envelope)),
+            stored.envelope.streamversion,
+        )
+    return state, version
+
+
+async def file_appeal(ctx: CommandContext, command: FileAppeal) -> Decision:
+    state, version = await load_appeal(ctx, command.appeal_id)
+    found = await covering_bulletin(ctx, command.unit, command.period)
+    events = domain.decide_file_appeal(state, found[1] if found else None, command, local_date(ctx.now))
+    return Decision(appeal_stream(command.appeal_id), version, command.unit, events)
+
+
+async def decide_appeal(ctx: CommandContext, command: DecideAppeal) -> list[Decision]:
+    """The decision; when upheld with points, the adjustment on the unit's sheet and the re-issued bulletin."""
+    state, version = await load_appeal(ctx, command.appeal_id)
+    events = domain.decide_appeal(state, command)
+    decided = events[0]
+    assert isinstance(decided, AppealDecided)
+    decisions = [Decision(appeal_stream(command.appeal_id), version, decided.unit, events)]
+    if not decided.points:
+        return decisions
+    stream = bulletin_stream(decided.bulletin_unit, decided.period)
+    bulletin, bulletin_version = await load_bulletin_stream(ctx, stream)
+    assert bulletin.latest is not None  # an appeal is filed only against a published bulletin
+    book, _ = await load_schemes(ctx, parse_period(decided.period).year)
+    scheme = book.versions[bulletin.latest.scheme_version - 1]
+    _, sheet_version = await load_sheet(ctx, decided.unit, decided.period)
+    adjusted = ScoreAdjusted(
+        unit=decided.unit,
+        period=decided.period,
+        points=decided.points,
+        reason=decided.reason,
+        appeal_id=decided.appeal_id,
+    )
+    deadline = domain.appeal_deadline(local_date(ctx.now), scheme.appeal_window_days)
+    again = reissue(
+        bulletin.latest,
+        appellant=decided.unit,
+        delta=decided.points,
+        reason=decided.reason,
+        appeal_id=decided.appeal_id,
+        rollup=scheme.rollup,
+        appeal_deadline=deadline,
+    )
+    await ctx.conn.executemany(
+        f"UPDATE {S}.scores SET own = $3, total = $4 WHERE unit = $1 AND period = $2",
+        [(row.unit, decided.period, row.own, row.total) for row in again.rows],
+    )
+    return [
+        *decisions,
+        Decision(sheet_stream(decided.unit, decided.period), sheet_version, decided.unit, [adjusted]),
+        Decision(stream, bulletin_version, decided.bulletin_unit, [again]),
+    ]
+
+
+HANDLERS: Handlers = {
+    AdoptScheme: adopt_scheme,
+    EnterManualScore: enter_manual_score,
+    AdjustScore: adjust_score,
+    PublishBulletin: publish_bulletin,
+    FileAppeal: file_appeal,
+    DecideAppeal: decide_appeal,
+}
