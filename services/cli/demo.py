@@ -341,6 +341,9 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
             from services.cli.demo_opinion import seed_opinion
 
             await seed_opinion(client, seeder, units, local_today(), echo)
+            from services.cli.demo_assessment import seed_assessment
+
+            await seed_assessment(client, seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
         return await await_projection(client, len(plan) + extra)
 
