@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from contracts.assessment import BulletinPublished, BulletinRow, ChildScore, Line, Rollup, UnitScore
-from services.assessment.scoring import points, rank
+from services.assessment.scoring import points, rank, rolled_up
 
 
 def assemble_rows(
@@ -78,13 +78,12 @@ def reissue(
 def _recombine(row: BulletinRow, children: Sequence[BulletinRow], rollup: Rollup) -> BulletinRow:
     if not children:
         return row.model_copy(update={"total": row.own})
-    mean = sum(child.total for child in children) / len(children)
     child_scores = sorted(
         (ChildScore(unit=c.unit, total=c.total, vetoed=c.vetoed) for c in children), key=lambda c: c.unit
     )
     return row.model_copy(
         update={
-            "total": points(row.own * rollup.own + mean * rollup.children),
+            "total": rolled_up(row.own, [child.total for child in children], rollup),
             "explanation": row.explanation.model_copy(update={"children": child_scores}),
         }
     )

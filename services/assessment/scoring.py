@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from contracts.assessment import (
-    INTERVAL_METRICS,
     Bonus,
     ChildScore,
     Coverage,
@@ -90,8 +89,10 @@ def refs(facts: Sequence[Fact]) -> list[FactRef]:
 
 
 def in_period(facts: Sequence[Fact], period: Period) -> list[Fact]:
-    """The dated facts (events, not states over time) whose local date lies in the period."""
-    return [f for f in facts if f.metric not in INTERVAL_METRICS and period.contains(f.on_date)]
+    """The facts whose local date lies in the period. A state over time (an outlet, a coverage gap)
+    counts here by the day it began, whether it has ended since or not: closing it later must not
+    change an earlier period's score."""
+    return [f for f in facts if period.contains(f.on_date)]
 
 
 def fact_order(fact: Fact) -> tuple[str, str, tuple[str, ...]]:

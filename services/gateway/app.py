@@ -15,7 +15,16 @@ from services.eventkit.aio import serve_until_signalled
 from services.eventkit.client import SanjiClient
 from services.eventkit.ops_http import HttpServer, ReadinessCheck, add_ops_routes
 from services.eventkit.settings import ServiceSettings
-from services.gateway import api, duty_api, opinion_api, outreach_api, outreach_pages, pages
+from services.gateway import (
+    api,
+    assessment_api,
+    assessment_pages,
+    duty_api,
+    opinion_api,
+    outreach_api,
+    outreach_pages,
+    pages,
+)
 from services.gateway.auth import TokenAuthority, load_tokens
 from services.gateway.handlers import HttpMetrics, install_error_handlers
 from services.gateway.settings import GatewaySettings
@@ -38,6 +47,8 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     app.include_router(outreach_api.router)
     app.include_router(outreach_pages.router)
     app.include_router(opinion_api.router)
+    app.include_router(assessment_api.router)
+    app.include_router(assessment_pages.router)
     app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
     add_ops_routes(app, readiness)
     install_error_handlers(app)

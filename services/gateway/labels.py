@@ -63,6 +63,7 @@ TEXT: dict[str, Pair] = {
     "subtree_audience": ("人次（含下级）", "Person-times (incl. subunits)"),
     "by_kind": ("按活动类型", "By activity kind"),
     "children": ("下级单位", "Subunits"),
+    "assessment": ("考核得分与通报", "Assessment scores and bulletins"),
     "no_children": ("没有下级单位。", "No subunits."),
     "no_units": ("尚无单位。", "No units yet."),
     "freshness": ("数据截至 {time} · 事件序号 {seq}", "Data as of {time} · event sequence {seq}"),

@@ -17,8 +17,8 @@ import asyncpg
 from contracts.units import UnitPathError, division_codes, level_of, parse_unit_path
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
-from services.eventkit.runtime import QueryError
 from services.eventkit.periods import parse_period
+from services.eventkit.runtime import QueryError
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 

@@ -13,8 +13,8 @@ from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetS
 from contracts.units import UnitPathError, parse_unit_path
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
-from services.eventkit.runtime import QueryError
 from services.eventkit.periods import Period, parse_period
+from services.eventkit.runtime import QueryError
 from services.outreach.plans import Month, Tally, Target, completion, progress
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness

@@ -213,7 +213,9 @@ async def test_rescoring_survives_a_crash_and_never_doubles(
         async def crash(*args: Any, **kwargs: Any) -> Any:
             raise ConnectionError("killed before commit")
 
-        february_before = await count_computed(runtime, COUNTY, "2026-02")  # scored 0 under the adopted scheme
+        february_before = await count_computed(
+            runtime, COUNTY, "2026-02"
+        )  # scored 0 under the adopted scheme
         monkeypatch.setattr(rescorer_module, "append_decisions", crash)
         await study(sanji, "study-c-0102", COUNTY, "2026-02-03")
         await wait_until(lambda: has_marks(runtime), message="the fact never marked its scores dirty")

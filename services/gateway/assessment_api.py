@@ -1,0 +1,109 @@
+"""Assessment (考核) over HTTP: reads of the assessment view cut to the actor's subtree, and a bulletin as
+JSON or as an Excel workbook. (Commands go through ``POST /api/v1/commands/assessment/<name>``; the pages
+are in assessment_pages.py.)
+
+A bulletin is circulated to every unit it ranks: besides the bulletins of units in their subtree, actors
+may read a bulletin published above them when it ranks a unit of theirs, and see it whole."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from contracts.commands import Actor, FieldError
+from contracts.units import UnitPathError, is_within, parse_unit_path
+from services.gateway.api import sanji_of
+from services.gateway.assessment_xlsx import MEDIA_TYPE, disposition, workbook
+from services.gateway.auth import api_actor
+from services.gateway.errors import GatewayError, field_error
+from services.gateway.reads import checked_path, query
+
+router = APIRouter()
+ApiActor = Annotated[Actor, Depends(api_actor)]
+FORMATS = ("json", "xlsx")
+
+
+def q(name: str) -> str:
+    return f"projection.assessment.{name}"
+
+
+def passed(request: Request, *names: str) -> dict[str, Any]:
+    """The query-string parameters a projection query understands, when given."""
+    return {name: request.query_params[name] for name in names if request.query_params.get(name)}
+
+
+async def unit_score(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period")}
+    return await query(sanji_of(request), q("unit"), params)
+
+
+async def unit_bulletins(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    return await query(sanji_of(request), q("bulletins"), {"path": checked_path(unitpath, actor)})
+
+
+async def visible_bulletin(request: Request, actor: Actor, unitpath: str, period: str) -> dict[str, Any]:
+    """A bulletin published in the actor's subtree, or above it when it ranks a unit of the actor's
+    subtree; a bulletin of a unit beside the actor's is forbidden, one that ranks none of theirs not found."""
+    try:
+        parse_unit_path(unitpath)
+    except UnitPathError as error:
+        raise field_error("unitpath", str(error)) from None
+    below, above = is_within(unitpath, actor.scope), is_within(actor.scope, unitpath)
+    if not (below or above):
+        reason = f"unit {unitpath} is outside your scope {actor.scope}"
+        raise GatewayError("forbidden", reason, [FieldError(field="unitpath", reason=reason)])
+    params = {"path": unitpath, "period": period, **passed(request, "version")}
+    found = await query(sanji_of(request), q("bulletin"), params)
+    if not below and not any(is_within(row["unit"], actor.scope) for row in found["rows"]):
+        raise GatewayError("not_found", f"the {period} bulletin of {unitpath} ranks no unit in your scope")
+    return found
+
+
+@router.get("/api/v1/assessment/units/{unitpath}")
+async def get_unit(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The unit's score for ``period`` (2026, 2026-Q1 or 2026-03; default the last scored) with its
+    explanation, whether a bulletin froze it and its rank; its scored subunits ranked; its year's trend."""
+    return await unit_score(request, actor, unitpath)
+
+
+@router.get("/api/v1/assessment/bulletins/{unitpath}")
+async def get_bulletins(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The bulletins published by the unit or by a unit above it that rank it, every version, newest first."""
+    return await unit_bulletins(request, actor, unitpath)
+
+
+async def bulletin_answer(
+    request: Request, actor: Actor, unitpath: str, period: str
+) -> Response | dict[str, Any]:
+    """The bulletin as JSON, or as a workbook download with ``format=xlsx``."""
+    wanted = request.query_params.get("format") or "json"
+    if wanted not in FORMATS:
+        raise field_error("format", f"one of {', '.join(FORMATS)}")
+    found = await visible_bulletin(request, actor, unitpath, period)
+    if wanted == "json":
+        return found
+    headers = {"Content-Disposition": disposition(found), "Cache-Control": "private"}
+    return Response(workbook(found), media_type=MEDIA_TYPE, headers=headers)
+
+
+@router.get("/api/v1/assessment/bulletins/{unitpath}/{period}", response_model=None)
+async def get_bulletin(
+    unitpath: str, period: str, request: Request, actor: ApiActor
+) -> Response | dict[str, Any]:
+    """One version (``version``, default the newest) of a bulletin with its rows and every version;
+    ``format=xlsx`` for an Excel workbook with one sheet per level."""
+    return await bulletin_answer(request, actor, unitpath, period)
+
+
+@router.get("/api/v1/assessment/schemes/{year}")
+async def get_scheme(year: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """The newest scheme adopted for the year (its indicators, deductions, bonuses, vetoes) and every version."""
+    return await query(sanji_of(request), q("scheme"), {"year": year})
+
+
+@router.get("/api/v1/assessment/appeals/{unitpath}")
+async def get_appeals(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Appeals filed by units in the subtree, newest first: filed, upheld (with points) or rejected."""
+    return await query(sanji_of(request), q("appeals"), {"path": checked_path(unitpath, actor)})
