@@ -84,11 +84,17 @@ async def equals(value: Awaitable[int], expected: int) -> bool:
 
 
 @asynccontextmanager
-async def running_gateway(nats_url: str, database_url: str, folder: Path) -> AsyncIterator[GatewayRuntime]:
-    """Duty, outreach and projection in-process, and the gateway on a free port with the test tokens."""
+async def running_gateway(
+    nats_url: str,
+    database_url: str,
+    folder: Path,
+    services: tuple[str, ...] = ("duty", "outreach", "projection"),
+) -> AsyncIterator[GatewayRuntime]:
+    """The services in-process (duty, outreach and projection by default), and the gateway on a free port
+    with the test tokens."""
     tokens_file = folder / "tokens.json"
     tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
-    async with running(nats_url, database_url, "duty", "outreach", "projection"):
+    async with running(nats_url, database_url, *services):
         runtime = create_app(
             GatewaySettings(
                 nats_url=nats_url, database_url=database_url, http_port=0, tokens_file=tokens_file
