@@ -213,6 +213,7 @@ async def test_rescoring_survives_a_crash_and_never_doubles(
         async def crash(*args: Any, **kwargs: Any) -> Any:
             raise ConnectionError("killed before commit")
 
+        await wait_until(lambda: no_marks(runtime), message="the adoption's rescoring never finished")
         february_before = await count_computed(
             runtime, COUNTY, "2026-02"
         )  # scored 0 under the adopted scheme
