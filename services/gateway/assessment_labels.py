@@ -4,12 +4,10 @@ English with ``?lang=en``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from contracts.units import Level
-from services.eventkit.localtime import SHANGHAI
+from services.gateway.labels import Bilingual, Pair
 
-Pair = tuple[str, str]  # (中文, English)
 WORDS: dict[str, Pair] = {
     "assessment": ("考核", "Assessment"),
     "period": ("考核期间", "Period"),
@@ -78,15 +76,8 @@ LEVELS: dict[str, Pair] = {
 
 
 @dataclass(frozen=True)
-class AssessmentWords:
+class AssessmentWords(Bilingual):
     """The assessment pages' labels: ``a('key')``, ``a.kind(value)``, ``a.level(value)``."""
-
-    lang: str
-
-    def _pick(self, pair: Pair | None, fallback: str) -> str:
-        if pair is None:
-            return fallback
-        return pair[1] if self.lang == "en" else pair[0]
 
     def __call__(self, key: str) -> str:
         return self._pick(WORDS.get(key), key)
@@ -96,10 +87,3 @@ class AssessmentWords:
 
     def level(self, value: str) -> str:
         return self._pick(LEVELS.get(value), value)
-
-
-def local_time(value: str | None) -> str:
-    """An ISO timestamp from the view as Shanghai local time, to the minute."""
-    if not value:
-        return "—"
-    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from contracts.commands import Actor
 from contracts.units import is_within
 from services.gateway.assessment_api import bulletin_answer, unit_bulletins, unit_score, visible_bulletin
-from services.gateway.assessment_labels import AssessmentWords, local_time
+from services.gateway.assessment_labels import AssessmentWords
 from services.gateway.assessment_xlsx import sections
 from services.gateway.auth import page_actor
+from services.gateway.labels import local_time
 from services.gateway.pages import views_of
 from services.gateway.views import lang_of
 

@@ -12,7 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from contracts.units import Level
-from services.gateway.assessment_labels import AssessmentWords, local_time
+from services.gateway.assessment_labels import AssessmentWords
+from services.gateway.labels import local_time
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ("排名", "单位名称", "单位代码", "本级得分", "综合得分", "一票否决", "排名范围")

@@ -15,6 +15,7 @@ from contracts.commands import Actor
 from contracts.duty import NegativeListItem, OutletKind, OutletStatus, PostKind
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
+from services.gateway.labels import Bilingual, Pair
 from services.gateway.pages import views_of
 from services.gateway.reads import checked_path, query
 from services.gateway.views import lang_of
@@ -82,7 +83,6 @@ async def get_rectifications(unitpath: str, request: Request, actor: ApiActor) -
     return await read(request, actor, "rectifications", unitpath, "state")
 
 
-Pair = tuple[str, str]
 TEXT: dict[str, Pair] = {
     "duty": ("责任制", "Duty"),
     "as_of": ("截至日期", "As of"),
@@ -146,13 +146,8 @@ KIND_LABELS: dict[str, Pair] = {
 
 
 @dataclass(frozen=True)
-class DutyWords:
+class DutyWords(Bilingual):
     """The page's words: ``d('key')``, and ``d.kind(value)`` for an outlet, post or negative-list kind."""
-
-    lang: str
-
-    def _pick(self, pair: Pair | None, fallback: str) -> str:
-        return fallback if pair is None else pair[1 if self.lang == "en" else 0]
 
     def __call__(self, key: str) -> str:
         return self._pick(TEXT.get(key), key)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from contracts.duty import UnitKind
 from contracts.outreach import ActivityKind
 from contracts.units import Level
+from services.eventkit.localtime import SHANGHAI
 
 Pair = tuple[str, str]  # (中文, English)
 
@@ -90,8 +92,8 @@ TEXT: dict[str, Pair] = {
 
 
 @dataclass(frozen=True)
-class Words:
-    """The labels of one language; templates call it as ``t('key')``."""
+class Bilingual:
+    """Base of every page's words: Chinese unless the page asked for English."""
 
     lang: str
 
@@ -99,6 +101,18 @@ class Words:
         if pair is None:
             return fallback
         return pair[1] if self.lang == "en" else pair[0]
+
+
+def local_time(value: str | None) -> str:
+    """An ISO timestamp from a view as Shanghai local time, to the minute."""
+    if not value:
+        return "—"
+    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class Words(Bilingual):
+    """The labels of one language; templates call it as ``t('key')``."""
 
     def __call__(self, key: str) -> str:
         return self._pick(TEXT.get(key), key)

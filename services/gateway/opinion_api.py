@@ -4,7 +4,6 @@ statistics with its cases, and one case's timeline. (Commands go through the gen
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,10 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from contracts.commands import Actor
 from contracts.units import is_within
-from services.eventkit.localtime import SHANGHAI
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.errors import GatewayError
+from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
 from services.gateway.reads import checked_path, query
 from services.gateway.views import Views, lang_of
@@ -92,13 +91,6 @@ async def get_plans(request: Request, actor: ApiActor) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- pages
-
-
-def local_time(value: str | None) -> str:
-    """An ISO timestamp from the view as Shanghai local time, to the minute."""
-    if not value:
-        return "—"
-    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:

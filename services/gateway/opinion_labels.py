@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-Pair = tuple[str, str]  # (中文, English)
+from services.gateway.labels import Bilingual, Pair
+
 WORDS: dict[str, Pair] = {
     "opinion": ("舆情", "Public opinion"),
     "period": ("统计期间", "Period"),
@@ -87,15 +88,8 @@ NAMES: dict[str, dict[str, Pair]] = {"state": STATES, "severity": SEVERITIES, "e
 
 
 @dataclass(frozen=True)
-class OpinionWords:
+class OpinionWords(Bilingual):
     """The opinion pages' labels: ``o('key')`` or ``o.name('state', value)``; Chinese unless ``en``."""
-
-    lang: str
-
-    def _pick(self, pair: Pair | None, fallback: str) -> str:
-        if pair is None:
-            return fallback
-        return pair[1] if self.lang == "en" else pair[0]
 
     def __call__(self, key: str) -> str:
         return self._pick(WORDS.get(key), key)
