@@ -7,15 +7,15 @@ bulletin's rank. Until then ranks are provisional: by total, highest first, veto
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 
-from contracts.units import UnitPathError, ancestors_and_self, level_of, parent_of, parse_unit_path
+from contracts.units import ancestors_and_self, level_of, parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, parse_period, periods_in
 from services.eventkit.runtime import QueryError
+from services.projection.params import jsonable, unit_param, within
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 
@@ -30,22 +30,6 @@ SCORE_SQL = (
 
 async def freshness(conn: Conn) -> dict[str, Any]:
     return await checkpoint_freshness(conn, PROJECTOR)
-
-
-def within(column: str, root: str = "$1") -> str:
-    """``column`` is ``root`` or lies below it: an index range ('/' sorts right after '.')."""
-    return f"({column} = {root} OR ({column} >= {root} || '.' AND {column} < {root} || '/'))"
-
-
-def jsonable(record: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in dict(record).items()}
-
-
-def unit_param(params: dict[str, Any]) -> str:
-    try:
-        return parse_unit_path(str(params.get("path", "")))
-    except UnitPathError as error:
-        raise QueryError("invalid", f"path: {error}") from None
 
 
 def period_param(text: Any) -> Period:

@@ -13,7 +13,8 @@ from contracts.duty import PostKind
 from contracts.units import division_codes
 from services.eventkit.db import Conn
 from services.eventkit.runtime import QueryError
-from services.projection.duty_queries import S, as_of, checked_path, fresh, plain, within
+from services.projection.duty_queries import S, as_of, fresh
+from services.projection.params import jsonable, unit_param, within
 
 
 def valid(alias: str, day: str = "$2") -> str:
@@ -38,7 +39,7 @@ async def unit_at(conn: Conn, path: str, day: date) -> dict[str, Any]:
             onward = f"; it continues as {row['successor']}" if row["successor"] else ""
             raise QueryError("not_found", f"unit {path} was retired on {row['retired_on']}{onward}")
         raise QueryError("not_found", f"unit {path} did not exist yet on {day}")
-    return {**plain(row), "name": row["name_then"], "name_now": row["name"]}
+    return {**jsonable(row), "name": row["name_then"], "name_now": row["name"]}
 
 
 async def names_at(conn: Conn, paths: list[str], day: date) -> dict[str, str]:
@@ -118,7 +119,7 @@ async def outlets_at(
 
 async def duty_tree(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """The unit tree below ``path`` as it stood on ``as_of``, with the names it had then."""
-    path, day = checked_path(params), as_of(params)
+    path, day = unit_param(params), as_of(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         root = await unit_at(conn, path, day)
         rows = await conn.fetch(
@@ -138,7 +139,7 @@ async def duty_tree(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
 
 async def duty_posts(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """Posts of a unit (``subtree``: and below) and who held them on ``as_of``."""
-    path, day = checked_path(params), as_of(params)
+    path, day = unit_param(params), as_of(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await unit_at(conn, path, day)
         posts = await posts_at(conn, path, day, own=not params.get("subtree"))
@@ -147,7 +148,7 @@ async def duty_posts(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, An
 
 async def duty_outlets(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """Outlets in a subtree on ``as_of`` (optionally one ``kind`` or ``status``) and who answered for them."""
-    path, day = checked_path(params), as_of(params)
+    path, day = unit_param(params), as_of(params)
     kind, status = params.get("kind") or None, params.get("status") or None
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await unit_at(conn, path, day)
@@ -167,7 +168,7 @@ LEVELS = [
 async def duty_responsibility_list(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """四级责任清单 of a unit on ``as_of``: the leading group, the first responsible person, the leaders
     in charge with the sections they oversee, and the heads of its sections and branches — named."""
-    path, day = checked_path(params), as_of(params)
+    path, day = unit_param(params), as_of(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await unit_at(conn, path, day)
         # The unit's own posts and those of its sections (local codes below it, not a township below).

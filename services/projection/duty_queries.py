@@ -6,35 +6,20 @@ in the thousands for a whole city, so this stays fast and can never drift from t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
 
 from contracts.envelope import utc_now
-from contracts.units import UnitPathError, parse_unit_path
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.runtime import QueryError
 from services.projection.duty_projector import NAME
+from services.projection.params import jsonable, unit_param, within
 from services.projection.queries import SCHEMA, freshness
 
 S = SCHEMA
-
-
-def within(column: str, root: str, *, own: bool = False) -> str:
-    """SQL: ``column`` is ``root`` (own) or lies in its subtree."""
-    if own:
-        return f"{column} = {root}"
-    return f"({column} = {root} OR ({column} > {root} || '.' AND {column} < {root} || '/'))"
-
-
-def checked_path(params: dict[str, Any], key: str = "path") -> str:
-    path = str(params.get(key, ""))
-    try:
-        return parse_unit_path(path)
-    except UnitPathError as error:
-        raise QueryError("invalid", f"{key}: {error}") from None
 
 
 def as_of(params: dict[str, Any]) -> date:
@@ -50,14 +35,6 @@ def as_of(params: dict[str, Any]) -> date:
 
 async def fresh(conn: Conn) -> dict[str, Any]:
     return await freshness(conn, NAME)
-
-
-def plain(row: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
-    """A row as JSON-ready values: dates and times as ISO 8601 text."""
-    return {
-        key: value.isoformat() if isinstance(value, date | datetime) else value
-        for key, value in dict(row).items()
-    }
 
 
 def _empty() -> dict[str, Any]:
@@ -118,7 +95,7 @@ async def summaries(conn: Conn, paths: list[str], *, own: bool) -> dict[str, dic
 
 
 def unit_row(row: asyncpg.Record) -> dict[str, Any]:
-    return plain(row)
+    return jsonable(row)
 
 
 async def known_unit(conn: Conn, path: str) -> asyncpg.Record:
@@ -130,7 +107,7 @@ async def known_unit(conn: Conn, path: str) -> asyncpg.Record:
 
 async def duty_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """A unit's duty figures, own and rolled up, and each child's rolled-up figures."""
-    path = checked_path(params)
+    path = unit_param(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await known_unit(conn, path)
         children = await conn.fetch(f"SELECT * FROM {S}.duty_units WHERE parent = $1 ORDER BY path", path)
@@ -148,7 +125,7 @@ async def duty_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
 
 async def duty_gaps(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """Open coverage gaps in a subtree: outlets whose owning post is vacant."""
-    path = checked_path(params)
+    path = unit_param(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await conn.fetch(
             f"SELECT o.outlet_id, o.name AS outlet_name, o.kind, o.status, o.unit, u.name AS unit_name,"
@@ -158,12 +135,12 @@ async def duty_gaps(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
             f" WHERE o.gap_since IS NOT NULL AND {within('o.unit', '$1')} ORDER BY o.gap_since, o.outlet_id",
             path,
         )
-        return {"gaps": [plain(row) for row in rows], "freshness": await fresh(conn)}
+        return {"gaps": [jsonable(row) for row in rows], "freshness": await fresh(conn)}
 
 
 async def duty_inspections(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """Inspections in a subtree, newest first, with their findings and any rectification."""
-    path = checked_path(params)
+    path = unit_param(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         inspections = await conn.fetch(
             f"SELECT * FROM {S}.duty_inspections WHERE {within('unit', '$1')} ORDER BY inspected_on DESC, 1",
@@ -194,7 +171,8 @@ async def duty_inspections(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[s
             )
         return {
             "inspections": [
-                {**plain(row), "findings": by_inspection.get(row["inspection_id"], [])} for row in inspections
+                {**jsonable(row), "findings": by_inspection.get(row["inspection_id"], [])}
+                for row in inspections
             ],
             "freshness": await fresh(conn),
         }
@@ -216,7 +194,7 @@ STATES = {
 
 async def duty_rectifications(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
     """Rectifications in a subtree (``state``: open, overdue, closed or all), soonest due first."""
-    path = checked_path(params)
+    path = unit_param(params)
     state = str(params.get("state") or "all")
     if state not in STATES:
         raise QueryError("invalid", f"state: choose one of {', '.join(STATES)}")
@@ -229,7 +207,7 @@ async def duty_rectifications(pool: asyncpg.Pool, params: dict[str, Any]) -> dic
         )
         return {
             "rectifications": [
-                {**plain(row), "state": rectification_state(row["closed_at"], row["overdue_at"])}
+                {**jsonable(row), "state": rectification_state(row["closed_at"], row["overdue_at"])}
                 for row in rows
             ],
             "freshness": await fresh(conn),

@@ -11,7 +11,8 @@ from typing import Any
 import asyncpg
 
 from services.eventkit.localtime import local_date
-from services.projection.opinion_queries import S, freshness, span_param, unit_param, within
+from services.projection.opinion_queries import S, freshness, span_param
+from services.projection.params import unit_param, within
 
 OFFICE_KINDS = ["bureau", "county_office", "township_office"]
 

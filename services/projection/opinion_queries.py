@@ -14,11 +14,12 @@ from typing import Any
 
 import asyncpg
 
-from contracts.units import UnitPathError, division_codes, level_of, parse_unit_path
+from contracts.units import division_codes, level_of
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import parse_period
 from services.eventkit.runtime import QueryError
+from services.projection.params import jsonable, unit_param, within
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 
@@ -39,11 +40,6 @@ CASE_FILTERS = {
     "supervised": f"c.state NOT IN {CLOSED_STATES} AND c.supervisor IS NOT NULL",
     "drill": "c.drill",
 }
-
-
-def within(column: str, root: str = "$1") -> str:
-    """``column`` is ``root`` or lies below it: an index range ('/' sorts right after '.')."""
-    return f"({column} = {root} OR ({column} >= {root} || '.' AND {column} < {root} || '/'))"
 
 
 def at_or_below(column: str) -> str:
@@ -85,18 +81,6 @@ def _range(first: date, last: date) -> Span:
     if last < first or (last - first).days > MAX_DAYS:
         raise ValueError(f"from … to must be in order and at most {MAX_DAYS} days apart")
     return Span(f"{first}..{last}", first, last)
-
-
-def unit_param(params: dict[str, Any]) -> str:
-    path = str(params.get("path", ""))
-    try:
-        return parse_unit_path(path)
-    except UnitPathError as error:
-        raise QueryError("invalid", f"path: {error}") from None
-
-
-def jsonable(record: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in dict(record).items()}
 
 
 def _stats_sql() -> str:

@@ -10,12 +10,12 @@ from typing import Any
 import asyncpg
 
 from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
-from contracts.units import UnitPathError, parse_unit_path
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.runtime import QueryError
 from services.outreach.plans import Month, Tally, Target, completion, progress
+from services.projection.params import unit_param
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 
@@ -31,14 +31,6 @@ async def freshness(conn: Conn) -> dict[str, Any]:
 
 def today() -> date:
     return local_date(datetime.now(UTC))
-
-
-def unit_param(params: dict[str, Any]) -> str:
-    path = str(params.get("path", ""))
-    try:
-        return parse_unit_path(path)
-    except UnitPathError as error:
-        raise QueryError("invalid", f"path: {error}") from None
 
 
 def period_param(params: dict[str, Any]) -> Period:
