@@ -38,8 +38,12 @@ class Command(BaseModel):
     max_bytes: ClassVar[int] = MAX_COMMAND_BYTES  # a bulk command may allow more
 
     def target_unit(self) -> str:
-        """The unit the command acts on; the actor's scope must contain it."""
-        raise NotImplementedError
+        """The unit the command acts on (its ``unit`` field unless it overrides this); the actor's scope
+        must contain it."""
+        unit = getattr(self, "unit", None)
+        if not isinstance(unit, str):
+            raise NotImplementedError(f"{type(self).__name__} has no unit field: it must say its target_unit")
+        return unit
 
 
 C = TypeVar("C", bound=type[Command])

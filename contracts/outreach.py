@@ -88,9 +88,6 @@ class LogActivity(Command):
     speakers: list[PersonName] = Field(default_factory=list, max_length=20)
     evidence: list[FileHash] = Field(default_factory=list, max_length=20)
 
-    def target_unit(self) -> str:
-        return self.unit
-
     def facts(self) -> ActivityFacts:
         return ActivityFacts(**self.model_dump(include=set(FACT_FIELDS)))
 
@@ -150,9 +147,6 @@ class CorrectActivity(Command):
     speakers: list[PersonName] | None = Field(default=None, max_length=20)
     evidence: list[FileHash] | None = Field(default=None, max_length=20)
 
-    def target_unit(self) -> str:
-        return self.unit
-
     def patch(self) -> dict[str, Any]:
         """The facts this correction sets (including explicit nulls), by field name."""
         return {name: getattr(self, name) for name in FACT_FIELDS if name in self.model_fields_set}
@@ -175,9 +169,6 @@ class VoidActivity(Command):
     activity_id: ActivityId
     unit: UnitPath = Field(description="the activity's unit (checked against the record)")
     reason: Reason
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @event("outreach.activity_voided")
@@ -224,9 +215,6 @@ class LogActivities(Command):
         min_length=1, max_length=MAX_IMPORT_ROWS, description="objects with the fields of ActivityRow"
     )
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 # --- plans and targets ----------------------------------------------------------------------
 
@@ -254,9 +242,6 @@ class SetTarget(Command):
     audience: int | None = Field(default=None, ge=1, le=MAX_AUDIENCE, description="人次 per period, optional")
     scope: TargetScope = TargetScope.OWN
     reason: Reason | None = Field(default=None, description="required when revising a target")
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @event("outreach.target_set")
@@ -325,9 +310,6 @@ class SubmitPublication(Command):
     summary: str | None = Field(default=None, max_length=2000)
     manuscript: FileHash | None = Field(default=None, description="the text or video, stored by hash")
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @event("outreach.publication_submitted")
 class PublicationSubmitted(DomainEvent):
@@ -351,9 +333,6 @@ class ReviewPublication(Command):
     stage: ReviewStage
     decision: ReviewDecision
     comments: Comments | None = Field(default=None, description="required when sending back")
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @event("outreach.publication_reviewed")
@@ -379,9 +358,6 @@ class RevisePublication(Command):
     manuscript: FileHash | None = None
     outlet_id: OutletId | None = None
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @event("outreach.publication_revised")
 class PublicationRevised(DomainEvent):
@@ -403,9 +379,6 @@ class Publish(Command):
     published_on: date = Field(description="local date in Asia/Shanghai")
     url: str | None = Field(default=None, max_length=500)
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @event("outreach.publication_published")
 class PublicationPublished(DomainEvent):
@@ -425,9 +398,6 @@ class RecordViews(Command):
     unit: UnitPath
     views: int = Field(ge=0, le=10_000_000_000)
     as_of: date = Field(description="local date the figure was read")
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @event("outreach.publication_views_recorded")

@@ -17,15 +17,8 @@ Reason = Annotated[str, Field(min_length=1, max_length=1000)]
 AppealId = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-class UnitCommand(Command):
-    unit: UnitPath
-
-    def target_unit(self) -> str:
-        return self.unit
-
-
 @command("assessment.adopt_scheme", roles=ASSESSORS)
-class AdoptScheme(UnitCommand):
+class AdoptScheme(Command):
     """The scheme in force for every month, quarter and the year ``year`` not yet published; adopting
     again makes a new version (a published bulletin keeps the version it was scored with)."""
 
@@ -37,9 +30,10 @@ class AdoptScheme(UnitCommand):
 
 
 @command("assessment.enter_manual_score", roles=ASSESSORS)
-class EnterManualScore(UnitCommand):
+class EnterManualScore(Command):
     """An assessor's points for a manual indicator (0 … its points); entering again replaces them."""
 
+    unit: UnitPath
     period: PeriodLabel
     indicator_id: IndicatorId
     points: float = Field(ge=0, le=1000)
@@ -47,26 +41,29 @@ class EnterManualScore(UnitCommand):
 
 
 @command("assessment.adjust_score", roles=ASSESSORS)
-class AdjustScore(UnitCommand):
+class AdjustScore(Command):
     """Points on or off a unit's own score for an open period, with the reason (audited)."""
 
+    unit: UnitPath
     period: PeriodLabel
     points: float = Field(ge=-100, le=100, description="positive adds, negative takes off; not 0")
     reason: Reason
 
 
 @command("assessment.publish_bulletin", roles=ASSESSORS)
-class PublishBulletin(UnitCommand):
+class PublishBulletin(Command):
     """Freeze the period's scores for ``unit`` and every scored unit below it, ranked among peers."""
 
+    unit: UnitPath
     period: PeriodLabel
     title: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 @command("assessment.file_appeal", roles=APPELLANTS)
-class FileAppeal(UnitCommand):
+class FileAppeal(Command):
     """申诉: a unit contests its published score within the scheme's window."""
 
+    unit: UnitPath
     appeal_id: AppealId
     period: PeriodLabel
     reason: Reason
@@ -81,6 +78,3 @@ class DecideAppeal(Command):
     upheld: bool
     points: float = Field(default=0, ge=-100, le=100, description="the correction when upheld")
     reason: Reason
-
-    def target_unit(self) -> str:
-        return self.unit

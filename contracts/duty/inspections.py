@@ -51,9 +51,6 @@ class RecordInspection(Command):
     findings: list[Finding] = Field(default_factory=list, max_length=100)
     summary: str | None = Field(default=None, max_length=2000)
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @command("duty.open_rectification", roles=RECORDS)
 class OpenRectification(Command):
@@ -64,16 +61,10 @@ class OpenRectification(Command):
     workdays: int = Field(ge=1, le=60, description="working days to fix it (statutory calendar)")
     instructions: str = Field(min_length=1, max_length=1000)
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 class RectificationCommand(Command):
     rectification_id: EntityId
     unit: UnitPath
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @command("duty.add_rectification_evidence", roles=RECORDS)

@@ -105,9 +105,6 @@ class OutletCommand(Command):
     outlet_id: EntityId
     unit: UnitPath
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @command("duty.register_outlet", roles=RECORDS)
 class RegisterOutlet(OutletCommand):

@@ -30,9 +30,6 @@ class PostCommand(Command):
     post_id: EntityId
     unit: UnitPath
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 @command("duty.create_post", roles=STRUCTURE)
 class CreatePost(PostCommand):
@@ -86,9 +83,6 @@ class HandOver(Command):
     move_oversight: bool = True
     effective_on: date
     reason: Reason
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @event("duty.post_created")

@@ -41,9 +41,6 @@ class AdoptResponsePlan(Command):
             raise ValueError(f"limits for every severity are needed; missing {', '.join(missing)}")
         return self
 
-    def target_unit(self) -> str:
-        return self.unit
-
 
 class ItemFields(Command):
     unit: UnitPath = Field(description="the unit the item was captured for (its monitoring post)")
@@ -53,9 +50,6 @@ class ItemFields(Command):
     link: str | None = LINK
     captured_at: AwareDatetime
     drill: bool = Field(default=False, description="an exercise: excluded from every statistic")
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @command("opinion.report", roles=CLERKS)
@@ -77,9 +71,6 @@ class IngestItem(ItemFields):
 class CaseCommand(Command):
     case_id: str = CASE_ID
     unit: UnitPath = Field(description="the unit acting; the case's rules say which unit may do what")
-
-    def target_unit(self) -> str:
-        return self.unit
 
 
 @command("opinion.grade", roles=CLERKS)
@@ -174,6 +165,3 @@ class FileNilReport(Command):
     unit: UnitPath
     day: date = Field(description="local date in Asia/Shanghai")
     note: str = NOTE
-
-    def target_unit(self) -> str:
-        return self.unit

@@ -40,6 +40,21 @@ def test_the_contract_commands_are_registered() -> None:
     assert LogActivity.allowed_roles == frozenset({Role.ADMIN, Role.CLERK})
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_names_the_unit_it_acts_on(name: str) -> None:
+    """Authorization asks every command for its target unit: a ``unit`` field, or its own target_unit."""
+    model = COMMANDS[name]
+    assert "unit" in model.model_fields or model.target_unit is not Command.target_unit, name
+
+
+def test_a_command_without_a_unit_says_so() -> None:
+    class Nameless(Command):
+        note: str
+
+    with pytest.raises(NotImplementedError, match="Nameless has no unit field"):
+        Nameless(note="x").target_unit()
+
+
 def test_a_valid_log_activity() -> None:
     logged = LogActivity.model_validate(activity(topic="  民法典进社区  "))
     assert logged.kind is ActivityKind.OUTREACH_TALK
