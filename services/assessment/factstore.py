@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from contracts.assessment import Metric
+from contracts.assessment import INTERVAL_METRICS, Metric
 from contracts.outreach import Cadence
 from contracts.units import ancestors_and_self, parent_of
 from services.assessment.facts import AttrValue, Fact, Target, is_scored_unit, scored_unit_of
@@ -20,18 +20,17 @@ from services.eventkit.periods import Period, period_of, periods_in
 SCHEMA = "assessment"
 
 
-def periods_touched(on_date: date, until: date | None, interval: bool) -> list[Period]:
-    """The periods whose score a fact on ``on_date`` can change: the month, quarter and year it falls in;
-    for a state over time, every period of its years that ends on or after it began."""
-    if not interval:
-        return [period_of(on_date, cadence) for cadence in Cadence]
-    last_year = (until or on_date).year
+def periods_touched(fact: Fact) -> list[Period]:
+    """The periods whose score a fact can change: the month, quarter and year it falls in; for a state
+    over time (an outlet, a coverage gap), every period of its years that ends on or after it began."""
+    if fact.metric not in INTERVAL_METRICS:
+        return [period_of(fact.on_date, cadence) for cadence in Cadence]
     return [
         period
-        for year in range(on_date.year, last_year + 1)
+        for year in range(fact.on_date.year, (fact.until or fact.on_date).year + 1)
         for cadence in Cadence
         for period in periods_in(year, cadence)
-        if period.last_day >= on_date
+        if period.last_day >= fact.on_date
     ]
 
 
@@ -89,17 +88,16 @@ async def put_fact(conn: Conn, fact: Fact) -> None:
         list(fact.events),
     )
     for touched in filter(None, (before, fact)):
-        interval = touched.until is not None or touched.metric in {Metric.OUTLET, Metric.COVERAGE_GAP}
-        await mark_dirty(conn, touched.unit, periods_touched(touched.on_date, touched.until, interval))
+        await mark_dirty(conn, touched.unit, periods_touched(touched))
 
 
 async def update_fact(
     conn: Conn, subject: str, event_id: str, attrs: Mapping[str, AttrValue] | None = None, **fields: Any
 ) -> Fact | None:
-    """Change some attributes or fields of a known fact; None when the subject is unknown (or was
-    already changed by this very event: a redelivery changes nothing twice)."""
+    """Change some attributes or fields of a known fact; None when the subject is unknown. (A redelivered
+    event never gets here twice: the reaction consumer's inbox skips it.)"""
     fact = await get_fact(conn, subject)
-    if fact is None or event_id in fact.events:
+    if fact is None:
         return None
     changed = Fact(
         subject=fact.subject,
@@ -119,8 +117,7 @@ async def remove_fact(conn: Conn, subject: str) -> None:
     if fact is None:
         return
     await conn.execute(f"DELETE FROM {SCHEMA}.facts WHERE subject = $1", subject)
-    interval = fact.metric in {Metric.OUTLET, Metric.COVERAGE_GAP}
-    await mark_dirty(conn, fact.unit, periods_touched(fact.on_date, fact.until, interval))
+    await mark_dirty(conn, fact.unit, periods_touched(fact))
 
 
 async def own_facts(conn: Conn, unit: str, until: date) -> list[Fact]:

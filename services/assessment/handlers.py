@@ -17,9 +17,9 @@ from contracts.assessment import (
 )
 from contracts.outreach import Cadence
 from contracts.registry import REGISTRY
-from contracts.units import division_codes
 from services.assessment import domain, factstore
 from services.assessment.bulletins import assemble_rows, reissue
+from services.assessment.facts import is_scored_unit
 from services.assessment.scorer import (
     S,
     ScoreRun,
@@ -49,7 +49,7 @@ async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
 
 
 async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
-    if ".".join(division_codes(unit)) != unit:
+    if not is_scored_unit(unit):
         raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
     if await ctx.conn.fetchval(f"SELECT 1 FROM {S}.known_units WHERE path = $1", unit) is None:
         raise NotFound(f"unit {unit} is not registered", "body.unit")

@@ -283,11 +283,7 @@ async def learn(conn: Conn, envelope: EventEnvelope) -> None:
 
 FACTS = Reaction(
     name="assessment-facts",
-    filter_subjects=[
-        event_filter(context, model.event_type.partition(".")[2])
-        for model in LEARN
-        for context in [model.event_type.partition(".")[0]]
-    ],
+    filter_subjects=[event_filter(*model.event_type.split(".", 1)) for model in LEARN],
     handler=learn,
 )
 REACTIONS = [FACTS]

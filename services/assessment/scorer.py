@@ -8,7 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from contracts.assessment import ChildScore, Explanation, Scheme, ScoreComputed, UnitScore
+from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
 from contracts.registry import REGISTRY
 from services.assessment import factstore
 from services.assessment.domain import SchemeBook, ScoreSheet, evolve_schemes, evolve_sheet
@@ -143,6 +143,6 @@ def computed(score: UnitScore, digest: str) -> ScoreComputed:
         own=score.own,
         total=score.total,
         vetoed=score.vetoed,
-        explanation=Explanation.model_validate(score.explanation.model_dump()),
+        explanation=score.explanation,
         digest=digest,
     )

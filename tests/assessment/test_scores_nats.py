@@ -135,9 +135,15 @@ async def test_scores_bulletin_late_fact_and_appeal(nats_url: str, database_url:
 
         # A late fact: B's February study arrives after publication. Q1 stays frozen, February moves.
         await study(sanji, "study-b-0201", TOWN_B, "2026-02-10")
-        await score_is(
-            runtime, TOWN_B, "2026-02", 10.0
-        )  # the month's quota met; manual not entered → 10/20 → 10
+        # The month's quota met; manual not entered → 10 of 20.
+        await score_is(runtime, TOWN_B, "2026-02", 10.0)
+        # An assessor's adjustment of the open month, with its reason, counts at once and is explained.
+        adjust = {"unit": TOWN_B, "period": "2026-02", "points": -1.5, "reason": "台账不规范"}
+        await ok(sanji, "assessment.adjust_score", adjust, ASSESSOR)
+        await score_is(runtime, TOWN_B, "2026-02", 8.5)
+        february = await latest_score(runtime, TOWN_B, "2026-02")
+        assert february is not None
+        assert [(a.name, a.points) for a in february.explanation.adjustments] == [("台账不规范", -1.5)]
         still = await latest_score(runtime, TOWN_B, "2026-Q1")
         assert still is not None
         assert still.total == 12.0
@@ -214,9 +220,8 @@ async def test_rescoring_survives_a_crash_and_never_doubles(
             raise ConnectionError("killed before commit")
 
         await wait_until(lambda: no_marks(runtime), message="the adoption's rescoring never finished")
-        february_before = await count_computed(
-            runtime, COUNTY, "2026-02"
-        )  # scored 0 under the adopted scheme
+        # February was already scored (0) under the adopted scheme.
+        february_before = await count_computed(runtime, COUNTY, "2026-02")
         monkeypatch.setattr(rescorer_module, "append_decisions", crash)
         await study(sanji, "study-c-0102", COUNTY, "2026-02-03")
         await wait_until(lambda: has_marks(runtime), message="the fact never marked its scores dirty")
