@@ -1,9 +1,13 @@
 """Projector runner: applies the event stream to read models in order, in batches, with the stream
 sequence checkpoint written in the same transaction as the rows it changed.
 
-It reads through an ephemeral pull consumer that starts at checkpoint + 1, so the checkpoint in
-PostgreSQL is the only truth: after a crash the runner simply starts again from it. Events already
-covered by the checkpoint (a redelivery, or a rebuilt copy swapped in) are skipped.
+One runner serves every read model of a service: each message is fetched and decoded once, and one
+transaction per batch applies it to every view that reads its type and moves every view's checkpoint.
+(A runner per view fetched and parsed each message once per view: most of the projection's CPU.)
+
+It reads through an ephemeral pull consumer that starts at the lowest view checkpoint + 1, so the
+checkpoints in PostgreSQL are the only truth: after a crash the runner simply starts again from them.
+Events a view's checkpoint already covers (a redelivery, or a rebuilt copy swapped in) are skipped for it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Protocol
 
 import asyncpg
@@ -23,6 +29,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from contracts.envelope import EventEnvelope
+from contracts.registry import REGISTRY, DomainEvent
 from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
@@ -37,6 +44,11 @@ log = logging.getLogger(__name__)
 class Delivered:
     seq: int
     envelope: EventEnvelope
+
+    @cached_property
+    def event(self) -> DomainEvent:
+        """The typed payload, upcast — decoded once however many views read it (UnknownEventType if none)."""
+        return REGISTRY.decode(self.envelope)
 
 
 class Projector(Protocol):
@@ -61,21 +73,30 @@ class ProjectorRunner:
         js: JetStreamContext,
         pool: asyncpg.Pool,
         schema: str,
-        projector: Projector,
+        projectors: Sequence[Projector],
         *,
         batch_size: int = 500,
         fetch_timeout: float = 0.5,
         fault: FaultHook = no_faults,
     ) -> None:
-        self.js, self.pool, self.schema, self.projector = js, pool, schema, projector
+        self.js, self.pool, self.schema = js, pool, schema
+        self.projectors = sorted(projectors, key=lambda projector: projector.name)  # the lock order
         self.batch_size, self.fetch_timeout, self.fault = batch_size, fetch_timeout, fault
         self.caught_up = asyncio.Event()
+        wanted: list[frozenset[str] | None] = [getattr(p, "event_types", None) for p in self.projectors]
+        # The types any view reads; None when some view reads everything.
+        self.event_types: frozenset[str] | None = frozenset()
+        for types in wanted:
+            self.event_types = None if types is None or self.event_types is None else self.event_types | types
+        self.names = [projector.name for projector in self.projectors]
 
     async def checkpoint(self) -> int:
-        value = await self.pool.fetchval(
-            f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1", self.projector.name
+        """The lowest view checkpoint: everything up to it is applied to every view."""
+        rows = await self.pool.fetch(
+            f"SELECT name, seq FROM {self.schema}.stream_checkpoints WHERE name = ANY($1)", self.names
         )
-        return int(value or 0)
+        found = {row["name"]: row["seq"] for row in rows}
+        return int(min(found.get(name, 0) for name in self.names))
 
     async def run(self, stop: asyncio.Event) -> None:
         delay = 0.2
@@ -84,7 +105,7 @@ class ProjectorRunner:
                 await self._follow(stop, until=None)
                 delay = 0.2
             except Exception as error:  # restart from the stored checkpoint
-                log.warning("projector restarting: %r", error, extra={"projector": self.projector.name})
+                log.warning("projector restarting: %r", error, extra={"projectors": self.names})
                 await sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 5.0)
 
@@ -108,83 +129,103 @@ class ProjectorRunner:
         subscription = await self.js.pull_subscribe(
             EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
         )
+        # The next batch is fetched while this one is applied: PostgreSQL and NATS wait in parallel.
+        upcoming = asyncio.create_task(self._fetch(subscription))
         try:
             while not stop.is_set():
-                try:
-                    messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
-                except (NatsTimeout, TimeoutError):
-                    messages = []
+                messages = await upcoming
+                upcoming = asyncio.create_task(self._fetch(subscription))
                 if not messages:
                     self.caught_up.set()
-                    metrics.projection_lag_events.labels(self.projector.name).set(0)
-                    metrics.projection_lag_seconds.labels(self.projector.name).set(0)
+                    for name in self.names:
+                        metrics.projection_lag_events.labels(name).set(0)
+                        metrics.projection_lag_seconds.labels(name).set(0)
                     if until is not None and await self.checkpoint() >= until:
                         return
                     continue
                 through = messages[-1].metadata.sequence.stream
                 await self.apply_batch(await self._decode_all(messages), through=through)
                 last = messages[-1].metadata
-                metrics.projection_lag_events.labels(self.projector.name).set(last.num_pending)
+                for name in self.names:
+                    metrics.projection_lag_events.labels(name).set(last.num_pending)
                 if last.num_pending:
                     self.caught_up.clear()
                 if until is not None and last.sequence.stream >= until:
                     return
         finally:
+            upcoming.cancel()
+            await asyncio.gather(upcoming, return_exceptions=True)
             await subscription.unsubscribe()
+
+    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        try:
+            messages: list[Msg] = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
+        except (NatsTimeout, TimeoutError):
+            return []
+        return messages
 
     async def _decode_all(self, messages: list[Msg]) -> list[Delivered]:
         """Decode a fetched batch; a message that is not an event is dead-lettered and skipped, so one
         bad publisher cannot stall every view."""
         batch = []
-        wanted: frozenset[str] | None = getattr(self.projector, "event_types", None)
+        wanted = self.event_types
         for message in messages:
             seq = message.metadata.sequence.stream
             event_type = (message.headers or {}).get("Sanji-Type")
             if wanted is not None and event_type is not None and event_type not in wanted:
-                continue  # not this view's business: skip it without paying for a decode
+                continue  # no view's business: skip it without paying for a decode
             try:
                 batch.append(Delivered(seq, decode(message.data, seq)))
             except UndecodableEvent as error:
-                consumer = f"projection-{self.projector.name}"
+                consumer = f"projection-{self.names[0]}"
                 await send_to_dead_letters(self.js, consumer, message, str(error), attempts=1)
-                log.warning(
-                    "skipped an undecodable message: %s", error, extra={"projector": self.projector.name}
-                )
+                log.warning("skipped an undecodable message: %s", error, extra={"projectors": self.names})
         return batch
 
     async def apply_batch(self, batch: list[Delivered], through: int | None = None) -> None:
-        """Apply ``batch``; the checkpoint moves to ``through`` (the last sequence fetched, relevant or not)."""
+        """Apply ``batch``; every checkpoint moves to ``through`` (the last sequence fetched, relevant or not)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(self.projector.name))
-            fresh = await self.apply_in(conn, batch, through)
-        if not fresh:
-            return
-        metrics.projection_applied.labels(self.projector.name).inc(len(fresh))
-        age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
-        metrics.projection_lag_seconds.labels(self.projector.name).set(max(age, 0.0))
+            for name in self.names:  # always in name order: a rebuild's swap takes them in the same order
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
+            applied = await self.apply_in(conn, batch, through)
+        for name, fresh in applied.items():
+            if fresh:
+                metrics.projection_applied.labels(name).inc(len(fresh))
+                age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
+                metrics.projection_lag_seconds.labels(name).set(max(age, 0.0))
 
     async def apply_in(
         self, conn: Conn, batch: list[Delivered], through: int | None = None
-    ) -> list[Delivered]:
-        """Apply what the checkpoint does not cover yet, inside the caller's transaction (and lock)."""
-        stored = await conn.fetchval(
-            f"SELECT seq FROM {self.schema}.stream_checkpoints WHERE name = $1 FOR UPDATE",
-            self.projector.name,
+    ) -> dict[str, list[Delivered]]:
+        """Apply to each view what its checkpoint does not cover yet, inside the caller's transaction (and
+        locks); return what each view applied."""
+        rows = await conn.fetch(
+            f"SELECT name, seq FROM {self.schema}.stream_checkpoints WHERE name = ANY($1) FOR UPDATE",
+            self.names,
         )
-        fresh = [d for d in batch if d.seq > (stored or 0)]
-        checkpoint = max([d.seq for d in fresh] + [through or 0])
-        if checkpoint <= (stored or 0):
-            return []
-        if fresh:
-            await self.projector.apply(conn, self.schema, fresh)
+        stored = {row["name"]: row["seq"] for row in rows}
+        moves: list[tuple[str, int]] = []
+        applied: dict[str, list[Delivered]] = {}
+        for projector in self.projectors:
+            done = stored.get(projector.name) or 0
+            types: frozenset[str] | None = getattr(projector, "event_types", None)
+            fresh = [d for d in batch if d.seq > done]
+            checkpoint = max([d.seq for d in fresh] + [through or 0])
+            if checkpoint <= done:
+                continue
+            mine = [d for d in fresh if types is None or d.envelope.type in types]
+            if mine:
+                await projector.apply(conn, self.schema, mine)
+            applied[projector.name] = mine
+            moves.append((projector.name, checkpoint))
         self.fault("before_checkpoint")
-        await conn.execute(
-            f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
-            " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
-            self.projector.name,
-            checkpoint,
-        )
-        return fresh
+        if moves:
+            await conn.executemany(
+                f"INSERT INTO {self.schema}.stream_checkpoints (name, seq) VALUES ($1, $2)"
+                " ON CONFLICT (name) DO UPDATE SET seq = excluded.seq, updated_at = now()",
+                moves,
+            )
+        return applied
 
     async def read_range(self, first: int, last: int) -> list[Delivered]:
         """The events with stream sequence ``first`` … ``last``, in order."""

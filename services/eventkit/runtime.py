@@ -87,7 +87,7 @@ class ServiceRuntime:
         self.broker: NatsBroker
         self.relay: Relay | None = None
         self.timer_runner: TimerRunner | None = None
-        self.projector_runners: list[ProjectorRunner] = []
+        self.projector_runner: ProjectorRunner | None = None
         self.workers: list[Worker] = []
         self._http: HttpServer | None = None
 
@@ -120,10 +120,11 @@ class ServiceRuntime:
             worker = build(self)
             self.workers.append(worker)
             self._spawn(worker.run(self.stop_event))
-        for projector in d.projectors:
-            runner = ProjectorRunner(self.js, self.pool, d.schema, projector, fault=self.fault)
-            self.projector_runners.append(runner)
-            self._spawn(runner.run(self.stop_event))
+        if d.projectors:  # one runner for every view: each event fetched and decoded once
+            self.projector_runner = ProjectorRunner(
+                self.js, self.pool, d.schema, d.projectors, fault=self.fault
+            )
+            self._spawn(self.projector_runner.run(self.stop_event))
         self._http = HttpServer(ops_app(self.readiness), s.http_host, s.http_port)
         self.http_port = await self._http.start()
         log.info("service started", extra={"service": d.name, "http_port": self.http_port})

@@ -22,7 +22,7 @@ from contracts.assessment import (
     ScoreComputed,
 )
 from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
-from contracts.registry import REGISTRY, DomainEvent, UnknownEventType
+from contracts.registry import DomainEvent, UnknownEventType
 from contracts.units import parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import parse_period
@@ -224,7 +224,7 @@ class AssessmentProjector:
             if delivered.envelope.type not in self.event_types:
                 continue  # other contexts' events: not part of this view
             try:
-                event = REGISTRY.decode(delivered.envelope)
+                event = delivered.event
             except UnknownEventType:
                 continue
             fold_event(fold, delivered, event)

@@ -8,7 +8,7 @@ from datetime import date
 
 from contracts import duty as d
 from contracts.envelope import EventEnvelope
-from contracts.registry import REGISTRY, DomainEvent, UnknownEventType
+from contracts.registry import DomainEvent, UnknownEventType
 from services.eventkit.db import Conn
 from services.eventkit.projector import Delivered
 from services.projection.duty_checks import CHECKS, Apply
@@ -245,7 +245,7 @@ class DutyProjector:
             if envelope.type not in HANDLED_TYPES:
                 continue  # other contexts' events, and duty's summaries (UnitsMerged, UnitSplit)
             try:
-                event = REGISTRY.decode(envelope)
+                event = delivered.event
             except UnknownEventType:
                 continue
             await APPLY[type(event)](conn, schema, event, envelope)

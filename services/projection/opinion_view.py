@@ -205,7 +205,7 @@ def decoded(batch: list[Delivered]) -> list[tuple[Delivered, DomainEvent]]:
         if not (envelope.type.startswith("opinion.") or envelope.type in UNIT_TYPES):
             continue  # other contexts' events: not part of this view
         try:
-            found.append((delivered, REGISTRY.decode(envelope)))
+            found.append((delivered, delivered.event))
         except UnknownEventType:
             continue
     return found

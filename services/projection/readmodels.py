@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
 from contracts.outreach import ActivityCorrected, ActivityLogged, ActivityVoided
-from contracts.registry import REGISTRY, UnknownEventType
+from contracts.registry import UnknownEventType
 from contracts.units import ancestors_and_self, level_of
 from services.eventkit.db import Conn
 from services.eventkit.projector import Delivered
@@ -75,7 +75,7 @@ class UnitsProjector:
             if envelope.type not in HANDLED_TYPES:
                 continue  # other contexts' events: not part of this view
             try:
-                event = REGISTRY.decode(envelope)
+                event = delivered.event
             except UnknownEventType:
                 continue
             if isinstance(event, UnitRegistered):

@@ -34,19 +34,19 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
     async with pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {FRESH} CASCADE")
         await migrate(conn, FRESH, service_migrations("services.projection"))
-    runners = [ProjectorRunner(js, pool, FRESH, projector, batch_size=1000) for projector in projectors()]
-    for runner in runners:
-        await runner.catch_up()
+    runner = ProjectorRunner(js, pool, FRESH, projectors(), batch_size=1000)
+    await runner.catch_up()
     async with pool.acquire() as conn, conn.transaction():
-        # Live appliers wait on these locks; whatever they applied meanwhile is applied to the copy too.
-        checkpoint = 0
-        for runner in runners:
-            name = runner.projector.name
+        # Live appliers wait on these locks (taken in the runner's order); whatever they applied meanwhile
+        # is applied to the copy too.
+        for name in runner.names:
             await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
-            live = await conn.fetchval(f"SELECT seq FROM {SCHEMA}.stream_checkpoints WHERE name = $1", name)
-            built = await conn.fetchval(f"SELECT seq FROM {FRESH}.stream_checkpoints WHERE name = $1", name)
-            await runner.apply_in(conn, await runner.read_range((built or 0) + 1, live or 0), live)
-            checkpoint = max(checkpoint, live or 0, built or 0)
+        live = await conn.fetch(
+            f"SELECT name, seq FROM {SCHEMA}.stream_checkpoints WHERE name = ANY($1)", runner.names
+        )
+        latest = max((row["seq"] for row in live), default=0)
+        await runner.apply_in(conn, await runner.read_range(await runner.checkpoint() + 1, latest), latest)
+        checkpoint = max(latest, await runner.checkpoint())
         await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
         await conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO {RETIRED}")
         await conn.execute(f"ALTER SCHEMA {FRESH} RENAME TO {SCHEMA}")

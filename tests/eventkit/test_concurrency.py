@@ -50,7 +50,7 @@ async def test_late_commits_are_relayed_and_projected_exactly_once(nats_url: str
         await create_effects_table(r.pool, r.schema)
         stop = asyncio.Event()
         relay = Relay(r.store, r.js, "kit", batch_size=50, idle_poll=0.01)
-        runner = ProjectorRunner(r.js, r.pool, r.schema, CountingProjector(), batch_size=40)
+        runner = ProjectorRunner(r.js, r.pool, r.schema, [CountingProjector()], batch_size=40)
         workers = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
         rng = random.Random(7)
         written: list[str] = []

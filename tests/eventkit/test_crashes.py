@@ -125,7 +125,7 @@ async def test_projector_crash_mid_batch_applies_each_event_once(nats_url: str, 
             r.js,
             r.pool,
             r.schema,
-            CountingProjector(),
+            [CountingProjector()],
             batch_size=7,
             fault=crash_once_at("before_checkpoint"),
         )
@@ -133,7 +133,7 @@ async def test_projector_crash_mid_batch_applies_each_event_once(nats_url: str, 
             await asyncio.wait_for(crashing.run(stop), 30)
         assert await effect_counts(r.pool, r.schema) == {}  # the batch rolled back with its checkpoint
 
-        runner = ProjectorRunner(r.js, r.pool, r.schema, CountingProjector(), batch_size=7)
+        runner = ProjectorRunner(r.js, r.pool, r.schema, [CountingProjector()], batch_size=7)
         task = asyncio.create_task(runner.run(stop))
 
         async def all_applied() -> bool:

@@ -99,7 +99,7 @@ async def test_projector_dead_letters_a_non_event_and_keeps_going(nats_url: str,
         await r.js.publish(subject, b"[]", headers={"Nats-Msg-Id": "junk-2"})
         await r.js.publish(subject, after.model_dump_json().encode(), headers={"Nats-Msg-Id": after.id})
         stop = asyncio.Event()
-        task = asyncio.create_task(ProjectorRunner(r.js, r.pool, r.schema, CountingProjector()).run(stop))
+        task = asyncio.create_task(ProjectorRunner(r.js, r.pool, r.schema, [CountingProjector()]).run(stop))
         try:
             await wait_until(
                 lambda: _effects_are(r, {before.id, after.id}), message="projector stalled on junk"
