@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -38,6 +39,13 @@ def parse_unit_path(value: str) -> str:
     """Validate a unit path and return it unchanged; raise UnitPathError naming the bad segment."""
     if not isinstance(value, str) or not value:
         raise UnitPathError("unit path is empty")
+    return _checked_path(value)
+
+
+# A deployment has a few thousand units and every event names some of them several times (command,
+# event, envelope): remembering the valid ones takes path checks off the hot path. Errors are not kept.
+@lru_cache(maxsize=16_384)
+def _checked_path(value: str) -> str:
     segments = value.split(".")
     if len(segments) > MAX_DEPTH:
         raise UnitPathError(
