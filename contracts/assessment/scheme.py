@@ -161,34 +161,32 @@ class Group(Frozen):
         return sum(child.points for child in self.children)
 
 
-class Deduction(Frozen):
-    """``per_fact`` off for every selected fact, at most ``cap`` (扣满N分为止)."""
+class Item(Frozen):
+    """A deduction, bonus or veto: named, and counting the facts it selects."""
 
     id: IndicatorId
     name: Label
     select: Selector
+
+
+class Deduction(Item):
+    """``per_fact`` off for every selected fact, at most ``cap`` (扣满N分为止)."""
+
     per_fact: float = Field(gt=0, le=100)
     cap: float = Field(gt=0, le=1000)
 
 
-class Bonus(Frozen):
+class Bonus(Item):
     """``per_unit`` for every unit of the measure above ``threshold``, at most ``cap``."""
 
-    id: IndicatorId
-    name: Label
-    select: Selector
     measure: Measure = Field(default_factory=Measure)
     threshold: float = Field(ge=0)
     per_unit: float = Field(gt=0, le=100)
     cap: float = Field(gt=0, le=1000)
 
 
-class Veto(Frozen):
+class Veto(Item):
     """Any selected fact fails the unit whatever its points (一票否决)."""
-
-    id: IndicatorId
-    name: Label
-    select: Selector
 
 
 class Rollup(Frozen):
@@ -228,31 +226,22 @@ class Scheme(Frozen):
             seen.add(item_id)
         return self
 
-    def leaves(self) -> list[Quota | Rate | Coverage | Manual]:
-        """Every leaf indicator, depth first in the order written."""
-        found: list[Quota | Rate | Coverage | Manual] = []
-
-        def walk(nodes: list[Indicator | Group]) -> None:
-            for node in nodes:
-                if isinstance(node, Group):
-                    walk(node.children)
-                else:
-                    found.append(node)
-
-        walk(self.indicators)
+    def nodes(self) -> list[Quota | Rate | Coverage | Manual | Group]:
+        """Every node of the indicator tree, depth first in the order written."""
+        found: list[Quota | Rate | Coverage | Manual | Group] = []
+        pending: list[Quota | Rate | Coverage | Manual | Group] = list(reversed(self.indicators))
+        while pending:
+            node = pending.pop()
+            found.append(node)
+            if isinstance(node, Group):
+                pending.extend(reversed(node.children))
         return found
+
+    def leaves(self) -> list[Quota | Rate | Coverage | Manual]:
+        return [node for node in self.nodes() if not isinstance(node, Group)]
 
     def groups(self) -> list[Group]:
-        found: list[Group] = []
-
-        def walk(nodes: list[Indicator | Group]) -> None:
-            for node in nodes:
-                if isinstance(node, Group):
-                    found.append(node)
-                    walk(node.children)
-
-        walk(self.indicators)
-        return found
+        return [node for node in self.nodes() if isinstance(node, Group)]
 
     @property
     def points(self) -> float:
