@@ -29,9 +29,12 @@ from services.eventkit.store import (
 COLUMNS = "envelope, tx_id::text::bigint AS tx_id, position, hash"
 # After a commit position, in commit order, and never past a transaction still in flight (trap 1):
 # every transaction older than the snapshot's xmin has finished, so nothing can appear behind us.
+# The ORDER BY names the table's columns: a bare ``tx_id`` would mean the selected bigint of that name,
+# and sorting by it cannot use the index, so every read sorted the whole backlog to return one batch.
 COMMITTED_AFTER = (
-    "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY tx_id, position LIMIT $3"
+    "WHERE (events.tx_id, events.position) > ($1::text::xid8, $2)"
+    " AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY events.tx_id, events.position LIMIT $3"
 )
 
 
@@ -116,14 +119,15 @@ class PostgresEventStore:
         # One round trip: take our transaction id, look for the ids, read the stream heads. If a head
         # was written by a younger transaction (possible when ours wrote something earlier), ordering
         # by tx id would put our event before it, so we report a conflict and the caller retries.
+        # Each head is its own index probe (LIMIT 1 keeps the planner from turning the lookup into a
+        # scan of the whole table, which it did while a fast-growing table had no statistics yet).
         rows = await conn.fetch(
             "SELECT pg_current_xact_id()::text::bigint AS own_tx,"
             f" (SELECT count(*) FROM {s}.events WHERE event_id = ANY($2::uuid[])) AS stored,"
-            " head.stream_id, head.stream_version, head.hash, head.tx_id"
-            " FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-            f"   SELECT DISTINCT ON (stream_id) stream_id, stream_version, hash, tx_id::text::bigint AS tx_id"
-            f"   FROM {s}.events WHERE stream_id = ANY($1::text[])"
-            "    ORDER BY stream_id, stream_version DESC) AS head ON true",
+            " wanted.stream_id, head.stream_version, head.hash, head.tx_id"
+            " FROM unnest($1::text[]) AS wanted (stream_id) LEFT JOIN LATERAL ("
+            f"   SELECT stream_version, hash, tx_id::text::bigint AS tx_id FROM {s}.events AS e"
+            "    WHERE e.stream_id = wanted.stream_id ORDER BY stream_version DESC LIMIT 1) AS head ON true",
             stream_ids,
             ids,
         )
@@ -132,7 +136,7 @@ class PostgresEventStore:
                 return [await self._already_stored(conn, stream_ids[0], ids)]
             raise WrongExpectedVersion(stream_ids[0], -1, -1)
         own_tx = rows[0]["own_tx"]
-        heads = {row["stream_id"]: row for row in rows if row["stream_id"] is not None}
+        heads = {row["stream_id"]: row for row in rows if row["stream_version"] is not None}
         columns: list[list[Any]] = [[] for _ in range(8)]
         results = []
         for stream_id, expected, events in appends:

@@ -1,6 +1,6 @@
 """The relay: publishes committed events from a service's store to JetStream in commit order.
 
-Pipelined (many ``publish_async`` in flight), ``Nats-Msg-Id`` = event id so JetStream drops a
+Pipelined (up to two batches of ``publish_async`` in flight), ``Nats-Msg-Id`` = event id so JetStream drops a
 republished event inside its duplicate window, and the checkpoint advances only over events whose
 PubAck came back. A crash anywhere means at worst republishing events JetStream already has.
 One relay per store at a time: it holds a PostgreSQL advisory lock while it runs.
@@ -12,8 +12,11 @@ import asyncio
 import logging
 import time
 import zlib
+from collections import deque
+from dataclasses import dataclass
 
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
 from contracts.subjects import EVENTS_STREAM, event_subject
 from services.eventkit import metrics
@@ -31,6 +34,14 @@ class RelayError(RuntimeError):
     """Some events of a batch were not acknowledged; the relay retries from the last acked one."""
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """A published batch whose PubAcks are still coming back."""
+
+    events: list[RawEvent]
+    futures: list[asyncio.Future[PubAck]]
+
+
 class Relay:
     def __init__(
         self,
@@ -38,26 +49,53 @@ class Relay:
         js: JetStreamContext,
         service: str,
         *,
-        batch_size: int = 2000,  # fits under nats-py publish_async_max_pending (4000)
+        batch_size: int = 2000,
+        # Two batches unacknowledged at most: 2 × 2000 fits nats-py's publish_async_max_pending (4000).
+        in_flight: int = 2,
         ack_timeout: float = 10.0,
         idle_poll: float = 0.25,
         fault: FaultHook = no_faults,
     ) -> None:
         self.store, self.js, self.service = store, js, service
-        self.batch_size, self.ack_timeout, self.idle_poll = batch_size, ack_timeout, idle_poll
+        self.batch_size, self.in_flight = batch_size, max(1, in_flight)
+        self.ack_timeout, self.idle_poll = ack_timeout, idle_poll
         self.fault = fault
         self.position: CommitPosition | None = None
-        self._prefetched: list[RawEvent] | None = None
         self._wake = asyncio.Event()
 
     async def publish_batch(self) -> int:
-        """Publish the next batch of committed events; return how many were acknowledged."""
+        """Publish the next batch and wait for its PubAcks; return how many were acknowledged."""
+        return await self.drain(max_batches=1)
+
+    async def drain(self, max_batches: int | None = None) -> int:
+        """Publish what is committed now, in commit order; return how many events were acknowledged.
+
+        The next batch is read and published while the PubAcks of the one before come back (without
+        that, the server sat idle between batches). Progress is stored batch by batch, oldest first,
+        and only over events whose PubAck came back.
+        """
         if self.position is None:
             self.position = await self.store.load_checkpoint(CHECKPOINT)
-        events = self._prefetched or await self.store.read_committed_raw(self.position, self.batch_size)
-        self._prefetched = None
-        if not events:
-            return 0
+        sent_through, relayed, batches = self.position, 0, 0
+        pending: deque[InFlight] = deque()
+        try:
+            while True:
+                more = max_batches is None or batches < max_batches
+                events = await self.store.read_committed_raw(sent_through, self.batch_size) if more else []
+                if events:
+                    pending.append(await self._publish(events))
+                    sent_through, batches = events[-1].commit, batches + 1
+                full = len(events) == self.batch_size
+                while pending and (len(pending) >= self.in_flight or not full):
+                    relayed += await self._settle(pending.popleft())
+                if not full:
+                    return relayed
+        finally:
+            for unsettled in pending:  # a batch before them failed: they are published again later
+                for future in unsettled.futures:
+                    future.cancel()
+
+    async def _publish(self, events: list[RawEvent]) -> InFlight:
         self.fault("before_publish")
         futures = []
         for event in events:
@@ -67,12 +105,11 @@ class Relay:
             futures.append(
                 await self.js.publish_async(subject, event.document, headers=headers, stream=EVENTS_STREAM)
             )
-        # A full batch means more is waiting: read it while the PubAcks come back.
-        prefetch = (
-            asyncio.ensure_future(self.store.read_committed_raw(events[-1].commit, self.batch_size))
-            if len(events) == self.batch_size
-            else None
-        )
+        return InFlight(events, futures)
+
+    async def _settle(self, batch: InFlight) -> int:
+        """Wait for a batch's PubAcks; store progress over the acknowledged prefix."""
+        events, futures = batch.events, batch.futures
         await asyncio.wait(futures, timeout=self.ack_timeout)
         acked = next(
             (i for i, f in enumerate(futures) if not f.done() or f.cancelled() or f.exception()), len(events)
@@ -84,11 +121,6 @@ class Relay:
             self.position = events[acked - 1].commit
             await self.store.save_checkpoint(CHECKPOINT, self.position)
             metrics.events_relayed.labels(self.service).inc(acked)
-        if prefetch is not None:
-            if acked == len(events):
-                self._prefetched = await prefetch
-            else:
-                prefetch.cancel()
         if acked < len(events):
             failed = futures[acked]
             reason = "no PubAck in time" if failed.cancelled() else repr(failed.exception())
@@ -118,10 +150,8 @@ class Relay:
         while not stop.is_set():
             try:
                 self._wake.clear()
-                relayed = await self.publish_batch()
+                await self.drain()
                 delay = 0.1
-                if relayed == self.batch_size:
-                    continue
                 if time.monotonic() - backlog_measured > BACKLOG_EVERY:
                     metrics.relay_backlog.labels(self.service).set(await self.backlog())
                     backlog_measured = time.monotonic()
@@ -130,7 +160,7 @@ class Relay:
                 await wait_any(self.idle_poll, stop, self._wake)
             except Exception as error:  # any failure: back off and retry from the stored checkpoint
                 metrics.relay_errors.labels(self.service).inc()
-                self.position, self._prefetched = None, None  # reload from the stored checkpoint
+                self.position = None  # reload from the stored checkpoint
                 log.warning(
                     "relay batch failed, retrying", extra={"error": str(error), "service": self.service}
                 )
