@@ -54,6 +54,7 @@ class Rescorer:
                 f"DELETE FROM {SCHEMA}.dirty WHERE unit = $1 AND period = $2",
                 [(mark["unit"], mark["period"]) for mark in marks],
             )
+        self.store.appended.set()  # committed: the relay need not wait for its poll
         return len(marks)
 
     async def drain(self) -> int:

@@ -165,6 +165,8 @@ class CommandBus:
                 log.exception("command failed", extra={"command": command.command_name})
                 return refuse("internal", "the command could not be completed; it was not applied")
             else:
+                if envelopes:
+                    self.store.appended.set()  # committed: wake the relay
                 for envelope in envelopes:
                     metrics.events_appended.labels(self.service, envelope.type).inc()
                 return reply

@@ -16,4 +16,9 @@ def canonical_json(document: Any) -> bytes:
 
 
 def chain_hash(previous: bytes, envelope_document: dict[str, Any]) -> bytes:
-    return hashlib.sha256(previous + canonical_json(envelope_document)).digest()
+    return link_hash(previous, canonical_json(envelope_document))
+
+
+def link_hash(previous: bytes, canonical: bytes) -> bytes:
+    """The hash of a link from its envelope's canonical bytes (an append encodes each envelope once)."""
+    return hashlib.sha256(previous + canonical).digest()

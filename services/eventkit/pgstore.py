@@ -8,6 +8,7 @@ transaction's id and only read transactions older than every transaction still i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import asyncpg
 
 from contracts.envelope import EventEnvelope
 from services.eventkit.db import Conn
-from services.eventkit.hashchain import GENESIS, chain_hash
+from services.eventkit.hashchain import GENESIS, canonical_json, link_hash
 from services.eventkit.migrations import check_schema_name
 from services.eventkit.store import (
     AppendResult,
@@ -47,10 +48,6 @@ class RawEvent:
     document: bytes
 
 
-def notify_channel(schema: str) -> str:
-    return f"sanji_events_{schema}"
-
-
 def row_to_event(row: asyncpg.Record) -> StoredEvent:
     return StoredEvent(
         envelope=EventEnvelope.model_validate(row["envelope"]),
@@ -63,6 +60,11 @@ class PostgresEventStore:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.schema = check_schema_name(schema)
+        # Set once a transaction that appended here has committed in this process: it wakes the relay
+        # at once; events written by other processes are found by the relay's poll. (Not NOTIFY: a
+        # notifying transaction holds a database-wide lock until its commit is flushed, so every
+        # writer waited for the one before it and no two commits could share a flush.)
+        self.appended = asyncio.Event()
 
     async def append(
         self,
@@ -77,7 +79,9 @@ class PostgresEventStore:
         if conn is not None:
             return await self._append_in(conn, stream_id, expected_version, events)
         async with self.pool.acquire() as own:
-            return await self._append_in(own, stream_id, expected_version, events)
+            result = await self._append_in(own, stream_id, expected_version, events)
+        self.appended.set()
+        return result
 
     async def _append_in(
         self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
@@ -112,6 +116,7 @@ class PostgresEventStore:
         """Append to several streams in two round trips (a bulk import writes hundreds at once).
 
         Inside the caller's transaction; any conflict raises and the caller retries the whole thing.
+        The caller sets ``appended`` once its transaction has committed.
         """
         s = self.schema
         stream_ids = [stream_id for stream_id, _, _ in appends]
@@ -146,8 +151,9 @@ class PostgresEventStore:
                 raise WrongExpectedVersion(stream_id, expected, actual)
             previous = bytes(head["hash"]) if head else GENESIS
             for envelope in events:
-                document = envelope.model_dump(mode="json")
-                previous = chain_hash(previous, document)
+                # Encoded once: the canonical bytes are hashed and stored (jsonb ignores key order).
+                canonical = canonical_json(envelope.model_dump(mode="json"))
+                previous = link_hash(previous, canonical)
                 row = (
                     stream_id,
                     envelope.streamversion,
@@ -155,19 +161,17 @@ class PostgresEventStore:
                     envelope.type,
                     envelope.unitpath,
                     envelope.time,
-                    document,
+                    canonical.decode(),
                     previous,
                 )
                 for column, value in zip(columns, row, strict=True):
                     column.append(value)
             results.append(AppendResult(stream_id, expected + len(events), tuple(e.id for e in events)))
         await conn.execute(
-            f"WITH inserted AS (INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath,"
-            " occurred_at, envelope, hash) SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[],"
-            " $5::text[], $6::timestamptz[], $7::jsonb[], $8::bytea[]) RETURNING 1)"
-            " SELECT pg_notify($9, ''), (SELECT count(*) FROM inserted)",
+            f"INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath, occurred_at,"
+            " envelope, hash) SELECT s, v, e, t, u, o, d::jsonb, h FROM unnest($1::text[], $2::int[], $3::uuid[],"
+            " $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bytea[]) AS r (s, v, e, t, u, o, d, h)",
             *columns,
-            notify_channel(s),
         )
         return results
 

@@ -22,7 +22,7 @@ from contracts.subjects import EVENTS_STREAM, event_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
 from services.eventkit.faults import FaultHook, no_faults
-from services.eventkit.pgstore import PostgresEventStore, RawEvent, notify_channel
+from services.eventkit.pgstore import PostgresEventStore, RawEvent
 from services.eventkit.store import CommitPosition
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Relay:
         # Two batches unacknowledged at most: 2 × 2000 fits nats-py's publish_async_max_pending (4000).
         in_flight: int = 2,
         ack_timeout: float = 10.0,
-        idle_poll: float = 0.25,
+        idle_poll: float = 0.1,  # how late an event written by another process may be seen
         fault: FaultHook = no_faults,
     ) -> None:
         self.store, self.js, self.service = store, js, service
@@ -61,7 +61,6 @@ class Relay:
         self.ack_timeout, self.idle_poll = ack_timeout, idle_poll
         self.fault = fault
         self.position: CommitPosition | None = None
-        self._wake = asyncio.Event()
 
     async def publish_batch(self) -> int:
         """Publish the next batch and wait for its PubAcks; return how many were acknowledged."""
@@ -138,26 +137,24 @@ class Relay:
             while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
                 if await sleep_or_stop(stop, 1.0):
                     return
-            await lock_conn.add_listener(notify_channel(self.store.schema), self._on_notify)
             try:
                 await self._loop(stop)
             finally:
-                await lock_conn.remove_listener(notify_channel(self.store.schema), self._on_notify)
                 await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
 
     async def _loop(self, stop: asyncio.Event) -> None:
         delay, backlog_measured = 0.1, 0.0
         while not stop.is_set():
             try:
-                self._wake.clear()
+                self.store.appended.clear()
                 await self.drain()
                 delay = 0.1
                 if time.monotonic() - backlog_measured > BACKLOG_EVERY:
                     metrics.relay_backlog.labels(self.service).set(await self.backlog())
                     backlog_measured = time.monotonic()
-                # Woken by NOTIFY at commit; the poll also covers events held back by an older
-                # transaction that was still in flight at the last read.
-                await wait_any(self.idle_poll, stop, self._wake)
+                # Woken when this process commits an append; the poll finds what other processes
+                # wrote and events held back by an older transaction still in flight at the last read.
+                await wait_any(self.idle_poll, stop, self.store.appended)
             except Exception as error:  # any failure: back off and retry from the stored checkpoint
                 metrics.relay_errors.labels(self.service).inc()
                 self.position = None  # reload from the stored checkpoint
@@ -166,6 +163,3 @@ class Relay:
                 )
                 await sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 5.0)
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()

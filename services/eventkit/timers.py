@@ -74,6 +74,8 @@ class TimerRunner:
         fired = 0
         while fired < limit and await self._fire_one():
             fired += 1
+        if fired:
+            self.store.appended.set()  # committed: the relay need not wait for its poll
         return fired
 
     async def _fire_one(self) -> bool:
