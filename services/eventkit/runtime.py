@@ -30,6 +30,7 @@ from services.eventkit.ops_http import HttpServer, ops_app
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.projector import Projector, ProjectorRunner
 from services.eventkit.relay import Relay
+from services.eventkit.responders import Respond, Responders
 from services.eventkit.settings import ServiceSettings
 from services.eventkit.streams import ensure_sanji_streams
 from services.eventkit.timers import TimerHandler, TimerRunner
@@ -85,6 +86,7 @@ class ServiceRuntime:
         self.store: PostgresEventStore
         self.bus: CommandBus
         self.broker: NatsBroker
+        self.responders: Responders
         self.relay: Relay | None = None
         self.timer_runner: TimerRunner | None = None
         self.projector_runner: ProjectorRunner | None = None
@@ -102,8 +104,9 @@ class ServiceRuntime:
         self.store = PostgresEventStore(self.pool, d.schema)
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
         self.broker = NatsBroker(s.nats_url, name=f"sanji-{d.name}-rpc", max_reconnect_attempts=-1)
-        self._register_rpc()
+        self._register_queries()
         await self.broker.start()
+        await self._serve_writes()
         if d.commands:
             self.relay = Relay(self.store, self.js, d.name, fault=self.fault)
             self._spawn(self.relay.run(self.stop_event))
@@ -132,38 +135,31 @@ class ServiceRuntime:
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.create_task(coroutine))
 
-    def _register_rpc(self) -> None:
+    async def _serve_writes(self) -> None:
+        """Commands and ingest requests (see responders.py for why not through FastStream)."""
         queue = f"sanji-{self.definition.name}"
         # Commands run concurrently (each in its own transaction; optimistic concurrency and command
         # ids keep that safe): one at a time, a slow request would queue every other clerk behind it.
-        workers = max(1, self.settings.pool_size - 2)
+        self.responders = Responders(self.nc, workers=max(1, self.settings.pool_size - 2))
         for name in self.bus.command_names:
-            subject = command_subject(name)
-            self.broker.subscriber(subject, queue=queue, max_workers=workers)(self._command_responder(name))
+            await self.responders.serve(command_subject(name), queue, self._command_responder(name))
         for kind, model in self.definition.ingest.items():
             respond = ingest_responder(self.bus, kind, model.command_name)
-            self.broker.subscriber(
-                ingest_subject(self.definition.name, kind), queue=queue, max_workers=workers
-            )(self._raw_responder(respond))
+            await self.responders.serve(ingest_subject(self.definition.name, kind), queue, respond)
+
+    def _register_queries(self) -> None:
+        queue = f"sanji-{self.definition.name}"
         for name, handler in self.definition.queries.items():
             self.broker.subscriber(
                 query_subject(f"{self.definition.name}.{name}"), queue=queue, max_workers=4
             )(self._query_responder(handler))
 
-    def _command_responder(self, name: str) -> Callable[[NatsMessage], Awaitable[bytes]]:
-        async def respond(message: NatsMessage) -> bytes:
-            reply = await self.bus.dispatch(name, message.body)
+    def _command_responder(self, name: str) -> Respond:
+        async def respond(raw: bytes) -> bytes:
+            reply = await self.bus.dispatch(name, raw)
             return reply.model_dump_json().encode()
 
         return respond
-
-    def _raw_responder(
-        self, respond: Callable[[bytes], Awaitable[bytes]]
-    ) -> Callable[[NatsMessage], Awaitable[bytes]]:
-        async def handle(message: NatsMessage) -> bytes:
-            return await respond(message.body)
-
-        return handle
 
     def _query_responder(self, handler: QueryHandler) -> Callable[[NatsMessage], Awaitable[bytes]]:
         async def respond(message: NatsMessage) -> bytes:
@@ -192,6 +188,7 @@ class ServiceRuntime:
         self.stop_event.set()
         if self._http is not None:
             await self._http.stop()
+        await self.responders.stop()
         await self.broker.stop()
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=10)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import asyncpg
+
 from contracts.commands import Actor, Role
 from contracts.duty import OutletRegistered, OutletStatusChanged
 from contracts.envelope import EventEnvelope, dataschema_for, new_event_id
@@ -55,6 +57,15 @@ def outlet(outlet_id: str, unit: str) -> OutletRegistered:
         owner_post_id="post-0001",
         effective_on=date(2024, 1, 1),
     )
+
+
+async def outlet_status(database_url: str, outlet_id: str, status: str) -> bool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        found = await conn.fetchval("SELECT status FROM outreach.outlets WHERE outlet_id = $1", outlet_id)
+    finally:
+        await conn.close()
+    return bool(found == status)
 
 
 async def send(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor) -> Any:
@@ -114,11 +125,14 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         )
         publish = piece | {"published_on": "2025-06-20", "url": "https://mp.weixin.qq.com/s/example"}
 
-        async def refused_while_suspended() -> bool:
-            reply = await send(sanji, "publish", publish, EDITOR)
-            return reply.error is not None and "suspended" in reply.error.message
-
-        await wait_until(refused_while_suspended, message="outreach never learned the suspension")
+        # Wait for the suspension to be learned before trying: a publish that won the race would
+        # simply succeed, and the piece could not be refused afterwards.
+        await wait_until(
+            lambda: outlet_status(database_url, "wx-320506", "suspended"),
+            message="outreach never learned the suspension",
+        )
+        refused = await send(sanji, "publish", publish, EDITOR)
+        assert refused.error is not None and "suspended" in refused.error.message, refused
         await from_duty(
             sanji,
             OutletStatusChanged(

@@ -1,0 +1,56 @@
+"""Request/reply on plain nats-py subscriptions: the write path's front door (commands and ingest).
+
+FastStream serves the read-side query subjects; the write path does not go through it because, per
+message, FastStream decodes the body as JSON and resolves the handler's dependencies (some in a
+worker thread) before our handler sees the bytes it then parses itself: about a millisecond of CPU
+a command, most of what a small command costs. Here a queue-group subscription hands each request
+to a task, at most ``workers`` at a time (the rest wait in the subscription's buffer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+log = logging.getLogger(__name__)
+Respond = Callable[[bytes], Awaitable[bytes]]
+
+
+class Responders:
+    def __init__(self, nc: NatsClient, workers: int) -> None:
+        self.nc = nc
+        self._slots = asyncio.Semaphore(max(1, workers))
+        self._subscriptions: list[Subscription] = []
+        self._answering: set[asyncio.Task[None]] = set()
+
+    async def serve(self, subject: str, queue: str, respond: Respond) -> None:
+        async def on_request(message: Msg) -> None:
+            await self._slots.acquire()  # back-pressure: the subscription's buffer holds the rest
+            task = asyncio.create_task(self._answer(message, respond))
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+
+        self._subscriptions.append(await self.nc.subscribe(subject, queue=queue, cb=on_request))
+
+    async def _answer(self, message: Msg, respond: Respond) -> None:
+        try:
+            reply = await respond(message.data)
+            if message.reply:
+                await message.respond(reply)
+        except Exception:  # no answer to give: the requester times out and may retry the same command id
+            log.exception("could not answer a request", extra={"subject": message.subject})
+        finally:
+            self._slots.release()
+
+    async def stop(self) -> None:
+        """Take no new requests, answer the ones already taken."""
+        for subscription in self._subscriptions:
+            await subscription.unsubscribe()
+        self._subscriptions.clear()
+        if self._answering:
+            await asyncio.gather(*self._answering, return_exceptions=True)
