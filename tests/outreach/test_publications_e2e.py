@@ -132,7 +132,8 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
             message="outreach never learned the suspension",
         )
         refused = await send(sanji, "publish", publish, EDITOR)
-        assert refused.error is not None and "suspended" in refused.error.message, refused
+        assert refused.error is not None, refused
+        assert "suspended" in refused.error.message
         await from_duty(
             sanji,
             OutletStatusChanged(
