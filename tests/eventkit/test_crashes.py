@@ -19,7 +19,7 @@ from services.eventkit.relay import CHECKPOINT, Relay
 from services.eventkit.store import CommitPosition
 from tests.eventkit.counting import CountingProjector, counting_handler, create_effects_table, effect_counts
 from tests.eventkit.events import batch
-from tests.eventkit.rig import Rig, rig, stream_event_ids
+from tests.eventkit.rig import Rig, rig, stream_documents, stream_event_ids
 from tests.helpers import wait_until
 
 
@@ -66,6 +66,42 @@ async def test_relay_crash_then_restart_publishes_each_event_once(
         in_stream = await stream_event_ids(r.js)
         assert sorted(in_stream) == sorted(ids)
         assert set(in_stream.values()) == {1}
+
+
+def crash_at_nth(point: str, n: int) -> Callable[[str], None]:
+    reached: list[str] = []
+
+    def hook(name: str) -> None:
+        if name == point:
+            reached.append(name)
+            if len(reached) == n:
+                raise SimulatedCrash(point)
+
+    return hook
+
+
+async def test_pipelined_relay_crash_keeps_progress_of_settled_batches_only(
+    nats_url: str, database_url: str
+) -> None:
+    """Two batches in flight: a crash while settling the second leaves the checkpoint after the first,
+    and the restarted relay publishes the rest; the stream holds every event once, in commit order."""
+    async with rig(nats_url, database_url) as r:
+        ids = await append_events(r, streams=5, per_stream=10)  # 50 events: five batches of 10
+        relay = Relay(r.store, r.js, "kit", batch_size=10, fault=crash_at_nth("after_publish", 2))
+        with pytest.raises(SimulatedCrash):
+            await relay.drain()
+        committed = await r.store.read_committed(CommitPosition(), 100)
+        assert await r.store.load_checkpoint(CHECKPOINT) == committed[9].commit  # the first batch only
+
+        restarted = Relay(r.store, r.js, "kit", batch_size=10)
+        assert await restarted.drain() == 40
+        assert await r.store.load_checkpoint(CHECKPOINT) == committed[-1].commit
+
+        in_stream = await stream_event_ids(r.js)
+        assert sorted(in_stream) == sorted(ids)
+        assert set(in_stream.values()) == {1}
+        order = [document["id"] for document in await stream_documents(r.js)]
+        assert order == [stored.envelope.id for stored in committed]
 
 
 async def test_consumer_crash_after_commit_before_ack_takes_effect_once(
