@@ -53,6 +53,12 @@ async def report(ctx: CommandContext, command: ReportOpinion) -> Decision:
 
 async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
     """A monitoring system's item; a repeat of (source, external id) replies with the original case."""
+    case_id = ingested_case_id(command.source, command.external_id)
+    # The case first, the repeat check second: each statement sees what has committed by then, so a
+    # twin that committed after we read the case is found below, and one that commits later still
+    # makes our insert fail and the command bus run us again. (The other order let a twin commit in
+    # between, and the case then looked "already reported" instead of repeated.)
+    case, version = await load_case(ctx, case_id)
     original = await ctx.conn.fetchval(
         f"SELECT case_id FROM {SCHEMA}.ingested WHERE source = $1 AND external_id = $2",
         command.source,
@@ -60,8 +66,6 @@ async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
     )
     if original is not None:
         return Outcome([], {"case_id": original, "duplicate": True})
-    case_id = ingested_case_id(command.source, command.external_id)
-    case, version = await load_case(ctx, case_id)
     known = await unit_known(ctx, command.unit)
     events = rules.decide_report(case, case_id, known, ctx.now, command)
     # Same transaction as the events: a concurrent twin hits the primary key and is retried as a repeat.

@@ -18,14 +18,16 @@ log = logging.getLogger(__name__)
 
 async def log_activities(ctx: CommandContext, command: LogActivities) -> Outcome:
     rows, failed = check_rows(command)
-    external_ids = [checked.row.external_id for checked in rows]
+    # The activities first, the repeat check second (as opinion's ingest does): a concurrent import of
+    # the same record that commits in between is then found as a repeat, not seen as an activity
+    # logged twice; one that commits later makes our insert fail and the bus run us again.
+    streams = await ctx.store.read_streams([activity_stream(c.activity_id) for c in rows], conn=ctx.conn)
     imported = await ctx.conn.fetch(
         "SELECT external_id, activity_id FROM outreach.imported_activities"
         " WHERE source = $1 AND external_id = ANY($2::text[])",
         command.source,
-        external_ids,
+        [checked.row.external_id for checked in rows],
     )
-    streams = await ctx.store.read_streams([activity_stream(c.activity_id) for c in rows], conn=ctx.conn)
     activities: dict[str, Activity] = {}
     for checked in rows:
         activity = Activity()
