@@ -36,6 +36,7 @@ class Responders:
             task.add_done_callback(self._answering.discard)
 
         self._subscriptions.append(await self.nc.subscribe(subject, queue=queue, cb=on_request))
+        await self.nc.flush()  # the server has the subscription before anyone is told we are ready
 
     async def _answer(self, message: Msg, respond: Respond) -> None:
         try:
