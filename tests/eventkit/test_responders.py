@@ -35,7 +35,8 @@ async def test_at_most_workers_requests_run_at_once_and_each_is_answered(nats_ur
     try:
         await responders.serve("kit.cmd.gated", "kit", gate.respond)
         requests = [
-            asyncio.create_task(caller.request("kit.cmd.gated", f"{n}".encode(), timeout=10)) for n in range(5)
+            asyncio.create_task(caller.request("kit.cmd.gated", f"{n}".encode(), timeout=10))
+            for n in range(5)
         ]
         await wait_until(lambda: gate.holding == 2)
         await asyncio.sleep(0.2)  # the other three wait in the subscription, not in the responder
