@@ -38,7 +38,7 @@ class Rescorer:
 
     async def rescore(self) -> int:
         """Recompute one batch of dirty scores; return how many marks it cleared."""
-        async with self.store.pool.acquire() as conn, conn.transaction():
+        async with self.store.transaction() as conn:
             marks = await conn.fetch(
                 f"SELECT unit, period FROM {SCHEMA}.dirty ORDER BY depth DESC, unit, period"
                 " LIMIT $1 FOR UPDATE SKIP LOCKED",
@@ -54,7 +54,6 @@ class Rescorer:
                 f"DELETE FROM {SCHEMA}.dirty WHERE unit = $1 AND period = $2",
                 [(mark["unit"], mark["period"]) for mark in marks],
             )
-        self.store.appended.set()  # committed: the relay need not wait for its poll
         return len(marks)
 
     async def drain(self) -> int:

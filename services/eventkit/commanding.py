@@ -127,7 +127,7 @@ class CommandBus:
             if attempt:  # writers racing on one stream: spread the retries so one of them wins
                 await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrets
             try:
-                async with self.store.pool.acquire() as conn, conn.transaction():
+                async with self.store.transaction() as conn:
                     if stored := await self._stored_reply(conn, request.commandid):
                         return stored
                     context = CommandContext(conn, self.store, request.actor, self.clock())
@@ -165,8 +165,6 @@ class CommandBus:
                 log.exception("command failed", extra={"command": command.command_name})
                 return refuse("internal", "the command could not be completed; it was not applied")
             else:
-                if envelopes:
-                    self.store.appended.set()  # committed: wake the relay
                 for envelope in envelopes:
                     metrics.events_appended.labels(self.service, envelope.type).inc()
                 return reply

@@ -9,7 +9,8 @@ transaction's id and only read transactions older than every transaction still i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,11 +61,19 @@ class PostgresEventStore:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.schema = check_schema_name(schema)
-        # Set once a transaction that appended here has committed in this process: it wakes the relay
-        # at once; events written by other processes are found by the relay's poll. (Not NOTIFY: a
-        # notifying transaction holds a database-wide lock until its commit is flushed, so every
-        # writer waited for the one before it and no two commits could share a flush.)
+        # Set when a transaction of this store commits in this process: it wakes the relay at once;
+        # events written by other processes are found by the relay's poll. (Not NOTIFY: a notifying
+        # transaction holds a database-wide lock until its commit is flushed, so every writer waited
+        # for the one before it and no two commits could share a flush.)
         self.appended = asyncio.Event()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Conn]:
+        """A transaction on a pooled connection for work that may append; the relay is woken once it
+        commits (a commit that appended nothing costs it one empty read)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+        self.appended.set()
 
     async def append(
         self,
@@ -80,7 +89,7 @@ class PostgresEventStore:
             return await self._append_in(conn, stream_id, expected_version, events)
         async with self.pool.acquire() as own:
             result = await self._append_in(own, stream_id, expected_version, events)
-        self.appended.set()
+        self.appended.set()  # committed by _append_in
         return result
 
     async def _append_in(
@@ -116,7 +125,7 @@ class PostgresEventStore:
         """Append to several streams in two round trips (a bulk import writes hundreds at once).
 
         Inside the caller's transaction; any conflict raises and the caller retries the whole thing.
-        The caller sets ``appended`` once its transaction has committed.
+        Callers open their transaction with ``transaction()``, which wakes the relay after the commit.
         """
         s = self.schema
         stream_ids = [stream_id for stream_id, _, _ in appends]

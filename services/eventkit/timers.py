@@ -74,14 +74,12 @@ class TimerRunner:
         fired = 0
         while fired < limit and await self._fire_one():
             fired += 1
-        if fired:
-            self.store.appended.set()  # committed: the relay need not wait for its poll
         return fired
 
     async def _fire_one(self) -> bool:
         s = self.store.schema
         now = self.clock()
-        async with self.store.pool.acquire() as conn, conn.transaction():
+        async with self.store.transaction() as conn:
             row = await conn.fetchrow(
                 f"SELECT timer_id, kind, due_at, payload, attempts FROM {s}.timers"
                 " WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED",
