@@ -23,7 +23,6 @@ from typing import Protocol
 
 import asyncpg
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
@@ -36,6 +35,7 @@ from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
 from services.eventkit.deadletters import send_to_dead_letters
 from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.pull import PullReader
 
 log = logging.getLogger(__name__)
 
@@ -126,15 +126,11 @@ class ProjectorRunner:
             inactive_threshold=30.0,
             max_waiting=1,
         )
-        subscription = await self.js.pull_subscribe(
-            EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
-        )
-        # The next batch is fetched while this one is applied: PostgreSQL and NATS wait in parallel.
-        upcoming = asyncio.create_task(self._fetch(subscription))
+        reader = await PullReader.open(self.js, EVENTS_STREAM, config, self.batch_size)
         try:
             while not stop.is_set():
-                messages = await upcoming
-                upcoming = asyncio.create_task(self._fetch(subscription))
+                # Messages keep arriving while a batch is applied: PostgreSQL and NATS work in parallel.
+                messages = await reader.take(self.fetch_timeout)
                 if not messages:
                     self.caught_up.set()
                     for name in self.names:
@@ -153,16 +149,7 @@ class ProjectorRunner:
                 if until is not None and last.sequence.stream >= until:
                     return
         finally:
-            upcoming.cancel()
-            await asyncio.gather(upcoming, return_exceptions=True)
-            await subscription.unsubscribe()
-
-    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
-        try:
-            messages: list[Msg] = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
-        except (NatsTimeout, TimeoutError):
-            return []
-        return messages
+            await reader.close()
 
     async def _decode_all(self, messages: list[Msg]) -> list[Delivered]:
         """Decode a fetched batch; a message that is not an event is dead-lettered and skipped, so one

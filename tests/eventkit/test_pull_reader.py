@@ -1,0 +1,50 @@
+"""The projector's lean pull reader, against a real nats-server: every message once, in stream order,
+across many requests; never more than two batches ahead of a slow reader."""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from contracts.subjects import EVENTS_STREAM
+from services.eventkit.pull import PullReader
+from tests.eventkit.rig import rig
+
+CONFIG = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, max_waiting=1)
+
+
+async def publish(js: JetStreamContext, count: int) -> None:
+    for n in range(count):
+        await js.publish("sanji.ev.test.pulled", str(n).encode(), stream=EVENTS_STREAM)
+
+
+async def test_reads_every_message_once_in_order_across_requests(nats_url: str, database_url: str) -> None:
+    async with rig(nats_url, database_url) as r:
+        await publish(r.js, 95)
+        reader = await PullReader.open(r.js, EVENTS_STREAM, CONFIG, batch=10)
+        try:
+            seen: list[int] = []
+            while len(seen) < 95:
+                batch = await reader.take(2.0)
+                assert batch, "the reader stalled before the end of the stream"
+                assert len(batch) <= 10
+                seen += [int(m.data) for m in batch]
+            await publish(r.js, 5)  # published after the reader caught up: delivered on the open request
+            seen += [int(m.data) for m in await reader.take(2.0)]
+        finally:
+            await reader.close()
+        assert seen == list(range(95)) + list(range(5))
+
+
+async def test_a_slow_reader_is_never_sent_more_than_two_batches(nats_url: str, database_url: str) -> None:
+    async with rig(nats_url, database_url) as r:
+        await publish(r.js, 100)
+        reader = await PullReader.open(r.js, EVENTS_STREAM, CONFIG, batch=10)
+        try:
+            first = await reader.take(2.0)
+            for _ in range(20):  # give the server every chance to send more than was asked for
+                await r.nc.flush()
+            assert len(first) == 10
+            assert len(reader._buffer) <= 2 * 10
+        finally:
+            await reader.close()
