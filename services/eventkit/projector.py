@@ -122,6 +122,7 @@ class ProjectorRunner:
         config = ConsumerConfig(
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
             opt_start_seq=start,
+            filter_subject=EVENTS_SUBJECTS,
             ack_policy=AckPolicy.NONE,  # the PostgreSQL checkpoint is the acknowledgement
             inactive_threshold=30.0,
             max_waiting=1,

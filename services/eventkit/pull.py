@@ -40,10 +40,13 @@ class PullConsumerGone(RuntimeError):
 
 
 class PullReader:
-    def __init__(self, nc: NatsClient, api_prefix: str, stream: str, consumer: str, batch: int) -> None:
+    def __init__(self, js: JetStreamContext, stream: str, consumer: str, batch: int) -> None:
+        # The context's connection and API prefix (a JetStream domain changes the prefix): nats-py
+        # keeps both on the context without public accessors.
+        nc: NatsClient = js._nc
         self.nc, self.batch, self.stream, self.consumer = nc, batch, stream, consumer
-        self._js: JetStreamContext | None = None
-        self._next_subject = f"{api_prefix}.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._js: JetStreamContext | None = js
+        self._next_subject = f"{js._prefix}.CONSUMER.MSG.NEXT.{stream}.{consumer}"
         self._inbox = nc.new_inbox()
         self._buffer: deque[Msg] = deque()
         self._arrived = asyncio.Event()
@@ -56,10 +59,7 @@ class PullReader:
     async def open(cls, js: JetStreamContext, stream: str, config: ConsumerConfig, batch: int) -> PullReader:
         """Create the (ephemeral) consumer described by ``config`` and start reading it."""
         info = await js.add_consumer(stream, config)
-        # The context's connection and API prefix (a JetStream domain changes the prefix): nats-py
-        # keeps both on the context without public accessors.
-        reader = cls(js._nc, js._prefix, stream, info.name, batch)
-        reader._js = js
+        reader = cls(js, stream, info.name, batch)
         reader._subscription = await reader.nc.subscribe(reader._inbox, cb=reader._on_message)
         await reader._request()
         return reader
