@@ -47,23 +47,48 @@ async def end_to_end(rig: Rig, clients: int, seconds: float, load_with: LoadFn =
     sampler = asyncio.create_task(sample())
     try:
         load = await load_with(rig, clients, seconds)
-        target = start_seq + load.ok  # nothing else writes to the stream meanwhile
+        # First wait for as many events as succeeded (reading the stream back meanwhile would take CPU
+        # from the projection being timed), then for the last of them: more only if a timed-out
+        # command's events came in between.
+        at_least = start_seq + load.ok
+        await wait_for(
+            lambda: caught_up_to(samples, at_least), "the projection to apply the end-to-end events"
+        )
+        sequences = await sent_sequences(rig, load, start_seq)
+        target = max(sequences.values(), default=start_seq)
         await wait_for(lambda: caught_up_to(samples, target), "the projection to apply the end-to-end events")
     finally:
         stop.set()
         await sampler
-    sequences = await stream_sequences(rig.js, start_seq + 1, target)
     sampled_seqs = [seq for _, seq in samples]
     lags, after_reply = [], []
     for sent, replied, event_id in load.sent:
-        if event_id not in sequences:
-            raise BenchError(f"event {event_id} never reached {EVENTS_STREAM}")
         visible = samples[bisect.bisect_left(sampled_seqs, sequences[event_id])][0]
         lags.append(visible - sent)
         after_reply.append(visible - replied)
     first_sent = min(sent for sent, _, _ in load.sent)
     last_visible = max(sent + lag for (sent, _, _), lag in zip(load.sent, lags, strict=True))
     return EndToEnd(load, lags, after_reply, load.ok / (last_visible - first_sent))
+
+
+async def sent_sequences(rig: Rig, load: Load, start_seq: int) -> dict[str, int]:
+    """Stream sequence of every event a successful command stored. Not simply the next ``load.ok``
+    sequences: a command whose reply timed out may still have committed, and its events interleave."""
+    wanted = {event_id for _, _, event_id in load.sent}
+    found: dict[str, int] = {}
+
+    async def all_found() -> bool:
+        last = await rig.last_seq()
+        if last - start_seq >= len(wanted):
+            found.update(await stream_sequences(rig.js, start_seq + 1, last))
+        return wanted <= found.keys()
+
+    try:
+        await wait_for(all_found, f"the end-to-end events to reach {EVENTS_STREAM}")
+    except BenchError:
+        missing = next(iter(wanted - found.keys()))
+        raise BenchError(f"event {missing} never reached {EVENTS_STREAM}") from None
+    return {event_id: found[event_id] for event_id in wanted}
 
 
 async def caught_up_to(samples: list[tuple[float, int]], target: int) -> bool:

@@ -12,8 +12,10 @@ import random
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -265,13 +267,18 @@ async def fetch_unit(client: httpx.AsyncClient, path: str) -> dict[str, Any]:
     return answer
 
 
-async def await_projection(client: httpx.AsyncClient, at_least: int) -> dict[str, Any]:
-    """The city's summary once the projection shows at least ``at_least`` activities."""
+async def await_projection(
+    client: httpx.AsyncClient, at_least: int, settled: Callable[[], Awaitable[bool]] | None = None
+) -> dict[str, Any]:
+    """The city's summary once the projection shows at least ``at_least`` activities and, if given,
+    ``settled()`` holds (a count can pass ``at_least`` before a later void has taken it back down)."""
     deadline = time.monotonic() + CATCH_UP_FOR
     while True:
         try:
+            # settled() before the read: the city's answer must be at least as new as what it saw.
+            done = settled is None or await settled()
             city = await fetch_unit(client, CITY[0])
-            if city["subtree"]["activities"] >= at_least:
+            if done and city["subtree"]["activities"] >= at_least:
                 return city
         except (httpx.HTTPError, KeyError, ValueError):
             city = {}
@@ -329,7 +336,10 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
         from services.cli.demo_duty import seed_duty  # (it imports from this module)
 
         await seed_duty(seeder, units, echo)
-        from services.cli.demo_outreach import seed_outreach  # (it imports from this module)
+        from services.cli.demo_outreach import (  # (it imports from this module)
+            demo_void_is_visible,
+            seed_outreach,
+        )
 
         # The full demo adds outreach's year (targets, an imported ledger); --activities N seeds exactly N.
         extra = (
@@ -337,6 +347,7 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
             if activities >= DEFAULT_ACTIVITIES
             else 0
         )
+        settled = partial(demo_void_is_visible, client) if activities >= DEFAULT_ACTIVITIES else None
         if activities >= DEFAULT_ACTIVITIES:  # the full demo also runs a year of public-opinion cases
             from services.cli.demo_opinion import seed_opinion
 
@@ -345,7 +356,7 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
 
             await seed_assessment(client, seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
-        return await await_projection(client, len(plan) + extra)
+        return await await_projection(client, len(plan) + extra, settled)
 
 
 def local_today() -> date:

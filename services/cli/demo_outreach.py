@@ -24,6 +24,7 @@ from contracts.outreach import MAX_IMPORT_ROWS
 from services.cli.demo import AUDIENCE, FIRST_DAY, LAST_DAY, SEED, TOPICS, Seeder, Unit
 
 SOURCE = "demo-ledger"
+TWICE_ID = "demo-twice-0001"  # logged, corrected and voided: the demo's last change to a count
 # (unit kind, activity kind, cadence, count, scope)
 TARGETS = [
     ("bureau", "central_group_study", "month", 1, "own"),
@@ -124,11 +125,17 @@ async def seed_outreach(
     return imported
 
 
+async def demo_void_is_visible(client: httpx.AsyncClient) -> bool:
+    """The demo's last change to any activity count (its void) has reached the projection."""
+    response = await client.get(f"/api/v1/outreach/activities/{TWICE_ID}")
+    return response.status_code == 200 and bool(response.json()["activity"]["voided"])
+
+
 async def _correct_and_void(seeder: Seeder, units: list[Unit], today: date) -> None:
     township = next(unit for unit in units if unit.kind == "township_office")
     held_on = min(LAST_DAY, today).replace(day=1).isoformat()
     twice = {
-        "activity_id": "demo-twice-0001",
+        "activity_id": TWICE_ID,
         "unit": township.path,
         "kind": "outreach_talk",
         "topic": "防范养老诈骗宣讲",
@@ -139,7 +146,7 @@ async def _correct_and_void(seeder: Seeder, units: list[Unit], today: date) -> N
     await seeder.send(
         "outreach.correct_activity",
         {
-            "activity_id": "demo-twice-0001",
+            "activity_id": TWICE_ID,
             "unit": township.path,
             "reason": "人次按签到表更正",
             "audience": 66,
@@ -148,6 +155,6 @@ async def _correct_and_void(seeder: Seeder, units: list[Unit], today: date) -> N
     )
     await seeder.send(
         "outreach.void_activity",
-        {"activity_id": "demo-twice-0001", "unit": township.path, "reason": "与台账导入记录重复登记"},
+        {"activity_id": TWICE_ID, "unit": township.path, "reason": "与台账导入记录重复登记"},
         "demo-twice-void",
     )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 from nats.aio.msg import Msg
@@ -49,6 +49,11 @@ class Delivered:
     def event(self) -> DomainEvent:
         """The typed payload, upcast — decoded once however many views read it (UnknownEventType if none)."""
         return REGISTRY.decode(self.envelope)
+
+    @cached_property
+    def event_json(self) -> dict[str, Any]:
+        """The typed payload as JSON values (``model_dump(mode="json")``), also made once per event."""
+        return self.event.model_dump(mode="json")
 
 
 class Projector(Protocol):

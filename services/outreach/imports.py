@@ -21,6 +21,8 @@ from contracts.units import is_within
 from services.eventkit.errors import DomainError, field_errors
 from services.outreach.domain import Activity, decide_log_activity
 
+LOGGED_ROW_FIELDS = tuple(name for name in ActivityRow.model_fields if name not in {"row", "external_id"})
+
 
 class RowStatus(StrEnum):
     IMPORTED = "imported"
@@ -121,8 +123,9 @@ def decide_import(
                 RowOutcome(checked.number, RowStatus.DUPLICATE, row.external_id, seen[row.external_id])
             )
             continue
-        command = LogActivity(
-            activity_id=checked.activity_id, **row.model_dump(exclude={"row", "external_id"})
+        # The row passed ActivityRow's checks, which are LogActivity's: built without validating again.
+        command = LogActivity.model_construct(
+            activity_id=checked.activity_id, **{name: getattr(row, name) for name in LOGGED_ROW_FIELDS}
         )
         try:
             events = decide_log_activity(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
+from contracts.registry import DomainEvent
 
 
 def envelope(
@@ -33,3 +34,23 @@ def envelope(
 
 def batch(stream: str, after: int, count: int, **kwargs: object) -> list[EventEnvelope]:
     return [envelope(stream, after + i, **kwargs) for i in range(1, count + 1)]  # type: ignore[arg-type]
+
+
+def event_envelope(
+    event: DomainEvent, stream: str, version: int, *, unit: str, actor: str, source: str
+) -> EventEnvelope:
+    """A typed event in the envelope its service's command bus would give it."""
+    return EventEnvelope(
+        id=new_event_id(),
+        source=source,
+        type=event.event_type,
+        time=utc_now(),
+        subject=stream,
+        dataschema=dataschema_for(event.event_type, event.version),
+        unitpath=unit,
+        actor=actor,
+        correlationid=new_event_id(),
+        streamversion=version,
+        typeversion=event.version,
+        data=event.model_dump(mode="json"),
+    )

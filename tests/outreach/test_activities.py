@@ -68,6 +68,18 @@ def test_logging_records_every_fact() -> None:
     assert event.source is None
 
 
+def test_the_logged_event_is_what_validating_it_would_give() -> None:
+    """decide_log_activity assembles the event without validating it again: it must equal a validated
+    one in every field and in its JSON form, so a field added to one model and not the other shows here."""
+    event = logged(
+        participants=["张三"], duration_minutes=45, venue="村委会", speakers=["王五"], starts_at="09:30"
+    )
+    validated = ActivityLogged.model_validate(event.model_dump())
+    assert event == validated
+    assert event.model_dump(mode="json") == validated.model_dump(mode="json")
+    assert set(LogActivity.model_fields) <= set(ActivityLogged.model_fields)
+
+
 def test_an_activity_is_logged_only_once() -> None:
     with pytest.raises(AlreadyExists):
         decide_log_activity(given(logged()), True, TODAY, log())

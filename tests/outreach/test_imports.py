@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from contracts.outreach import ActivityLogged, LogActivities
+from contracts.outreach import ActivityLogged, LogActivities, LogActivity
 from services.outreach.domain import Activity
 from services.outreach.imports import RowStatus, check_rows, decide_import, import_activity_id, report
 
@@ -100,6 +100,20 @@ def test_an_imported_row_becomes_an_activity_logged_with_its_source() -> None:
     assert event.activity_id == import_activity_id("elearning", "A-1")
     assert (event.participants, event.duration_minutes) == (["张三"], 120)
     assert RowStatus.IMPORTED.value == "imported"
+
+
+def test_an_imported_row_gives_the_event_a_validated_log_command_would() -> None:
+    """The row's command is built without validating it again (the row was): same event either way."""
+    body = row("A-2", participants=["李四"], venue="镇政府", evidence=["a" * 64], starts_at="14:00")
+    decisions, _ = run(batch(body))
+    (event,) = decisions[0].events
+    fields = {k: v for k, v in body.items() if k != "external_id"}
+    command = LogActivity.model_validate(fields | {"activity_id": import_activity_id("elearning", "A-2")})
+    expected = ActivityLogged.model_validate(
+        command.model_dump() | {"source": "elearning", "external_id": "A-2"}
+    )
+    assert event == expected
+    assert event.model_dump(mode="json") == expected.model_dump(mode="json")
 
 
 def test_an_activity_already_logged_under_that_id_fails_the_row() -> None:

@@ -17,11 +17,12 @@ from contracts.assessment import (
     Line,
     ScoreComputed,
 )
-from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
+from contracts.envelope import new_event_id
 from contracts.registry import DomainEvent
 from contracts.subjects import EVENTS_STREAM
 from services.eventkit.client import SanjiClient
 from services.eventkit.relay import Relay
+from tests.eventkit.events import event_envelope
 from tests.eventkit.rig import Rig, rig
 from tests.helpers import wait_until
 
@@ -117,19 +118,13 @@ class AssessmentEvents:
             unit = str(data["unit"])  # every assessment event names its unit
             stream = f"assessment-unit:{unit}"
             self.versions[stream] += 1
-            envelope = EventEnvelope(
-                id=new_event_id(),
-                source="urn:sanji:assessment",
-                type=event.event_type,
-                time=utc_now(),
-                subject=stream,
-                dataschema=dataschema_for(event.event_type, event.version),
-                unitpath=unit,
+            envelope = event_envelope(
+                event,
+                stream,
+                self.versions[stream],
+                unit=unit,
                 actor="assessor@3205",
-                correlationid=new_event_id(),
-                streamversion=self.versions[stream],
-                typeversion=event.version,
-                data=data,
+                source="urn:sanji:assessment",
             )
             await self.kit.store.append(stream, self.versions[stream] - 1, [envelope])
         while await self.relay.publish_batch():
