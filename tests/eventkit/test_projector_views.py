@@ -4,12 +4,17 @@ that names its event types sees only those."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 
+from contracts.subjects import EVENTS_STREAM
 from services.eventkit.db import Conn
 from services.eventkit.projector import Delivered, ProjectorRunner
+from tests.eventkit.events import batch
 from tests.eventkit.rig import rig
 from tests.eventkit.test_crashes import append_events, relay_everything
+from tests.helpers import wait_until
 
 TABLE = (
     "CREATE TABLE {schema}.view_effects"
@@ -59,3 +64,35 @@ async def test_each_view_gets_each_event_once_from_its_own_checkpoint(
         rows = await r.pool.fetch(f"SELECT name, seq FROM {r.schema}.stream_checkpoints")
         checkpoints = {row["name"]: row["seq"] for row in rows}
         assert checkpoints == {"ahead": 30, "behind": 30, "nothing": 30}  # it read past what it does not want
+
+
+async def test_a_runner_whose_consumer_is_deleted_resumes_from_its_checkpoint(
+    nats_url: str, database_url: str
+) -> None:
+    """Someone deletes the projector's consumer while it waits for events: the server ends its request
+    (409), the runner starts again from its PostgreSQL checkpoint, and events stored meanwhile are
+    applied once each."""
+    async with rig(nats_url, database_url) as r:
+        await r.pool.execute(TABLE.format(schema=r.schema))
+        await append_events(r, streams=1)
+        await relay_everything(r)
+        runner = ProjectorRunner(r.js, r.pool, r.schema, [TaggedView("gone")], batch_size=4)
+        stop = asyncio.Event()
+        running = asyncio.create_task(runner.run(stop))
+        try:
+            await wait_until(lambda: applied_through(r.pool, r.schema, 10), timeout=20)
+            consumers = await r.js.consumers_info(EVENTS_STREAM)
+            for consumer in consumers:
+                await r.js.delete_consumer(EVENTS_STREAM, consumer.name)
+            await r.store.append("crash-after", 0, batch("crash-after", 0, 5))
+            await relay_everything(r)
+            await wait_until(lambda: applied_through(r.pool, r.schema, 15), timeout=30)
+        finally:
+            stop.set()
+            await running
+        assert await effects(r.pool, r.schema, "gone") == dict.fromkeys(range(1, 16), 1)
+
+
+async def applied_through(pool: asyncpg.Pool, schema: str, seq: int) -> bool:
+    found = await pool.fetchval(f"SELECT seq FROM {schema}.stream_checkpoints WHERE name = 'gone'")
+    return bool(found is not None and found >= seq)

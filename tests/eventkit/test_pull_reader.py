@@ -3,11 +3,12 @@ across many requests; never more than two batches ahead of a slow reader."""
 
 from __future__ import annotations
 
+import pytest
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from contracts.subjects import EVENTS_STREAM
-from services.eventkit.pull import PullReader
+from services.eventkit.pull import PullConsumerGone, PullReader
 from tests.eventkit.rig import rig
 
 CONFIG = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, max_waiting=1)
@@ -30,7 +31,10 @@ async def test_reads_every_message_once_in_order_across_requests(nats_url: str, 
                 assert len(batch) <= 10
                 seen += [int(m.data) for m in batch]
             await publish(r.js, 5)  # published after the reader caught up: delivered on the open request
-            seen += [int(m.data) for m in await reader.take(2.0)]
+            for _ in range(5):  # take hands over what has arrived so far: maybe not all five at once
+                seen += [int(m.data) for m in await reader.take(2.0)]
+                if len(seen) >= 100:
+                    break
         finally:
             await reader.close()
         assert seen == list(range(95)) + list(range(5))
@@ -46,5 +50,24 @@ async def test_a_slow_reader_is_never_sent_more_than_two_batches(nats_url: str, 
                 await r.nc.flush()
             assert len(first) == 10
             assert len(reader._buffer) <= 2 * 10
+        finally:
+            await reader.close()
+
+
+async def until_it_raises(reader: PullReader) -> None:
+    for _ in range(100):  # 20 s at most
+        assert await reader.take(0.2) == []
+
+
+async def test_a_deleted_consumer_ends_the_reader(nats_url: str, database_url: str) -> None:
+    """The server ends a waiting request with 409 when its consumer is deleted: the reader raises (its
+    caller starts again from its checkpoint) instead of waiting for messages that will never come."""
+    async with rig(nats_url, database_url) as r:
+        reader = await PullReader.open(r.js, EVENTS_STREAM, CONFIG, batch=10)
+        try:
+            assert await reader.take(0.2) == []
+            await r.js.delete_consumer(EVENTS_STREAM, reader.consumer)
+            with pytest.raises(PullConsumerGone):
+                await until_it_raises(reader)
         finally:
             await reader.close()
