@@ -79,7 +79,9 @@ METHODS = {
     "first sample whose checkpoint covers its sequence (rows and checkpoint commit together); "
     "lag = visible − command sent; rate = events / (last visible − first sent)",
     "end_to_end_bulk": "the same measure with 4 clients sending outreach.log_activities (the bulk import "
-    "command other systems use), 200 activities a command: one transaction appends 200 streams",
+    "command other systems use), 200 activities a command: one transaction appends 200 streams; the "
+    "requests are built before each round's clock starts (the phase's CPU figures include building them); "
+    "the median of the rounds (as many as the drain rounds)",
     "rss": "psutil RSS of each service process after the last phase (peaks sampled between phases "
     "are in details)",
     "cpu_cores": "CPU seconds per process (PostgreSQL with all its backends) / wall seconds of the phase; "
