@@ -111,10 +111,11 @@ def parent_of(path: str) -> str | None:
     return head if sep else None
 
 
-def ancestors_and_self(path: str) -> list[str]:
-    """``a.b.c`` → ``[a, a.b, a.b.c]``: every unit whose subtree contains this one."""
+@lru_cache(maxsize=8192)  # a city has a few thousand units; the projections ask once per event
+def ancestors_and_self(path: str) -> tuple[str, ...]:
+    """``a.b.c`` → ``(a, a.b, a.b.c)``: every unit whose subtree contains this one."""
     segments = path.split(".")
-    return [".".join(segments[: i + 1]) for i in range(len(segments))]
+    return tuple(".".join(segments[: i + 1]) for i in range(len(segments)))
 
 
 def is_within(path: str, scope: str) -> bool:

@@ -24,12 +24,22 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(type_name, encoder=dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Replaces asyncpg's reset on release, a round trip of four statements (unlock all advisory locks,
+    CLOSE ALL, UNLISTEN *, RESET ALL) after every use: a tenth of a command's time on this path.
+    Sanji leaves no session state on a pooled connection: its locks are transaction-scoped, its
+    settings SET LOCAL, it holds no cursor past a transaction and listens on none; the one session
+    lock (the relay's) is released by its holder, which discards the connection if that fails. asyncpg
+    still rolls back a transaction left open before this runs."""
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         # Sanji works in UTC; local periods are computed in code with the holiday calendar.
         server_settings={"timezone": "UTC", "application_name": "sanji"},
     )

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 from nats.aio.msg import Msg
@@ -51,9 +51,10 @@ class Delivered:
         return REGISTRY.decode(self.envelope)
 
     @cached_property
-    def event_json(self) -> dict[str, Any]:
-        """The typed payload as JSON values (``model_dump(mode="json")``), also made once per event."""
-        return self.event.model_dump(mode="json")
+    def event_json(self) -> str:
+        """The typed payload as JSON text, also made once per event: pydantic's own serializer, several
+        times cheaper than ``json.dumps(model_dump(mode="json"))`` for the views that store it."""
+        return self.event.model_dump_json()
 
 
 class Projector(Protocol):

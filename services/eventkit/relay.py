@@ -21,6 +21,7 @@ from nats.js.api import PubAck
 from contracts.subjects import EVENTS_STREAM, event_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
+from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.pgstore import PostgresEventStore, RawEvent
 from services.eventkit.store import CommitPosition
@@ -140,7 +141,7 @@ class Relay:
             try:
                 await self._loop(stop)
             finally:
-                await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
+                await release_session_lock(lock_conn, lock_key)
 
     async def _loop(self, stop: asyncio.Event) -> None:
         delay, backlog_measured = 0.1, 0.0
@@ -163,3 +164,13 @@ class Relay:
                 )
                 await sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 5.0)
+
+
+async def release_session_lock(conn: Conn, key: int) -> None:
+    """Unlock ``key``, or discard the connection if that fails: the pool does not reset a session, and a
+    lock left on a pooled connection would keep every relay of this schema standing by."""
+    try:
+        await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    except BaseException:
+        conn.terminate()
+        raise

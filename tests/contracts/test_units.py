@@ -127,8 +127,8 @@ def test_division_codes_stop_at_the_first_local_code() -> None:
 
 
 def test_ancestors_and_self_run_from_the_city_down() -> None:
-    assert ancestors_and_self(SECTION) == [CITY, COUNTY, TOWNSHIP, SECTION]
-    assert ancestors_and_self(CITY) == [CITY]
+    assert ancestors_and_self(SECTION) == (CITY, COUNTY, TOWNSHIP, SECTION)
+    assert ancestors_and_self(CITY) == (CITY,)
 
 
 def test_parent_of() -> None:
