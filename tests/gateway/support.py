@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,10 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def register_units(http: httpx.AsyncClient) -> None:
+async def register_units(http: httpx.AsyncClient, *, until_projected: bool = True) -> None:
+    """Register UNITS through duty, then (unless the stack has no projection) wait until the read API
+    shows every one: duty's relay may publish the last registration after outreach's relay published
+    an activity logged meanwhile, and a test that waits only for that activity would miss a unit."""
     for path, name, kind in UNITS:
         response = await http.post(
             "/api/v1/commands/duty/register_unit",
@@ -41,6 +45,15 @@ async def register_units(http: httpx.AsyncClient) -> None:
             headers=bearer(CITY_TOKEN),
         )
         assert response.status_code == 200, response.text
+    if until_projected:
+        await wait_until(partial(units_projected, http), message="the projection never showed every unit")
+
+
+async def units_projected(http: httpx.AsyncClient) -> bool:
+    for path, _, _ in UNITS:
+        if (await http.get(f"/api/v1/units/{path}", headers=bearer(CITY_TOKEN))).status_code != 200:
+            return False
+    return True
 
 
 def activity(activity_id: str, unit: str, audience: int, kind: str = "outreach_talk") -> dict[str, Any]:

@@ -26,7 +26,7 @@ async def test_a_service_that_is_down_is_503_not_a_hang(
         await runtime.start()
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
-                await register_units(http)  # duty answers
+                await register_units(http, until_projected=False)  # duty answers
                 read = await http.get("/api/v1/units/3205", headers=bearer(CITY_TOKEN))
                 assert read.status_code == 503
                 assert read.json()["error"]["code"] == "unavailable"
