@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,21 @@ async def register_units(http: httpx.AsyncClient, *, until_projected: bool = Tru
         assert response.status_code == 200, response.text
     if until_projected:
         await wait_until(partial(units_projected, http), message="the projection never showed every unit")
+        await wait_until(
+            partial(outreach_knows, http, UNITS[-1][0]), message="outreach never learned the units"
+        )
+
+
+async def outreach_knows(http: httpx.AsyncClient, path: str) -> bool:
+    """Outreach learns units from duty's events, in order: once it knows the last one, it knows all. The
+    probe is dated next year, so a known unit refuses it on the date and nothing is logged."""
+    next_year = (date.today() + timedelta(days=400)).isoformat()
+    probe = activity("probe-unit-known", path, 1) | {"held_on": next_year}
+    response = await http.post(
+        "/api/v1/commands/outreach/log_activity", json=probe, headers=bearer(CITY_TOKEN)
+    )
+    assert response.status_code != 200, "a probe dated next year was logged"
+    return bool(response.json()["error"]["code"] != "not_found")
 
 
 async def units_projected(http: httpx.AsyncClient) -> bool:
