@@ -18,6 +18,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 
 from contracts.envelope import new_event_id
 from contracts.subjects import EVENTS_STREAM, event_subject
+from services.eventkit.responders import subscriptions_in_place
 from services.eventkit.streams import dlq_stream_config, ensure_stream, events_stream_config
 from tests.deploy.sites import (
     CATCH_UP_TIMEOUT,
@@ -250,16 +251,6 @@ async def _connect_collecting(site: Site, user: str, **options: object) -> tuple
     return nc, errors
 
 
-async def _answered(requester: Client, subject: str) -> bool:
-    """A request answered. On a loaded machine the server answered "no responders" once right after the
-    responder's subscription was flushed (seen in a full test run); a refused request never gets here."""
-    try:
-        reply = await requester.request(subject, b"{}", timeout=5)
-    except nats.errors.NoRespondersError:
-        return False
-    return reply.data == b'{"ok": true}'
-
-
 def _refused(errors: list[str], action: str, subject: str) -> bool:
     wanted = f'permissions violation for {action} to "{subject}"'.lower()
     return any(wanted in error.lower() for error in errors)
@@ -330,9 +321,10 @@ async def test_another_system_may_only_ingest_and_send_commands(hub_only: Site) 
 
         await sanji_nc.subscribe("sanji.cmd.outreach.log_activity", cb=answer)
         await sanji_nc.subscribe("sanji.ingest.>", cb=answer)
-        await sanji_nc.flush()
+        await subscriptions_in_place(sanji_nc)
         for subject in ("sanji.cmd.outreach.log_activity", "sanji.ingest.outreach.activity"):
-            await wait_until(partial(_answered, other, subject), message=f"no answer on {subject}")
+            reply = await other.request(subject, b"{}", timeout=5)
+            assert reply.data == b'{"ok": true}'
 
         await other.publish("sanji.ev.outreach.activity_logged.3205._._", b"{}")
         await other.publish("$JS.API.STREAM.INFO.SANJI_EVENTS", b"")
