@@ -135,9 +135,15 @@ class Relay:
         """Relay until ``stop`` is set; stand by while another process holds the relay lock."""
         lock_key = zlib.crc32(f"sanji-relay:{self.store.schema}".encode())
         async with self.store.pool.acquire() as lock_conn:
-            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
-                if await sleep_or_stop(stop, 1.0):
-                    return
+            try:
+                while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
+                    if await sleep_or_stop(stop, 1.0):
+                        return
+            except BaseException:
+                # Cancelled while the try-lock was in flight, the server may have granted it all the
+                # same: the connection goes, and the lock with it, rather than back to the pool.
+                lock_conn.terminate()
+                raise
             try:
                 await self._loop(stop)
             finally:

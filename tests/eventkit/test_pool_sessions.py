@@ -1,6 +1,7 @@
 """The pool skips asyncpg's session reset on release (services/eventkit/db.py), which is only safe while
 no code leaves session state on a pooled connection. This guard fails when code starts to: a session
-advisory lock outside the relay (which releases its own), a LISTEN, or a session-wide SET."""
+advisory lock outside the relay (which releases its own), a LISTEN, a session-wide SET, a temporary
+table or a cursor held past its transaction, in the services' Python and SQL."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 SESSION_STATE = {
     "session advisory lock": re.compile(r"pg_(try_)?advisory_lock(_shared)?\s*\("),
     "LISTEN": re.compile(r"add_listener\s*\(|[\"'\s]LISTEN\s"),
-    "session SET": re.compile(r"execute\(\s*f?[\"']SET\s+(?!LOCAL\b)", re.IGNORECASE),
+    "session SET": re.compile(r"execute\(\s*f?[\"']SET\s+(?!LOCAL\b)|set_config\s*\(", re.IGNORECASE),
+    "temporary table": re.compile(r"CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s", re.IGNORECASE),
+    "held cursor": re.compile(r"WITH\s+HOLD", re.IGNORECASE),
 }
 ALLOWED = {("session advisory lock", "eventkit/relay.py")}  # released by release_session_lock
 
 
 def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
     found = []
-    for path in sorted(SERVICES.rglob("*.py")):
+    for path in sorted([*SERVICES.rglob("*.py"), *SERVICES.rglob("*.sql")]):
         text = path.read_text(encoding="utf-8")
         relative = path.relative_to(SERVICES).as_posix()
         for what, pattern in SESSION_STATE.items():
@@ -33,6 +36,8 @@ def test_the_guard_sees_what_it_looks_for() -> None:
         "session advisory lock": 'await conn.fetchval("SELECT pg_advisory_lock($1)", key)',
         "LISTEN": 'await conn.add_listener("wake", callback)',
         "session SET": 'await conn.execute("SET statement_timeout = 0")',
+        "temporary table": "CREATE TEMP TABLE staged (id int)",
+        "held cursor": "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
     }
     for what, sample in samples.items():
         assert SESSION_STATE[what].search(sample), what

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
+from functools import partial
 
 from services.eventkit.relay import Relay, release_session_lock
 from tests.eventkit.events import batch
@@ -63,6 +64,25 @@ async def test_a_lock_that_cannot_be_released_goes_with_its_connection(
         async with r.pool.acquire() as other:  # the pool replaced the discarded connection
             assert await other.fetchval("SELECT pg_try_advisory_lock($1)", key)
             await other.execute("SELECT pg_advisory_unlock($1)", key)
+
+
+async def test_a_relay_cancelled_while_taking_the_lock_leaves_none(nats_url: str, database_url: str) -> None:
+    """Cancelled at any point of its start (here after 0 … 39 turns of the loop), a relay leaves no lock:
+    a try-lock cancelled in flight may still have been granted on the server."""
+    async with rig(nats_url, database_url, schema="relaylock", pool_size=4) as r:
+        for turns in range(40):
+            relay = Relay(r.store, r.js, "kit", idle_poll=0.05)
+            running = asyncio.create_task(relay.run(asyncio.Event()))
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            await wait_until(
+                partial(no_locks, r, relay_key(r)),
+                timeout=5,
+                message=f"cancelled after {turns} turns, the relay left its lock on a pooled connection",
+            )
 
 
 async def published_once(r: Rig, event_ids: list[str]) -> bool:

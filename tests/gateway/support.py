@@ -62,7 +62,11 @@ async def outreach_knows(http: httpx.AsyncClient, path: str) -> bool:
         "/api/v1/commands/outreach/log_activity", json=probe, headers=bearer(CITY_TOKEN)
     )
     assert response.status_code != 200, "a probe dated next year was logged"
-    return bool(response.json()["error"]["code"] != "not_found")
+    error = response.json()["error"]
+    if error["code"] == "not_found":
+        return False
+    # Known only when refused on its date: an "unavailable" or other refusal says nothing yet.
+    return [f["field"] for f in error["fields"]] == ["held_on"]
 
 
 async def units_projected(http: httpx.AsyncClient) -> bool:
