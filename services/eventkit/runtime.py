@@ -30,7 +30,7 @@ from services.eventkit.ops_http import HttpServer, ops_app
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.projector import Projector, ProjectorRunner
 from services.eventkit.relay import Relay
-from services.eventkit.responders import Respond, Responders
+from services.eventkit.responders import Respond, Responders, subscriptions_in_place
 from services.eventkit.settings import ServiceSettings
 from services.eventkit.streams import ensure_sanji_streams
 from services.eventkit.timers import TimerHandler, TimerRunner
@@ -106,6 +106,7 @@ class ServiceRuntime:
         self.broker = NatsBroker(s.nats_url, name=f"sanji-{d.name}-rpc", max_reconnect_attempts=-1)
         self._register_queries()
         await self.broker.start()
+        await subscriptions_in_place(self.broker.connection)  # queries answerable once we say ready
         await self._serve_writes()
         if d.commands:
             self.relay = Relay(self.store, self.js, d.name, fault=self.fault)
