@@ -12,11 +12,10 @@ import asyncpg
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
-from contracts.commands import CommandRequest
 from contracts.subjects import EVENTS_STREAM
 from services.bench.procs import ServiceProcess
 from services.bench.sample import ACTOR, CITY, ActivityFactory
-from services.eventkit.client import SanjiClient, new_command_id
+from services.eventkit.client import SanjiClient, encode_request
 from services.eventkit.db import connect
 from services.eventkit.pgstore import PostgresEventStore
 
@@ -141,10 +140,7 @@ def bulk_request(rig: Rig, source: str, rows: int) -> bytes:
         body = rig.factory.body()
         external_id = body.pop("activity_id")
         batch.append({**body, "row": row, "external_id": external_id})
-    request = CommandRequest(
-        actor=ACTOR, commandid=new_command_id(), body={"source": source, "unit": CITY, "rows": batch}
-    )
-    return request.model_dump_json().encode()
+    return encode_request({"source": source, "unit": CITY, "rows": batch}, ACTOR)
 
 
 async def bulk_load(rig: Rig, clients: int, seconds: float, rows: int = BULK_ROWS) -> Load:

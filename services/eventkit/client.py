@@ -35,10 +35,7 @@ class SanjiClient:
         command_id: str | None = None,
         correlation_id: str | None = None,
     ) -> CommandReply:
-        request = CommandRequest(
-            actor=actor, commandid=command_id or new_command_id(), correlationid=correlation_id, body=body
-        )
-        return await self.send_raw(name, request.model_dump_json().encode())
+        return await self.send_raw(name, encode_request(body, actor, command_id, correlation_id))
 
     async def send_raw(self, name: str, payload: bytes) -> CommandReply:
         try:
@@ -66,3 +63,13 @@ class SanjiClient:
             }
         answer: dict[str, Any] = json.loads(message.data)
         return answer
+
+
+def encode_request(
+    body: dict[str, Any], actor: Actor, command_id: str | None = None, correlation_id: str | None = None
+) -> bytes:
+    """A command request as sent on the wire (the bench builds its bulk requests ahead with this)."""
+    request = CommandRequest(
+        actor=actor, commandid=command_id or new_command_id(), correlationid=correlation_id, body=body
+    )
+    return request.model_dump_json().encode()

@@ -29,7 +29,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     CLOSE ALL, UNLISTEN *, RESET ALL) after every use: a tenth of a command's time on this path.
     Sanji leaves no session state on a pooled connection: its locks are transaction-scoped, its
     settings SET LOCAL, it holds no cursor past a transaction and listens on none; the one session
-    lock (the relay's) is released by its holder, which discards the connection if that fails. asyncpg
+    lock (the relay's) is released by its holder, which discards the connection if interrupted. asyncpg
     still rolls back a transaction left open before this runs."""
 
 

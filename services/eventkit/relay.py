@@ -21,7 +21,6 @@ from nats.js.api import PubAck
 from contracts.subjects import EVENTS_STREAM, event_subject
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
-from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.pgstore import PostgresEventStore, RawEvent
 from services.eventkit.store import CommitPosition
@@ -139,15 +138,14 @@ class Relay:
                 while not await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key):
                     if await sleep_or_stop(stop, 1.0):
                         return
+                await self._loop(stop)
+                await lock_conn.execute("SELECT pg_advisory_unlock($1)", lock_key)
             except BaseException:
-                # Cancelled while the try-lock was in flight, the server may have granted it all the
-                # same: the connection goes, and the lock with it, rather than back to the pool.
+                # Interrupted anywhere (a cancelled try-lock may still have been granted; the unlock may
+                # not have run): the pool does not reset sessions, so the connection goes, and any lock
+                # with it, rather than back to the pool where it would keep every relay standing by.
                 lock_conn.terminate()
                 raise
-            try:
-                await self._loop(stop)
-            finally:
-                await release_session_lock(lock_conn, lock_key)
 
     async def _loop(self, stop: asyncio.Event) -> None:
         delay, backlog_measured = 0.1, 0.0
@@ -170,13 +168,3 @@ class Relay:
                 )
                 await sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 5.0)
-
-
-async def release_session_lock(conn: Conn, key: int) -> None:
-    """Unlock ``key``, or discard the connection if that fails: the pool does not reset a session, and a
-    lock left on a pooled connection would keep every relay of this schema standing by."""
-    try:
-        await conn.execute("SELECT pg_advisory_unlock($1)", key)
-    except BaseException:
-        conn.terminate()
-        raise

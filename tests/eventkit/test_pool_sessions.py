@@ -17,7 +17,7 @@ SESSION_STATE = {
     "temporary table": re.compile(r"CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s", re.IGNORECASE),
     "held cursor": re.compile(r"WITH\s+HOLD", re.IGNORECASE),
 }
-ALLOWED = {("session advisory lock", "eventkit/relay.py")}  # released by release_session_lock
+ALLOWED = {("session advisory lock", "eventkit/relay.py")}  # unlocked, or its connection discarded
 
 
 def test_no_code_leaves_session_state_on_a_pooled_connection() -> None:
