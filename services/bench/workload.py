@@ -235,7 +235,7 @@ async def fill_backlog(rig: Rig, count: int) -> None:
         conn = await connect(rig.database_url)
         try:
             for chunk in chunks:  # shared iterator: each chunk goes to exactly one writer
-                async with conn.transaction():
+                async with store.writers.writing(conn):
                     for envelope in chunk:
                         await store.append(envelope.subject, 0, [envelope], conn=conn)
         finally:

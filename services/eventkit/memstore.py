@@ -52,5 +52,7 @@ class InMemoryEventStore:
     async def read_stream(self, stream_id: str) -> list[StoredEvent]:
         return list(self._streams.get(stream_id, []))
 
-    async def read_committed(self, after: CommitPosition, limit: int) -> list[StoredEvent]:
+    async def read_committed(
+        self, after: CommitPosition, limit: int, below: int | None = None
+    ) -> list[StoredEvent]:
         return [e for e in self._events if e.commit > after][:limit]

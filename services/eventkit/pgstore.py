@@ -2,8 +2,11 @@
 
 Commit order without skips (design trap 1): ``position`` comes from a sequence at insert time, so a
 transaction that inserted earlier can commit later. Readers therefore order by the writing
-transaction's id and only read transactions older than every transaction still in flight
-(``pg_snapshot_xmin``); nothing can later appear behind a position they have passed.
+transaction's id and only read below a horizon that every transaction still able to write this
+schema's events has passed; nothing can later appear behind a position they have passed.
+
+The horizon is the oldest of *this store's* writers, not of the whole cluster (``pg_snapshot_xmin``),
+so a long transaction in another service's schema never holds this relay back; see ``writers.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contracts.envelope import EventEnvelope
 from services.eventkit.db import Conn
 from services.eventkit.hashchain import GENESIS, canonical_json, link_hash
 from services.eventkit.migrations import check_schema_name
+from services.eventkit.writers import WriterRegistry, horizon
 from services.eventkit.store import (
     AppendResult,
     CommitPosition,
@@ -29,14 +33,15 @@ from services.eventkit.store import (
 )
 
 COLUMNS = "envelope, tx_id::text::bigint AS tx_id, position, hash"
-# After a commit position, in commit order, and never past a transaction still in flight (trap 1):
-# every transaction older than the snapshot's xmin has finished, so nothing can appear behind us.
+# After a commit position, in commit order, and never past a writer still in flight (trap 1): every
+# writer older than the horizon ($3, from ``writers.horizon``, read in an earlier statement) has
+# finished, so nothing can appear behind us.
 # The ORDER BY names the table's columns: a bare ``tx_id`` would mean the selected bigint of that name,
 # and sorting by it cannot use the index, so every read sorted the whole backlog to return one batch.
 COMMITTED_AFTER = (
     "WHERE (events.tx_id, events.position) > ($1::text::xid8, $2)"
-    " AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY events.tx_id, events.position LIMIT $3"
+    " AND events.tx_id < $3::text::xid8"
+    " ORDER BY events.tx_id, events.position LIMIT $4"
 )
 
 
@@ -66,12 +71,13 @@ class PostgresEventStore:
         # transaction holds a database-wide lock until its commit is flushed, so every writer waited
         # for the one before it and no two commits could share a flush.)
         self.appended = asyncio.Event()
+        self.writers = WriterRegistry(self.schema)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A transaction on a pooled connection for work that may append; the relay is woken once it
         commits (a commit that appended nothing costs it one empty read)."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, self.writers.writing(conn):
             yield conn
         self.appended.set()
 
@@ -86,25 +92,24 @@ class PostgresEventStore:
         """Append in its own transaction, or inside the caller's (``conn``) as a savepoint."""
         check_append(stream_id, expected_version, events)
         if conn is not None:
-            return await self._append_in(conn, stream_id, expected_version, events)
+            # The caller owns the transaction (opened with ``transaction()``) and retries it whole on a
+            # conflict (a savepoint would cost two more round trips per command); on the retry the
+            # stored-ids check answers.
+            try:
+                return await self._insert(conn, stream_id, expected_version, events)
+            except asyncpg.UniqueViolationError:
+                raise WrongExpectedVersion(stream_id, expected_version, -1) from None
         async with self.pool.acquire() as own:
-            result = await self._append_in(own, stream_id, expected_version, events)
-        self.appended.set()  # committed by _append_in
+            result = await self._append_alone(own, stream_id, expected_version, events)
+        self.appended.set()  # committed by _append_alone
         return result
 
-    async def _append_in(
+    async def _append_alone(
         self, conn: Conn, stream_id: str, expected: int, events: Sequence[EventEnvelope]
     ) -> AppendResult:
         ids = [e.id for e in events]
-        if conn.is_in_transaction():
-            # The caller owns the transaction and retries it whole on a conflict (a savepoint would
-            # cost two more round trips per command); on the retry the stored-ids check answers.
-            try:
-                return await self._insert(conn, stream_id, expected, events)
-            except asyncpg.UniqueViolationError:
-                raise WrongExpectedVersion(stream_id, expected, -1) from None
         try:
-            async with conn.transaction():
+            async with self.writers.writing(conn):
                 return await self._insert(conn, stream_id, expected, events)
         except asyncpg.UniqueViolationError:
             # A concurrent writer committed first: either the same events (a retry) or a rival version.
@@ -125,8 +130,10 @@ class PostgresEventStore:
         """Append to several streams in two round trips (a bulk import writes hundreds at once).
 
         Inside the caller's transaction; any conflict raises and the caller retries the whole thing.
-        Callers open their transaction with ``transaction()``, which wakes the relay after the commit.
+        Callers open their transaction with ``transaction()``, which registers it as a writer (so the
+        relay's horizon waits for it) and wakes the relay after the commit.
         """
+        self.writers.check(conn)
         s = self.schema
         stream_ids = [stream_id for stream_id, _, _ in appends]
         ids = [e.id for _, _, events in appends for e in events]
@@ -228,22 +235,35 @@ class PostgresEventStore:
         rows = await (conn or self.pool).fetch(sql, stream_id)
         return [row_to_event(row) for row in rows]
 
-    async def read_committed(self, after: CommitPosition, limit: int) -> list[StoredEvent]:
+    async def horizon(self) -> int:
+        """Events of transactions below this id are all committed or gone (see ``writers.horizon``)."""
+        return await horizon(self.pool, self.writers.key)
+
+    async def read_committed(
+        self, after: CommitPosition, limit: int, below: int | None = None
+    ) -> list[StoredEvent]:
+        """Events after ``after`` in commit order, up to ``below`` (a horizon read earlier, else now)."""
+        below = await self.horizon() if below is None else below
         rows = await self.pool.fetch(
             f"SELECT {COLUMNS} FROM {self.schema}.events {COMMITTED_AFTER}",
             str(after.tx_id),
             after.position,
+            str(below),
             limit,
         )
         return [row_to_event(row) for row in rows]
 
-    async def read_committed_raw(self, after: CommitPosition, limit: int) -> list[RawEvent]:
+    async def read_committed_raw(
+        self, after: CommitPosition, limit: int, below: int | None = None
+    ) -> list[RawEvent]:
         """Like read_committed, but the envelope as stored JSON text: the relay publishes it as is."""
+        below = await self.horizon() if below is None else below
         rows = await self.pool.fetch(
             f"SELECT tx_id::text::bigint AS tx_id, position, event_id::text, event_type, unitpath,"
             f" envelope::text AS document FROM {self.schema}.events {COMMITTED_AFTER}",
             str(after.tx_id),
             after.position,
+            str(below),
             limit,
         )
         return [

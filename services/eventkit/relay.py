@@ -76,11 +76,15 @@ class Relay:
         if self.position is None:
             self.position = await self.store.load_checkpoint(CHECKPOINT)
         sent_through, relayed, batches = self.position, 0, 0
+        # One horizon for the whole drain: it only ever grows, so an older one is merely cautious.
+        below = await self.store.horizon()
         pending: deque[InFlight] = deque()
         try:
             while True:
                 more = max_batches is None or batches < max_batches
-                events = await self.store.read_committed_raw(sent_through, self.batch_size) if more else []
+                events = (
+                    await self.store.read_committed_raw(sent_through, self.batch_size, below) if more else []
+                )
                 if events:
                     pending.append(await self._publish(events))
                     sent_through, batches = events[-1].commit, batches + 1

@@ -54,7 +54,9 @@ class EventStore(Protocol):
 
     async def read_stream(self, stream_id: str) -> list[StoredEvent]: ...
 
-    async def read_committed(self, after: CommitPosition, limit: int) -> list[StoredEvent]:
+    async def read_committed(
+        self, after: CommitPosition, limit: int, below: int | None = None
+    ) -> list[StoredEvent]:
         """Events after ``after`` in commit order, never past a transaction still in flight."""
         ...
 

@@ -59,7 +59,7 @@ async def test_late_commits_are_relayed_and_projected_exactly_once(nats_url: str
             stream = f"writer-{index}"
             for round_number in range(rounds):
                 events = batch(stream, round_number * per_round, per_round)
-                async with r.pool.acquire() as conn, conn.transaction():
+                async with r.store.transaction() as conn:
                     await r.store.append(stream, round_number * per_round, events, conn=conn)
                     # Hold the transaction open: positions taken now commit after later ones.
                     await asyncio.sleep(rng.uniform(0, 0.03))
