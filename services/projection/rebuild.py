@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.projector import ProjectorRunner, apply_lock_key
+from services.eventkit.runtime import projector_worker
 from services.projection.queries import SCHEMA
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
     async with pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {FRESH} CASCADE")
         await migrate(conn, FRESH, service_migrations("services.projection"))
-    runner = ProjectorRunner(js, pool, FRESH, projectors(), batch_size=1000)
+    # The live runner's worker name: what the copy parks while replaying, the live service can retry.
+    runner = ProjectorRunner(js, pool, FRESH, projectors(), batch_size=1000, worker=projector_worker(SCHEMA))
     await runner.catch_up()
     async with pool.acquire() as conn, conn.transaction():
         # Live appliers wait on these locks (taken in the runner's order); whatever they applied meanwhile
