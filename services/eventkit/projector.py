@@ -216,11 +216,14 @@ class ProjectorRunner:
 
     @asynccontextmanager
     async def _locked(self) -> AsyncIterator[Conn]:
-        """A transaction holding every view's apply lock, always in name order (as a rebuild's swap)."""
+        """A transaction holding every view's apply lock."""
         async with self.pool.acquire() as conn, conn.transaction():
-            for name in self.names:
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
+            await self._lock_views(conn)
             yield conn
+
+    async def _lock_views(self, conn: Conn) -> None:
+        for name in self.names:  # always in name order: a rebuild's swap takes them in the same order
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
 
     async def _park_junk(self, conn: Conn, junk: Sequence[Junk]) -> None:
         for item in junk:
@@ -270,8 +273,7 @@ class ProjectorRunner:
         """An operator's retry: the event is applied to every view that reads it; checkpoints stay."""
         seq = int(parked.item.removeprefix("seq:"))
         delivered = Delivered(seq, decode(parked.payload, seq))
-        for name in self.names:
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
+        await self._lock_views(conn)
         for projector in self.projectors:
             types: frozenset[str] | None = getattr(projector, "event_types", None)
             if types is None or delivered.envelope.type in types:
@@ -309,28 +311,6 @@ class ProjectorRunner:
                 moves,
             )
         return applied
-
-    async def read_range(self, first: int, last: int) -> list[Delivered]:
-        """The events with stream sequence ``first`` … ``last``, in order."""
-        if last < first:
-            return []
-        config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE
-        )
-        subscription = await self.js.pull_subscribe(
-            EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
-        )
-        found: list[Delivered] = []
-        try:
-            while not found or found[-1].seq < last:
-                messages = await subscription.fetch(min(self.batch_size, last - first + 1), timeout=5)
-                found += [
-                    Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
-                    for m in messages
-                ]
-        finally:
-            await subscription.unsubscribe()
-        return [d for d in found if d.seq <= last]
 
 
 class UndecodableEvent(RuntimeError):
