@@ -3,9 +3,9 @@ townships' new totals, recomputes them and appends ScoreComputed where a score c
 the events and the removal of the marks in one transaction. A crash before commit leaves the marks, so
 the work is simply done again; an unchanged score appends nothing, so it is never doubled.
 
-Each unit-period is scored in a savepoint: one that fails (a fact no scheme can place, say) is retried
-a bounded number of times with backoff, then parked with its reason (eventkit/parking.py), while every
-other unit and period goes on being scored."""
+When a batch fails, it is scored again with each unit-period in a savepoint: one that fails (a fact no
+scheme can place, say) rests and is retried a bounded number of times with backoff, then parked with its
+reason (eventkit/parking.py), while every other unit and period goes on being scored."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 
 import asyncpg
@@ -30,6 +31,7 @@ from services.eventkit.parking import Parked, Parking, Verdict, reason_of
 from services.eventkit.periods import parse_period
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.store import WrongExpectedVersion
+from services.eventkit.transient import is_transient
 
 log = logging.getLogger(__name__)
 WORKER = "assessment-rescorer"
@@ -58,6 +60,18 @@ class Rescorer:
 
     async def rescore(self) -> int:
         """Recompute one batch of dirty scores; return how many marks it cleared."""
+        try:
+            return await self._rescore(careful=False)
+        except Exception as error:
+            if isinstance(error, WrongExpectedVersion) or is_transient(error):
+                raise
+            # Some unit-period failed: the batch again, each in a savepoint, to find which.
+            log.warning("a rescoring batch failed; scoring each unit-period apart: %r", error)
+            return await self._rescore(careful=True)
+
+    async def _rescore(self, *, careful: bool) -> int:
+        """One batch in one transaction; ``careful`` scores each mark in a savepoint (two more round trips
+        each, so only once a batch has failed) and retries or parks the marks that fail."""
         now = time.monotonic()
         self.waiting = {item: until for item, until in self.waiting.items() if until > now}
         async with self.store.transaction() as conn:
@@ -73,9 +87,11 @@ class Rescorer:
             cleared: list[asyncpg.Record] = []
             for mark in marks:
                 try:
-                    async with run.attempt():
+                    async with run.attempt() if careful else nullcontext():
                         await run.compute(mark["unit"], parse_period(mark["period"]))
                 except Exception as error:
+                    if not careful:
+                        raise
                     if await self._failed(conn, mark, error):
                         cleared.append(mark)
                     continue
