@@ -79,15 +79,13 @@ async def test_a_poison_fact_on_the_stream_is_parked_while_every_other_unit_is_s
         await study(sanji, "study-b-0302", TOWN_B, "2026-03-06")
 
         async def scored(unit: str, period: str, own: float) -> bool:
-            found = await runtime.pool.fetchval(
+            found: float | None = await runtime.pool.fetchval(
                 "SELECT own FROM assessment.scores WHERE unit = $1 AND period = $2", unit, period
             )
             return found == own
 
-        for unit in (TOWN_A, TOWN_B):
-            await wait_until(
-                lambda u=unit: scored(u, "2026-03", 10), message=f"{unit} not scored past the poison"
-            )
+        await wait_until(lambda: scored(TOWN_A, "2026-03", 10), message="A not scored past the poison")
+        await wait_until(lambda: scored(TOWN_B, "2026-03", 10), message="B not scored past the poison")
 
         async def poison_parked() -> bool:
             rows = await runtime.pool.fetch("SELECT worker, item, reason FROM assessment.parked")
