@@ -84,18 +84,19 @@ class ReactionConsumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(
-            self._consume(stop, EVENTS_STREAM, self.reaction.name, self.reaction.filter_subjects),
+            self._consume(stop),
             # Parked events an operator sends back (``sanji dlq retry``) are redone from the parked row.
             self.parking.follow_retries(stop, self.redo_parked),
         )
 
-    async def _consume(self, stop: asyncio.Event, stream: str, durable: str, filters: Sequence[str]) -> None:
-        config = self.consumer_config(filters)
+    async def _consume(self, stop: asyncio.Event) -> None:
+        config = self.consumer_config(self.reaction.filter_subjects)
+        durable = self.reaction.name
         delay = 0.2
         while not stop.is_set():
             try:
-                await self.js.add_consumer(stream, config=config)
-                subscription = await self.js.pull_subscribe_bind(durable=durable, stream=stream)
+                await self.js.add_consumer(EVENTS_STREAM, config=config)
+                subscription = await self.js.pull_subscribe_bind(durable=durable, stream=EVENTS_STREAM)
                 try:
                     await self._fetch_loop(stop, subscription)
                 finally:
