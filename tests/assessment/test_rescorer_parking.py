@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY as METRICS
 from typer.testing import CliRunner, Result
 
 from contracts.assessment import Metric, SchemeAdopted
@@ -119,7 +120,15 @@ async def parked(pool: asyncpg.Pool) -> dict[str, asyncpg.Record]:
     return {row["item"]: row for row in rows}
 
 
+def failures(outcome: str) -> float:
+    found = METRICS.get_sample_value(
+        "sanji_worker_failures_total", {"worker": "assessment-rescorer", "outcome": outcome}
+    )
+    return found or 0.0
+
+
 async def test_a_poison_fact_is_parked_while_other_units_keep_being_scored(pool: asyncpg.Pool) -> None:
+    parked_before, retried_before = failures("park"), failures("retry")
     store = await setting_up(pool)
     await poison(pool)
     await study(pool, "a-1", TOWN_A)
@@ -149,6 +158,10 @@ async def test_a_poison_fact_is_parked_while_other_units_keep_being_scored(pool:
     assert await pool.fetchval("SELECT count(*) FROM assessment.dirty") == 0  # nothing left blocking
     assert await rescorer.backlog() == 0
     assert await rescorer.parking.count() == 9
+    assert failures("park") - parked_before == 9  # what operators see in Prometheus
+    assert failures("retry") - retried_before == 9 * 2
+    assert METRICS.get_sample_value("sanji_parked_items", {"worker": "assessment-rescorer"}) == 9
+    assert METRICS.get_sample_value("sanji_worker_backlog", {"worker": "assessment-rescorer"}) == 0
 
     await study(pool, "b-2", TOWN_B)  # and scoring goes on after parking
     await feed(
