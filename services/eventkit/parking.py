@@ -107,6 +107,7 @@ class Parking:
                     attempts,
                     self.budget,
                     reason_of(error),
+                    exc_info=error,  # the traceback, for whoever fixes the cause
                 )
                 return verdict, attempts
         metrics.worker_failures.labels(self.worker, Verdict.TRANSIENT.value).inc()
