@@ -62,10 +62,3 @@ async def request_retry(conn: Conn, ref: str) -> Parked:
 async def discard_parked(conn: Conn, ref: str) -> Parked:
     """Remove ``ref`` for good: the item will have no effect."""
     return await _change(conn, ref, "DELETE FROM {schema}.parked WHERE id = $1 RETURNING *")
-
-
-async def parked_count(conn: Conn) -> int:
-    total = 0
-    for schema in await parking_schemas(conn):
-        total += await conn.fetchval(f"SELECT count(*) FROM {schema}.parked")
-    return total

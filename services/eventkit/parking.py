@@ -146,12 +146,6 @@ class Parking:
         await self.forget(conn, [item])
         log.error("%s parked %s after %s attempts: %s", self.worker, item, attempts, reason)
 
-    async def is_parked(self, item: str) -> bool:
-        found: bool | None = await self.pool.fetchval(
-            f"SELECT true FROM {self.schema}.parked WHERE worker = $1 AND item = $2", self.worker, item
-        )
-        return bool(found)
-
     async def count(self) -> int:
         """How many items this worker has parked; also published as ``sanji_parked_items``."""
         found: int = await self.pool.fetchval(
