@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
@@ -71,6 +73,22 @@ class ScoreRun:
     done: dict[tuple[str, str], ChildScore | None] = field(default_factory=dict)
     scores: dict[tuple[str, str], UnitScore] = field(default_factory=dict)  # what this run computed
     schemes: dict[int, tuple[int, Scheme] | None] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def attempt(self) -> AsyncIterator[None]:
+        """Score inside a savepoint: if it fails, neither its rows nor this run's memory of what it
+        computed remain, and the run goes on with other units."""
+        decisions, done, scores = len(self.decisions), len(self.done), len(self.scores)
+        try:
+            async with self.ctx.conn.transaction():
+                yield
+        except Exception:
+            del self.decisions[decisions:]
+            for key in list(self.done)[done:]:  # dicts keep insertion order: these came with the failure
+                del self.done[key]
+            for key in list(self.scores)[scores:]:
+                del self.scores[key]
+            raise
 
     async def scheme_for(self, year: int) -> tuple[int, Scheme] | None:
         if year not in self.schemes:

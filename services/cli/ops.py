@@ -1,4 +1,4 @@
-"""Operator commands: dead letters, hash-chain verification, projection rebuild."""
+"""Operator commands: parked items, hash-chain verification, projection rebuild."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ DataDir = Annotated[Path, typer.Option("--data-dir", help="where `sanji up` keep
 SCHEMAS = {"duty": "duty", "outreach": "outreach"}
 
 dlq = typer.Typer(
-    help="Dead letters: events a consumer could not handle, with the reason.", no_args_is_help=True
+    help="Parked items: events, timers and scores a worker gave up on after its retries, with the reason.",
+    no_args_is_help=True,
 )
 
 
@@ -35,43 +36,54 @@ async def _with_nats(data_dir: Path, work: Callable[..., Awaitable[T]]) -> T:
         await nc.close()
 
 
+async def _with_database(data_dir: Path, work: Callable[..., Awaitable[T]]) -> T:
+    from services.eventkit.db import connect
+
+    conn = await connect(endpoints.database_url(data_dir))
+    try:
+        return await work(conn)
+    finally:
+        await conn.close()
+
+
 @dlq.command("list")
 def dlq_list(limit: int = 100, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
-    """List dead letters: sequence, consumer, event, attempts and the error."""
-    from services.eventkit.deadletters import list_dead_letters
+    """List parked items of every service: name, worker, item, attempts and the reason."""
+    from services.eventkit.deadletters import list_parked
 
-    letters = asyncio.run(_with_nats(data_dir, lambda js: list_dead_letters(js, limit)))
-    if not letters:
-        typer.echo("no dead letters")
-    for letter in letters:
+    items = asyncio.run(_with_database(data_dir, lambda conn: list_parked(conn, limit)))
+    if not items:
+        typer.echo("nothing parked")
+    for item in items:
+        retry = "  (retry requested)" if item.retry_requested else ""
         typer.echo(
-            f"#{letter.seq}  {letter.consumer}  {letter.event_type or '?'} {letter.event_id or '?'}"
-            f"  attempts={letter.attempts}\n    {letter.error}"
+            f"{item.ref}  {item.worker}  {item.item}  attempts={item.attempts}"
+            f"  parked {item.parked_at:%Y-%m-%d %H:%M:%S}Z{retry}\n    {item.reason}"
         )
 
 
 @dlq.command("retry")
-def dlq_retry(seq: int, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
-    """Send dead letter SEQ back to its consumer for another try."""
-    from services.eventkit.deadletters import NoSuchDeadLetter, retry_dead_letter
+def dlq_retry(name: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Send parked item NAME (schema/id, as listed) back to its worker for another try."""
+    from services.eventkit.deadletters import NoSuchParkedItem, request_retry
 
     try:
-        letter = asyncio.run(_with_nats(data_dir, lambda js: retry_dead_letter(js, seq)))
-    except NoSuchDeadLetter as error:
+        item = asyncio.run(_with_database(data_dir, lambda conn: request_retry(conn, name)))
+    except NoSuchParkedItem as error:
         raise _fail(str(error)) from None
-    typer.echo(f"#{seq} sent back to {letter.consumer}")
+    typer.echo(f"{name} sent back to {item.worker}; it leaves the list once applied")
 
 
 @dlq.command("discard")
-def dlq_discard(seq: int, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
-    """Remove dead letter SEQ for good."""
-    from services.eventkit.deadletters import NoSuchDeadLetter, discard_dead_letter
+def dlq_discard(name: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
+    """Remove parked item NAME for good: it will have no effect."""
+    from services.eventkit.deadletters import NoSuchParkedItem, discard_parked
 
     try:
-        letter = asyncio.run(_with_nats(data_dir, lambda js: discard_dead_letter(js, seq)))
-    except NoSuchDeadLetter as error:
+        item = asyncio.run(_with_database(data_dir, lambda conn: discard_parked(conn, name)))
+    except NoSuchParkedItem as error:
         raise _fail(str(error)) from None
-    typer.echo(f"#{seq} ({letter.consumer}, {letter.event_id}) discarded")
+    typer.echo(f"{name} ({item.worker}, {item.item}) discarded")
 
 
 def verify(service: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:

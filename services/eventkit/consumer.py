@@ -2,9 +2,11 @@
 
 For each message, in order: the handler's effect and an inbox row keyed by event id commit in one
 transaction, and only then is the message acked (ack before commit loses events; commit before ack
-with an inbox only ever redelivers what the inbox then skips). Failures are retried with backoff;
-after the last attempt the message goes to the dead-letter stream with its error. Messages are
-fetched in batches but handled one at a time, so they are never reordered.
+with an inbox only ever redelivers what the inbox then skips). A failure of the surroundings (the
+database or NATS away) is retried without limit and never counted; a failure of the event itself is
+counted in the service's own ledger, retried with backoff, and after the last attempt the event is
+parked with its error (see parking.py) while the events after it keep flowing. Messages are fetched in
+batches but handled one at a time, so they are never reordered.
 """
 
 from __future__ import annotations
@@ -23,22 +25,20 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
 from contracts.envelope import EventEnvelope
-from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, retry_subject
+from contracts.subjects import EVENTS_STREAM
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
-from services.eventkit.deadletters import dead_letter_count, send_to_dead_letters
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.logs import correlation
+from services.eventkit.parking import Parked, Parking, Verdict
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Conn, EventEnvelope], Awaitable[None]]
-# Errors of the surroundings, not of the message: retried forever, never dead-lettered.
-TRANSIENT = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
 
 
 class Poison(Exception):
-    """A message no retry can fix (not an event, unknown type, fails validation): dead-letter it now."""
+    """A message no retry can fix (not an event envelope): park it now."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Reaction:
     name: str  # durable consumer name, also the inbox key: bounded, e.g. "outreach-units"
     filter_subjects: Sequence[str]
     handler: Handler
-    max_attempts: int = 5
+    max_attempts: int = 5  # failures of the event itself (never outages) before it is parked
     backoff: Sequence[float] = field(default=(0.2, 1.0, 5.0, 15.0))
     ack_wait: float = 60.0  # a message unacked this long (its handler died) is delivered again
 
@@ -68,6 +68,7 @@ class ReactionConsumer:
     ) -> None:
         self.js, self.pool, self.schema, self.reaction = js, pool, schema, reaction
         self.batch_size, self.fetch_timeout, self.fault = batch_size, fetch_timeout, fault
+        self.parking = Parking(pool, schema, reaction.name, reaction.max_attempts)
 
     def consumer_config(self, filters: Sequence[str]) -> ConsumerConfig:
         return ConsumerConfig(
@@ -76,28 +77,26 @@ class ReactionConsumer:
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self.reaction.ack_wait,
-            max_deliver=-1,  # we count attempts ourselves and dead-letter; the server never drops
+            max_deliver=-1,  # we count an event's own failures and park it; the server never drops
             max_ack_pending=1000,
             filter_subjects=list(filters),
         )
 
     async def run(self, stop: asyncio.Event) -> None:
         await asyncio.gather(
-            self._consume(stop, EVENTS_STREAM, self.reaction.name, self.reaction.filter_subjects),
-            # Dead letters an operator sends back (``sanji dlq retry``) arrive on a subject of their own.
-            self._consume(
-                stop, DLQ_STREAM, f"{self.reaction.name}-retry", [retry_subject(self.reaction.name)]
-            ),
+            self._consume(stop),
+            # Parked events an operator sends back (``sanji dlq retry``) are redone from the parked row.
+            self.parking.follow_retries(stop, self.redo_parked),
         )
 
-    async def _consume(self, stop: asyncio.Event, stream: str, durable: str, filters: Sequence[str]) -> None:
-        config = self.consumer_config(filters)
-        config.durable_name = config.name = durable
+    async def _consume(self, stop: asyncio.Event) -> None:
+        config = self.consumer_config(self.reaction.filter_subjects)
+        durable = self.reaction.name
         delay = 0.2
         while not stop.is_set():
             try:
-                await self.js.add_consumer(stream, config=config)
-                subscription = await self.js.pull_subscribe_bind(durable=durable, stream=stream)
+                await self.js.add_consumer(EVENTS_STREAM, config=config)
+                subscription = await self.js.pull_subscribe_bind(durable=durable, stream=EVENTS_STREAM)
                 try:
                     await self._fetch_loop(stop, subscription)
                 finally:
@@ -117,54 +116,74 @@ class ReactionConsumer:
                 await self.handle(message)
             pending = messages[-1].metadata.num_pending if messages else 0
             metrics.consumer_pending.labels(self.reaction.name).set(pending)
+            metrics.worker_backlog.labels(self.reaction.name).set(pending)
 
     async def handle(self, message: Msg) -> None:
-        """Apply one message exactly once, then ack; retry, dead-letter, or leave it for redelivery."""
-        attempt = message.metadata.num_delivered
+        """Apply one message exactly once, then ack; or retry it later, or park it and move on."""
         started = time.perf_counter()
+        seq = message.metadata.sequence.stream
         try:
             envelope = decode(message.data)
+        except Poison as error:  # no retry can fix it: parked at once under its stream sequence
+            await self._give_up(message, f"seq:{seq}", f"poison: {error}", attempts=1)
+            return
+        try:
             with correlation(envelope.correlationid):
-                outcome = await self._apply(envelope, message.metadata.sequence.stream)
-        except Poison as error:
-            await self.dead_letter(message, f"poison: {error}", attempt)
-            return
-        except TRANSIENT as error:
-            log.warning("transient failure", extra={"consumer": self.reaction.name, "error": repr(error)})
-            await message.nak(delay=self.reaction.delay_after(min(attempt, 3)))
-            return
+                # A message delivered before may carry failures in the ledger: clear them on success.
+                outcome = await self._apply(envelope, seq, forget=message.metadata.num_delivered > 1)
         except Exception as error:
-            if attempt >= self.reaction.max_attempts:
-                await self.dead_letter(message, f"{type(error).__name__}: {error}", attempt)
-            else:
+            verdict, attempts = await self.parking.judge(envelope.id, error)
+            if verdict is Verdict.PARK:
+                await self._give_up(message, envelope.id, f"{type(error).__name__}: {error}", attempts)
+                return
+            if verdict is Verdict.RETRY:
                 metrics.events_handled.labels(self.reaction.name, "retry").inc()
-                await message.nak(delay=self.reaction.delay_after(attempt))
+                await message.nak(delay=self.reaction.delay_after(attempts))
+            else:  # an outage: wait without counting, a little longer each redelivery
+                await message.nak(delay=self.reaction.delay_after(min(message.metadata.num_delivered, 3)))
             return
         self.fault("after_commit")
         await message.ack()
         metrics.events_handled.labels(self.reaction.name, outcome).inc()
         metrics.handler_seconds.labels(self.reaction.name).observe(time.perf_counter() - started)
 
-    async def _apply(self, envelope: EventEnvelope, stream_seq: int) -> str:
+    async def _apply(self, envelope: EventEnvelope, stream_seq: int | None, *, forget: bool = False) -> str:
         async with self.pool.acquire() as conn, conn.transaction():
-            inserted = await conn.fetchval(
-                f"INSERT INTO {self.schema}.inbox (consumer, event_id, stream_seq) VALUES ($1, $2::uuid, $3)"
-                " ON CONFLICT DO NOTHING RETURNING true",
-                self.reaction.name,
-                envelope.id,
-                stream_seq,
-            )
-            if not inserted:
-                return "duplicate"
-            await self.reaction.handler(conn, envelope)
-            return "applied"
+            if forget:
+                await self.parking.forget(conn, [envelope.id])
+            return await self._apply_in(conn, envelope, stream_seq)
 
-    async def dead_letter(self, message: Msg, reason: str, attempts: int) -> None:
-        await send_to_dead_letters(self.js, self.reaction.name, message, reason, attempts)
-        await message.term()  # only after the dead letter is stored
-        metrics.events_handled.labels(self.reaction.name, "dead_lettered").inc()
-        metrics.dlq_depth.set(await dead_letter_count(self.js))
-        log.error("dead-lettered", extra={"consumer": self.reaction.name, "reason": reason})
+    async def _apply_in(self, conn: Conn, envelope: EventEnvelope, stream_seq: int | None) -> str:
+        inserted = await conn.fetchval(
+            f"INSERT INTO {self.schema}.inbox (consumer, event_id, stream_seq) VALUES ($1, $2::uuid, $3)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            self.reaction.name,
+            envelope.id,
+            stream_seq,
+        )
+        if not inserted:
+            return "duplicate"
+        await self.reaction.handler(conn, envelope)
+        return "applied"
+
+    async def redo_parked(self, conn: Conn, parked: Parked) -> None:
+        """An operator's retry of a parked event: the same handler and inbox, so still exactly once."""
+        envelope = decode(parked.payload)
+        with correlation(envelope.correlationid):
+            await self._apply_in(conn, envelope, None)
+
+    async def _give_up(self, message: Msg, item: str, reason: str, attempts: int) -> None:
+        """Park the message's event and ack it; if parking fails (an outage), it is delivered again."""
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self.parking.park(conn, item, reason, attempts, message.data)
+        except Exception as error:
+            log.warning("parking failed", extra={"consumer": self.reaction.name, "error": repr(error)})
+            await message.nak(delay=self.reaction.delay_after(3))
+            return
+        await message.ack()  # only after the parked row is committed
+        metrics.events_handled.labels(self.reaction.name, "parked").inc()
+        await self.parking.count()
 
 
 def decode(payload: bytes) -> EventEnvelope:

@@ -26,7 +26,17 @@ handler_seconds = Histogram(
     "sanji_handler_seconds", "Reaction handler latency", ["consumer"], buckets=LATENCY_BUCKETS
 )
 consumer_pending = Gauge("sanji_consumer_pending", "Messages waiting for a consumer", ["consumer"])
-dlq_depth = Gauge("sanji_dlq_depth", "Messages in the dead-letter stream")
+# Every background worker (reactions, timers, projection, assessment's rescorer) reports these three,
+# labelled by its bounded worker name (e.g. "assessment-facts", "opinion-timers", "assessment-rescorer").
+worker_failures = Counter(
+    "sanji_worker_failures_total",
+    "Failures met by background workers: transient (uncounted), retry (within budget), park",
+    ["worker", "outcome"],
+)
+worker_backlog = Gauge("sanji_worker_backlog", "Items waiting for a background worker", ["worker"])
+parked_items = Gauge(
+    "sanji_parked_items", "Items a worker set aside after its retry budget (sanji dlq list)", ["worker"]
+)
 projection_applied = Counter("sanji_projection_applied_total", "Events applied by projectors", ["projector"])
 projection_lag_events = Gauge("sanji_projection_lag_events", "Events behind the stream head", ["projector"])
 projection_lag_seconds = Gauge(

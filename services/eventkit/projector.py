@@ -8,6 +8,10 @@ transaction per batch applies it to every view that reads its type and moves eve
 It reads through an ephemeral pull consumer that starts at the lowest view checkpoint + 1, so the
 checkpoints in PostgreSQL are the only truth: after a crash the runner simply starts again from them.
 Events a view's checkpoint already covers (a redelivery, or a rebuilt copy swapped in) are skipped for it.
+
+When a batch fails, its events are applied one transaction each to find the one at fault; that event is
+retried a bounded number of times with backoff, then parked with its reason (parking.py) and the
+checkpoints move past it, so later events are applied. A message that is not an event is parked at once.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -33,11 +38,22 @@ from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
-from services.eventkit.deadletters import send_to_dead_letters
 from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.parking import Parked, Parking, Verdict, reason_of
 from services.eventkit.pull import PullReader
+from services.eventkit.transient import is_transient
 
 log = logging.getLogger(__name__)
+BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+@dataclass(frozen=True)
+class Junk:
+    """A message on the event stream that is not an event: parked at once, no retry can fix it."""
+
+    seq: int
+    payload: bytes
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,11 @@ class ProjectorRunner:
         batch_size: int = 500,
         fetch_timeout: float = 0.5,
         fault: FaultHook = no_faults,
+        worker: str = "projector",
+        budget: int = 5,
     ) -> None:
         self.js, self.pool, self.schema = js, pool, schema
+        self.parking = Parking(pool, schema, worker, budget)
         self.projectors = sorted(projectors, key=lambda projector: projector.name)  # the lock order
         self.batch_size, self.fetch_timeout, self.fault = batch_size, fetch_timeout, fault
         self.caught_up = asyncio.Event()
@@ -105,6 +124,9 @@ class ProjectorRunner:
         return int(min(found.get(name, 0) for name in self.names))
 
     async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(self._follow_until(stop), self.parking.follow_retries(stop, self.redo_parked))
+
+    async def _follow_until(self, stop: asyncio.Event) -> None:
         delay = 0.2
         while not stop.is_set():
             try:
@@ -143,14 +165,17 @@ class ProjectorRunner:
                     for name in self.names:
                         metrics.projection_lag_events.labels(name).set(0)
                         metrics.projection_lag_seconds.labels(name).set(0)
+                    metrics.worker_backlog.labels(self.parking.worker).set(0)
                     if until is not None and await self.checkpoint() >= until:
                         return
                     continue
                 through = messages[-1].metadata.sequence.stream
-                await self.apply_batch(await self._decode_all(messages), through=through)
+                batch, junk = self._decode_all(messages)
+                await self.apply_batch(batch, through=through, junk=junk)
                 last = messages[-1].metadata
                 for name in self.names:
                     metrics.projection_lag_events.labels(name).set(last.num_pending)
+                metrics.worker_backlog.labels(self.parking.worker).set(last.num_pending)
                 if last.num_pending:
                     self.caught_up.clear()
                 if until is not None and last.sequence.stream >= until:
@@ -158,10 +183,10 @@ class ProjectorRunner:
         finally:
             await reader.close()
 
-    async def _decode_all(self, messages: list[Msg]) -> list[Delivered]:
-        """Decode a fetched batch; a message that is not an event is dead-lettered and skipped, so one
-        bad publisher cannot stall every view."""
-        batch = []
+    def _decode_all(self, messages: list[Msg]) -> tuple[list[Delivered], list[Junk]]:
+        """Decode a fetched batch; a message that is not an event is set apart to be parked, so one bad
+        publisher cannot stall every view."""
+        batch, junk = [], []
         wanted = self.event_types
         for message in messages:
             seq = message.metadata.sequence.stream
@@ -171,22 +196,88 @@ class ProjectorRunner:
             try:
                 batch.append(Delivered(seq, decode(message.data, seq)))
             except UndecodableEvent as error:
-                consumer = f"projection-{self.names[0]}"
-                await send_to_dead_letters(self.js, consumer, message, str(error), attempts=1)
-                log.warning("skipped an undecodable message: %s", error, extra={"projectors": self.names})
-        return batch
+                junk.append(Junk(seq, message.data, str(error)))
+        return batch, junk
 
-    async def apply_batch(self, batch: list[Delivered], through: int | None = None) -> None:
+    async def apply_batch(
+        self, batch: list[Delivered], through: int | None = None, junk: Sequence[Junk] = ()
+    ) -> None:
         """Apply ``batch``; every checkpoint moves to ``through`` (the last sequence fetched, relevant or not)."""
+        try:
+            async with self._locked() as conn:
+                await self._park_junk(conn, junk)
+                applied = await self.apply_in(conn, batch, through)
+        except Exception as error:
+            if is_transient(error) or not batch:
+                raise
+            log.warning("a batch failed; applying it one event at a time: %r", error)
+            applied = await self._apply_one_by_one(batch, through, junk)
+        self._count_applied(applied)
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[Conn]:
+        """A transaction holding every view's apply lock."""
         async with self.pool.acquire() as conn, conn.transaction():
-            for name in self.names:  # always in name order: a rebuild's swap takes them in the same order
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
-            applied = await self.apply_in(conn, batch, through)
+            await self._lock_views(conn)
+            yield conn
+
+    async def _lock_views(self, conn: Conn) -> None:
+        for name in self.names:  # always in name order: a rebuild's swap takes them in the same order
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", apply_lock_key(name))
+
+    async def _park_junk(self, conn: Conn, junk: Sequence[Junk]) -> None:
+        for item in junk:
+            await self.parking.park(conn, f"seq:{item.seq}", item.reason, 1, item.payload)
+
+    async def _apply_one_by_one(
+        self, batch: list[Delivered], through: int | None, junk: Sequence[Junk]
+    ) -> dict[str, list[Delivered]]:
+        """Each event in its own transaction: the one at fault is retried, then parked, and the rest go on."""
+        applied: dict[str, list[Delivered]] = {}
+        for delivered in batch:
+            item = f"seq:{delivered.seq}"
+            failed = 0
+            while True:
+                try:
+                    async with self._locked() as conn:
+                        for name, fresh in (await self.apply_in(conn, [delivered], delivered.seq)).items():
+                            applied.setdefault(name, []).extend(fresh)
+                        if failed:
+                            await self.parking.forget(conn, [item])
+                    break
+                except Exception as error:
+                    verdict, failed = await self.parking.judge(item, error)
+                    if verdict is Verdict.TRANSIENT:
+                        raise
+                    if verdict is Verdict.PARK:
+                        async with self._locked() as conn:
+                            payload = delivered.envelope.model_dump_json().encode()
+                            await self.parking.park(conn, item, reason_of(error), failed, payload)
+                            await self.apply_in(conn, [], delivered.seq)
+                        await self.parking.count()
+                        break
+                    await asyncio.sleep(BACKOFF_SECONDS[min(failed, len(BACKOFF_SECONDS)) - 1])
+        async with self._locked() as conn:
+            await self._park_junk(conn, junk)
+            await self.apply_in(conn, [], through)
+        return applied
+
+    def _count_applied(self, applied: dict[str, list[Delivered]]) -> None:
         for name, fresh in applied.items():
             if fresh:
                 metrics.projection_applied.labels(name).inc(len(fresh))
                 age = (datetime.now(UTC) - fresh[-1].envelope.time).total_seconds()
                 metrics.projection_lag_seconds.labels(name).set(max(age, 0.0))
+
+    async def redo_parked(self, conn: Conn, parked: Parked) -> None:
+        """An operator's retry: the event is applied to every view that reads it; checkpoints stay."""
+        seq = int(parked.item.removeprefix("seq:"))
+        delivered = Delivered(seq, decode(parked.payload, seq))
+        await self._lock_views(conn)
+        for projector in self.projectors:
+            types: frozenset[str] | None = getattr(projector, "event_types", None)
+            if types is None or delivered.envelope.type in types:
+                await projector.apply(conn, self.schema, [delivered])
 
     async def apply_in(
         self, conn: Conn, batch: list[Delivered], through: int | None = None
@@ -221,31 +312,9 @@ class ProjectorRunner:
             )
         return applied
 
-    async def read_range(self, first: int, last: int) -> list[Delivered]:
-        """The events with stream sequence ``first`` … ``last``, in order."""
-        if last < first:
-            return []
-        config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE
-        )
-        subscription = await self.js.pull_subscribe(
-            EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config
-        )
-        found: list[Delivered] = []
-        try:
-            while not found or found[-1].seq < last:
-                messages = await subscription.fetch(min(self.batch_size, last - first + 1), timeout=5)
-                found += [
-                    Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
-                    for m in messages
-                ]
-        finally:
-            await subscription.unsubscribe()
-        return [d for d in found if d.seq <= last]
-
 
 class UndecodableEvent(RuntimeError):
-    """A message on the event stream that is not an envelope: the projection stops rather than skip it."""
+    """A message on the event stream that is not an envelope: parked, never applied."""
 
 
 def decode(payload: bytes, seq: int) -> EventEnvelope:

@@ -63,6 +63,11 @@ class ServiceDefinition:
     workers: list[Callable[[ServiceRuntime], Worker]] = field(default_factory=list)
 
 
+def projector_worker(service: str) -> str:
+    """The name a service's projector runner counts failures and parks items under."""
+    return f"{service}-projector"
+
+
 class Worker(Protocol):
     async def run(self, stop: asyncio.Event) -> None: ...
 
@@ -126,7 +131,7 @@ class ServiceRuntime:
             self._spawn(worker.run(self.stop_event))
         if d.projectors:  # one runner for every view: each event fetched and decoded once
             self.projector_runner = ProjectorRunner(
-                self.js, self.pool, d.schema, d.projectors, fault=self.fault
+                self.js, self.pool, d.schema, d.projectors, fault=self.fault, worker=projector_worker(d.name)
             )
             self._spawn(self.projector_runner.run(self.stop_event))
         self._http = HttpServer(ops_app(self.readiness), s.http_host, s.http_port)

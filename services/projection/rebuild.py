@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import asyncpg
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit.migrations import migrate, service_migrations
-from services.eventkit.projector import ProjectorRunner, apply_lock_key
+from services.eventkit.projector import Delivered, ProjectorRunner, apply_lock_key, decode
+from services.eventkit.runtime import projector_worker
 from services.projection.queries import SCHEMA
 
 log = logging.getLogger(__name__)
@@ -34,7 +37,8 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
     async with pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {FRESH} CASCADE")
         await migrate(conn, FRESH, service_migrations("services.projection"))
-    runner = ProjectorRunner(js, pool, FRESH, projectors(), batch_size=1000)
+    # The live runner's worker name: what the copy parks while replaying, the live service can retry.
+    runner = ProjectorRunner(js, pool, FRESH, projectors(), batch_size=1000, worker=projector_worker(SCHEMA))
     await runner.catch_up()
     async with pool.acquire() as conn, conn.transaction():
         # Live appliers wait on these locks (taken in the runner's order); whatever they applied meanwhile
@@ -45,7 +49,8 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
             f"SELECT name, seq FROM {SCHEMA}.stream_checkpoints WHERE name = ANY($1)", runner.names
         )
         latest = max((row["seq"] for row in live), default=0)
-        await runner.apply_in(conn, await runner.read_range(await runner.checkpoint() + 1, latest), latest)
+        missed = await read_range(js, await runner.checkpoint() + 1, latest, runner.batch_size)
+        await runner.apply_in(conn, missed, latest)
         checkpoint = max(latest, await runner.checkpoint())
         await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
         await conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO {RETIRED}")
@@ -53,3 +58,24 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
         await conn.execute(f"DROP SCHEMA {RETIRED} CASCADE")
     log.info("projection rebuilt and swapped in", extra={"checkpoint": checkpoint})
     return RebuildReport(checkpoint=checkpoint)
+
+
+async def read_range(js: JetStreamContext, first: int, last: int, batch: int) -> list[Delivered]:
+    """The events with stream sequence ``first`` … ``last``, in order."""
+    if last < first:
+        return []
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE
+    )
+    subscription = await js.pull_subscribe(EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config)
+    found: list[Delivered] = []
+    try:
+        while not found or found[-1].seq < last:
+            messages = await subscription.fetch(min(batch, last - first + 1), timeout=5)
+            found += [
+                Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
+                for m in messages
+            ]
+    finally:
+        await subscription.unsubscribe()
+    return [d for d in found if d.seq <= last]

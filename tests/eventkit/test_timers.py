@@ -90,18 +90,60 @@ async def test_a_failing_timer_is_retried_later_and_does_not_block_the_next(data
         runner = TimerRunner("tim", store, {"test": fire, "flaky": flaky}, clock=clock)
         clock.now = start + timedelta(minutes=2)
         assert await runner.fire_due() == 2  # the failure is handled and the next timer fires
-        row = await pool.fetchrow(
-            "SELECT attempts, last_error, fired_at, due_at FROM tim.timers WHERE timer_id = 'first'"
-        )
+        row = await pool.fetchrow("SELECT fired_at, due_at FROM tim.timers WHERE timer_id = 'first'")
         assert row is not None
-        assert (row["attempts"], row["fired_at"]) == (1, None)
-        assert row["last_error"] == "RuntimeError: the case is locked"
+        assert row["fired_at"] is None
         assert row["due_at"] > clock.now
+        failure = await pool.fetchrow("SELECT attempts, last_error FROM tim.failures WHERE item = 'first'")
+        assert failure is not None
+        assert (failure["attempts"], failure["last_error"]) == (1, "RuntimeError: the case is locked")
         assert len(await store.read_stream("timer-test:2")) == 1
 
         broken["yes"] = False
         clock.now = start + timedelta(hours=1)
         assert await runner.fire_due() == 1
         assert len(await store.read_stream("timer-test:1")) == 1
+        assert await pool.fetchval("SELECT count(*) FROM tim.failures") == 0  # success clears the count
+    finally:
+        await pool.close()
+
+
+async def test_a_timer_failing_past_its_budget_is_parked_and_others_fire(database_url: str) -> None:
+    start = datetime(2026, 9, 30, 1, 0, tzinfo=UTC)
+    clock = FakeClock(start)
+    pool = await create_pool(database_url, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn, "tim", service_migrations(None))
+        store = PostgresEventStore(pool, "tim")
+        broken = {"yes": True}
+
+        async def poison(context: CommandContext, timer: Timer) -> Decision:
+            if broken["yes"]:
+                raise ValueError("year 1 has no working days")
+            return await fire(context, timer)
+
+        async with pool.acquire() as conn, conn.transaction():
+            await schedule(conn, "tim", Timer("bad", "poison", start, {"n": 1}))
+            for n in range(2, 5):
+                await schedule(conn, "tim", Timer(f"good-{n}", "test", start + timedelta(hours=n), {"n": n}))
+        runner = TimerRunner("tim", store, {"test": fire, "poison": poison}, clock=clock, budget=3)
+        for day in range(1, 4):  # each round, past the bad timer's backoff
+            clock.now = start + timedelta(days=day)
+            await runner.fire_due()
+        assert [len(await store.read_stream(f"timer-test:{n}")) for n in range(1, 5)] == [0, 1, 1, 1]
+        (parked,) = await pool.fetch("SELECT worker, item, reason, attempts FROM tim.parked")
+        assert (parked["worker"], parked["item"], parked["attempts"]) == ("tim-timers", "bad", 3)
+        assert parked["reason"] == "ValueError: year 1 has no working days"
+        clock.now = start + timedelta(days=30)
+        assert await runner.fire_due() == 0  # parked: no longer due, however late it is
+        assert await runner.backlog() == 0
+
+        broken["yes"] = False  # the operator fixed the cause and asks for a retry
+        await pool.execute("UPDATE tim.parked SET retry_requested_at = now()")
+        assert await runner.parking.retry_requested(runner.redo_parked) == 1
+        assert await runner.fire_due() == 1
+        assert len(await store.read_stream("timer-test:1")) == 1
+        assert await pool.fetchval("SELECT count(*) FROM tim.parked") == 0
     finally:
         await pool.close()
