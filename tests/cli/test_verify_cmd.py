@@ -4,7 +4,6 @@ names the service and the first broken link."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from typer.testing import CliRunner
@@ -29,7 +28,7 @@ async def sanji_verify(database_url: str, *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-async def stores(database_url: str) -> AsyncIterator[str]:
+async def stores(database_url: str) -> str:
     """Every service's store migrated, with two streams of three events each."""
     pool = await create_pool(database_url, max_size=2)
     try:
@@ -43,7 +42,7 @@ async def stores(database_url: str) -> AsyncIterator[str]:
                 await store.append(stream, 0, batch(stream, 0, 3))
     finally:
         await pool.close()
-    yield database_url
+    return database_url
 
 
 async def test_verify_without_a_name_checks_every_store(stores: str) -> None:
