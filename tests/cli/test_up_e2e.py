@@ -17,6 +17,7 @@ import httpx
 import psutil
 import pytest
 
+from services import registry
 from services.cli.supervisor import recorded_process, terminate
 from services.eventkit.embedded import NatsServer, PostgresServer, free_port
 from tests.helpers import wait_until
@@ -132,7 +133,7 @@ async def test_up_demo_ctrl_c_and_up_again_keeps_the_data(tmp_path: Path, runs: 
     runs.append(first)
     await first.wait_ready()
     assert json.loads((data_dir / "tokens.json").read_text())["dev-city-admin"]["scope"] == "3205"
-    for name in ("projection", "duty", "outreach", "gateway"):
+    for name in registry.names():
         assert (data_dir / "logs" / f"{name}.log").exists()
 
     second_up = await asyncio.to_thread(
