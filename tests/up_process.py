@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from services import registry
 from services.cli.supervisor import recorded_process, terminate
 from services.eventkit.embedded import NatsServer, PostgresServer
 from tests.helpers import wait_until
@@ -93,3 +95,22 @@ def alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def lines_that_are_not_json_objects(log: Path) -> list[str]:
+    bad = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict) or not {"time", "level", "message", "service"} <= parsed.keys():
+            bad.append(line)
+    return bad
+
+
+def assert_every_log_line_is_json(data_dir: Path) -> None:
+    logs = {info.name: data_dir / "logs" / f"{info.name}.log" for info in registry.SERVICES}
+    bad = {name: lines_that_are_not_json_objects(log)[:5] for name, log in logs.items()}
+    assert {name: lines for name, lines in bad.items() if lines} == {}
+    assert all(log.stat().st_size > 0 for log in logs.values())  # each service did log something

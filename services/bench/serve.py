@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from services import registry
-from services.eventkit.logs import configure_logging
+from services.eventkit.logs import configure_logging, log_everything_else
 from services.eventkit.settings import ServiceSettings
 
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name = args[0]
     configure_logging(name, ServiceSettings().log_level)
+    log_everything_else()
     info = registry.service(name)
     profile_dir = os.environ.get("SANJI_BENCH_PROFILE")
     profiler = cProfile.Profile() if profile_dir else None

@@ -33,10 +33,11 @@ def run_service(name: str) -> None:
     # runs, the runtime's own handlers take over and stop it gracefully.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_quietly)
-    from services.eventkit.logs import configure_logging
+    from services.eventkit.logs import configure_logging, log_everything_else
     from services.eventkit.settings import ServiceSettings
 
     configure_logging(name, ServiceSettings().log_level)
+    log_everything_else()
     runtime: Runtime = registry.service(name).create_app()  # settings come from the environment
     asyncio.run(runtime.serve_until_signalled())
 

@@ -20,7 +20,7 @@ import pytest
 from services.cli.supervisor import recorded_process
 from services.eventkit.embedded import free_port
 from tests.helpers import wait_until
-from tests.up_process import Up, alive
+from tests.up_process import Up, alive, assert_every_log_line_is_json
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 TOKEN = "dev-city-admin"
@@ -173,3 +173,4 @@ async def test_killed_servers_and_a_stopped_service_come_back_and_nothing_is_los
     for restarted in ("nats-server exited", "PostgreSQL exited", "outreach (pid"):
         assert restarted in output, output[-4000:]
     assert up.interrupt() == 0, output[-4000:]
+    assert_every_log_line_is_json(up.data_dir)  # outages, restarts and shutdown logged as JSON too
