@@ -222,7 +222,10 @@ class ServerChild:
             raise SupervisorError(f"{self.name} could not start: {error}") from None
 
     def exit_code(self) -> int | None:
-        return None if self.starts == 0 or self.server.running else self.server.exit_code()
+        if self.starts == 0 or self.server.running:
+            return None
+        code = self.server.exit_code()
+        return -1 if code is None else code  # -1: a failed start left no process behind, so no status
 
     def ready(self) -> bool:
         return self.server.running

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -118,6 +119,29 @@ async def test_a_killed_nats_server_is_started_again_on_its_port(tmp_path: Path)
             await nc.close()
         assert any("nats-server exited with status -9; restarting it" in line for line in reports), reports
     finally:
+        supervisor.request_stop()
+        watcher.join(30)
+        supervisor.stop_all()
+
+
+async def test_a_server_whose_restart_fails_is_tried_again(tmp_path: Path) -> None:
+    server = NatsServer(tmp_path / "nats")
+    reports: list[str] = []
+    supervisor = quick([ServerChild("nats-server", server)], reports)
+    supervisor.start_all()
+    server.kill()
+    squatter = socket.socket()  # takes the port while the server is down: its first restart fails
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    squatter.bind(("127.0.0.1", server.port))
+    squatter.listen()
+    watcher = threading.Thread(target=supervisor.watch, daemon=True)
+    watcher.start()
+    try:
+        await wait_until(lambda: any("did not start again" in line for line in reports), timeout=30)
+        squatter.close()
+        await wait_until(lambda: server.running, timeout=30, message=f"never tried again: {reports}")
+    finally:
+        squatter.close()
         supervisor.request_stop()
         watcher.join(30)
         supervisor.stop_all()
