@@ -34,6 +34,8 @@ from typing import Any, Self, TypeVar
 import asyncpg
 import psutil
 
+from services.eventkit.pg_leftovers import clear_stale_locks, reap_orphans
+
 _T = TypeVar("_T")
 
 START_TIMEOUT = 15.0  # seconds until a server must accept work
@@ -450,50 +452,6 @@ class PostgresServer(_ChildProcess):
             return None
         return pid if _process_is(pid, "postgres", str(self.data_dir)) else None
 
-    def _is_ours(self, pid: int) -> bool:
-        """Whether pid is a live postgres process working in this data dir (postmaster or backend)."""
-        try:
-            proc = psutil.Process(pid)
-            return (
-                proc.status() != psutil.STATUS_ZOMBIE
-                and proc.name().startswith("postgres")
-                and Path(proc.cwd()) == self.data_dir
-            )
-        except psutil.Error:
-            return False
-
-    def _reap_orphans(self) -> None:
-        """Wait for (then SIGKILL by PID) backends a killed postmaster left, before a new one starts.
-
-        They exit by themselves once they notice their postmaster is gone; a new postmaster beside them
-        would share the data files with processes still attached to the old shared memory.
-        """
-        orphans = [p.pid for p in psutil.process_iter() if p.pid != os.getpid() and self._is_ours(p.pid)]
-        for pid in orphans:
-            if not wait_pid_gone(pid, STOP_TIMEOUT) and self._is_ours(pid):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                wait_pid_gone(pid, STOP_TIMEOUT)
-
-    def _clear_stale_locks(self) -> None:
-        """Remove postmaster.pid and the socket lock a killed postmaster left, each only if stale.
-
-        postgres refuses to start while the PID a lock names exists at all, so a lock naming a PID
-        since reused by an unrelated process (or an unreaped zombie) would block it forever. A lock is
-        stale when the PID it names is not a live postgres of this data dir.
-        """
-        socket_dir = self._socket_dir()
-        locks = [self.data_dir / "postmaster.pid"]
-        if socket_dir:
-            locks.append(Path(socket_dir) / f".s.PGSQL.{self.port}.lock")
-        for lock in locks:
-            try:
-                pid = int(lock.read_text().splitlines()[0])
-            except (OSError, ValueError, IndexError):
-                pid = 0  # unreadable or empty: no process owns it
-            if lock.exists() and not self._is_ours(pid):
-                lock.unlink(missing_ok=True)
-
     def _socket_dir(self) -> str:
         # Unix socket paths are limited to ~107 bytes; deep tmp dirs exceed that. Clients here use TCP, so
         # a too-long path just means no socket ('' disables it) instead of a failed start.
@@ -532,8 +490,12 @@ class PostgresServer(_ChildProcess):
                 f"PostgreSQL for {self.data_dir} is already running as pid {leftover}; "
                 "stop it first (PostgresServer(data_dir).stop())"
             )
-        self._reap_orphans()
-        self._clear_stale_locks()
+        # No live postmaster owns the data dir: clear what a killed one left (see pg_leftovers).
+        reap_orphans(self.data_dir)
+        socket_dir = self._socket_dir()
+        clear_stale_locks(
+            self.data_dir, Path(socket_dir) / f".s.PGSQL.{self.port}.lock" if socket_dir else None
+        )
         if not port_is_free(self.port):
             raise EmbeddedServerError(f"cannot start PostgreSQL: 127.0.0.1:{self.port} is in use")
         with self.log_path.open("ab") as log:
