@@ -92,7 +92,9 @@ class Supervisor:
         self.report = report
         self.ready_timeout, self.stop_timeout, self.poll = ready_timeout, stop_timeout, poll
         self.unresponsive_after, self.probe_every, self.clock = unresponsive_after, probe_every, clock
-        self._answered: dict[str, float] = {}  # child → when it last answered a liveness probe
+        # child → when the probes it has failed in a row began; a pause in probing (another child's
+        # restart) must not count as silence, so the window runs from the first unanswered probe.
+        self._silent_since: dict[str, float] = {}
         self._probed: dict[str, float] = {}  # child → when it was last probed
 
     def request_stop(self) -> None:
@@ -114,7 +116,6 @@ class Supervisor:
             self.report(f"starting {child.name} …")
             child.start()
             self._await_ready(child)
-            self._answered[child.name] = self.clock()
 
     def watch(self) -> None:
         """Until a stop is requested: restart a child that exits or hangs; raise once one exceeds its budget."""
@@ -144,9 +145,9 @@ class Supervisor:
             return False
         self._probed[child.name] = now
         if child.answering() is not False:
-            self._answered[child.name] = now
+            self._silent_since.pop(child.name, None)
             return False
-        return now - self._answered.setdefault(child.name, now) >= self.unresponsive_after
+        return now - self._silent_since.setdefault(child.name, now) >= self.unresponsive_after
 
     def _restart(self, child: Supervised, what: str, *, kill: bool = False) -> None:
         budget = self.budgets[child.name]
@@ -163,9 +164,9 @@ class Supervisor:
         except SupervisorError as error:  # it is still down: the next round sees that and tries again
             self.report(f"{child.name} did not start again: {error}")
             return
+        self._silent_since.pop(child.name, None)
         if self._await_ready(child, restarting=True):
             self.report(f"{child.name} is running again (pid {child.pid})")
-        self._answered[child.name] = self.clock()
 
     def _await_ready(self, child: Supervised, *, restarting: bool = False) -> bool:
         """True once the child is ready; False if a stop was requested or a restarted child died again."""

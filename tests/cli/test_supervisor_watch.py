@@ -145,3 +145,29 @@ async def test_a_server_whose_restart_fails_is_tried_again(tmp_path: Path) -> No
         supervisor.request_stop()
         watcher.join(30)
         supervisor.stop_all()
+
+
+class Silent:
+    """A child whose liveness answers are scripted; only what the hang watch reads."""
+
+    name, log_path, pid, starts = "silent", Path("silent.log"), 1, 1
+
+    def __init__(self) -> None:
+        self.answers = True
+
+    def answering(self) -> bool:
+        return self.answers
+
+
+def test_silence_is_counted_from_the_first_unanswered_probe_not_from_the_last_answer() -> None:
+    now = [0.0]
+    child = Silent()
+    supervisor = Supervisor([], unresponsive_after=20, probe_every=2, clock=lambda: now[0])
+    assert not supervisor._hung(child)  # type: ignore[arg-type]  # answered at 0 s
+    child.answers = False
+    now[0] = 100.0  # nothing probed it for 100 s (another child was being restarted): not yet silence
+    assert not supervisor._hung(child)  # type: ignore[arg-type]
+    now[0] = 118.0
+    assert not supervisor._hung(child)  # type: ignore[arg-type]
+    now[0] = 120.5  # unanswered probes for 20.5 s
+    assert supervisor._hung(child)  # type: ignore[arg-type]
