@@ -28,6 +28,7 @@ from services.cli.supervisor import (
     write_pid_file,
 )
 
+START_ORDER = registry.names()  # the registry lists the services in the order they start
 GATEWAY_PORT = 8000
 CITY = "3205"
 DEFAULT_DATA_DIR = Path(".sanji")
@@ -142,7 +143,7 @@ def child_specs(
     data_dir: Path, backing: Backing, ports: dict[str, int], tokens_file: Path
 ) -> list[ChildSpec]:
     specs = []
-    for name in registry.names():
+    for name in START_ORDER:
         env = dict(os.environ)
         env.update(
             NATS_URL=backing.nats_url,
@@ -181,7 +182,7 @@ def summary(data_dir: Path, backing: Backing, ports: dict[str, int], sup: Superv
     ]
     lines += [
         f"    {name:<11}http://127.0.0.1:{ports[name]}/metrics   (pid {pids.get(name)})"
-        for name in registry.names()
+        for name in START_ORDER
     ]
     lines += [
         f"  NATS         {backing.describe(NatsServer, backing.nats_url)}",
@@ -222,9 +223,7 @@ def run_up(data_dir: Path) -> int:
         if backing.servers:
             names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
             typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
-        ports = service_ports(run_dir, [n for n in registry.names() if n != "gateway"]) | {
-            "gateway": gateway_port
-        }
+        ports = service_ports(run_dir, [n for n in START_ORDER if n != "gateway"]) | {"gateway": gateway_port}
         sup = Supervisor(
             [*backing.children(), *child_specs(data_dir, backing, ports, tokens_file)],
             stop_event=stop_event,
