@@ -9,23 +9,18 @@ from typing import Any
 import nats
 
 from contracts.commands import Actor, Role
-from services.assessment.app import create_app as assessment_app
-from services.duty.app import create_app as duty_app
+from services import registry
 from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
 from services.eventkit.settings import ServiceSettings
-from services.opinion.app import create_app as opinion_app
-from services.outreach.app import create_app as outreach_app
-from services.projection.app import create_app as projection_app
 
 CITY_ADMIN = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN, Role.CLERK}))
-FACTORIES = {
-    "duty": duty_app,
-    "outreach": outreach_app,
-    "projection": projection_app,
-    "opinion": opinion_app,
-    "assessment": assessment_app,
-}
+
+
+def build(name: str, service_settings: ServiceSettings, **options: Any) -> ServiceRuntime:
+    """A registered service's runtime (not started)."""
+    runtime: ServiceRuntime = registry.service(name).create_app(service_settings, **options)
+    return runtime
 
 
 def settings(nats_url: str, database_url: str) -> ServiceSettings:
@@ -36,7 +31,7 @@ def settings(nats_url: str, database_url: str) -> ServiceSettings:
 async def running(
     nats_url: str, database_url: str, *names: str, **options: Any
 ) -> AsyncIterator[list[ServiceRuntime]]:
-    runtimes = [FACTORIES[name](settings(nats_url, database_url), **options) for name in names]
+    runtimes = [build(name, settings(nats_url, database_url), **options) for name in names]
     started: list[ServiceRuntime] = []
     try:
         for runtime in runtimes:

@@ -7,8 +7,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from services import registry
+
 MB = 1024 * 1024
-SERVICES = ("duty", "outreach", "projection")
+SERVICES = registry.names(registry.benched())
 RSS_LIMIT_MB = 150.0
 
 # name: (label, unit)

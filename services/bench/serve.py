@@ -1,6 +1,6 @@
 """Runs one Sanji service in the foreground until SIGINT/SIGTERM: the benchmark's service processes.
 
-``python -m services.bench.serve <duty|outreach|projection>``, configured from the environment
+``python -m services.bench.serve <name>`` (a registered service), configured from the environment
 (NATS_URL, DATABASE_URL, SANJI_HTTP_PORT, ...) like any deployed service. With SANJI_BENCH_PROFILE set
 to a folder, the service runs under cProfile and leaves ``<folder>/<service>.prof`` when it stops.
 """
@@ -9,32 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import importlib
 import os
 import sys
 from pathlib import Path
 
-from services.eventkit.logs import configure_logging
+from services import registry
+from services.eventkit.logs import configure_logging, log_everything_else
 from services.eventkit.settings import ServiceSettings
-
-SERVICES = ("duty", "outreach", "projection")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] not in SERVICES:
-        print(f"usage: python -m services.bench.serve {{{'|'.join(SERVICES)}}}", file=sys.stderr)
+    if len(args) != 1 or args[0] not in registry.names():
+        print(f"usage: python -m services.bench.serve {{{'|'.join(registry.names())}}}", file=sys.stderr)
         return 2
     name = args[0]
     configure_logging(name, ServiceSettings().log_level)
-    app = importlib.import_module(f"services.{name}.app")
+    log_everything_else()
+    info = registry.service(name)
     profile_dir = os.environ.get("SANJI_BENCH_PROFILE")
     profiler = cProfile.Profile() if profile_dir else None
     if profiler is not None:
         profiler.enable()
     try:
         # settings=None: each service reads its own settings class from the environment.
-        asyncio.run(app.create_app(None).serve_until_signalled())
+        asyncio.run(info.create_app(None).serve_until_signalled())
     finally:
         if profiler is not None and profile_dir:
             profiler.disable()

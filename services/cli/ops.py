@@ -9,11 +9,11 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from services import registry
 from services.cli import endpoints
 
 T = TypeVar("T")
 DataDir = Annotated[Path, typer.Option("--data-dir", help="where `sanji up` keeps its data")]
-SCHEMAS = {"duty": "duty", "outreach": "outreach"}
 
 dlq = typer.Typer(
     help="Parked items: events, timers and scores a worker gave up on after its retries, with the reason.",
@@ -86,25 +86,37 @@ def dlq_discard(name: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> No
     typer.echo(f"{name} ({item.worker}, {item.item}) discarded")
 
 
-def verify(service: str, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None:
-    """Check SERVICE's event store hash chains; name the first broken link."""
+def verify(
+    service: Annotated[
+        str | None, typer.Argument(help="one service's store; every store when left out")
+    ] = None,
+    data_dir: DataDir = endpoints.DEFAULT_DATA_DIR,
+) -> None:
+    """Check the hash chains of SERVICE's event store (of every store without SERVICE); name the first broken link."""
     from services.eventkit.chaincheck import verify_chains
     from services.eventkit.db import create_pool
 
-    if service not in SCHEMAS:
-        raise _fail(f"unknown service '{service}'; choose one of: {', '.join(SCHEMAS)}")
+    try:
+        stores = registry.with_event_store() if service is None else (registry.store(service),)
+    except registry.UnknownService as error:
+        raise _fail(str(error)) from None
 
-    async def check() -> str | None:
+    async def check() -> list[str]:
+        broken: list[str] = []
         pool = await create_pool(endpoints.database_url(data_dir), max_size=2)
         try:
-            report = await verify_chains(pool, SCHEMAS[service])
+            for info in stores:
+                assert info.schema is not None  # every service with an event store owns a schema
+                report = await verify_chains(pool, info.schema)
+                typer.echo(f"{info.name}: {report.streams} streams, {report.events} events checked")
+                if report.broken is not None:
+                    broken.append(f"{info.name}: {report.broken}")
         finally:
             await pool.close()
-        typer.echo(f"{service}: {report.streams} streams, {report.events} events checked")
-        return None if report.broken is None else str(report.broken)
+        return broken
 
     if broken := asyncio.run(check()):
-        raise _fail(f"broken link: {broken}")
+        raise _fail("\n".join(f"broken link in {link}" for link in broken))
     typer.echo("every chain is intact")
 
 

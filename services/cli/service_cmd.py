@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import signal
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 import typer
 
-# name → module holding its composition root (`create_app`); imported only for the service that runs.
-SERVICES: dict[str, str] = {
-    "duty": "services.duty.app",
-    "outreach": "services.outreach.app",
-    "projection": "services.projection.app",
-    "gateway": "services.gateway.app",
-    "opinion": "services.opinion.app",
-    "assessment": "services.assessment.app",
-}
+from services import registry
 
 
 class Runtime(Protocol):
@@ -26,10 +17,10 @@ class Runtime(Protocol):
 
 def check_service_name(name: str) -> str:
     """The name unchanged if it is a service; otherwise a usage error that lists the valid names."""
-    if name not in SERVICES:
-        valid = ", ".join(SERVICES)
-        raise typer.BadParameter(f"unknown service {name!r}; choose one of: {valid}")
-    return name
+    try:
+        return registry.service(name).name
+    except registry.UnknownService as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 def _exit_quietly(_signum: int, _frame: object) -> None:
@@ -42,12 +33,12 @@ def run_service(name: str) -> None:
     # runs, the runtime's own handlers take over and stop it gracefully.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _exit_quietly)
-    from services.eventkit.logs import configure_logging
+    from services.eventkit.logs import configure_logging, log_everything_else
     from services.eventkit.settings import ServiceSettings
 
     configure_logging(name, ServiceSettings().log_level)
-    module: Any = importlib.import_module(SERVICES[name])
-    runtime: Runtime = module.create_app()  # each service reads its own settings from the environment
+    log_everything_else()
+    runtime: Runtime = registry.service(name).create_app()  # settings come from the environment
     asyncio.run(runtime.serve_until_signalled())
 
 
@@ -58,7 +49,9 @@ def register(app: typer.Typer) -> None:
     def service(
         name: Annotated[
             str,
-            typer.Argument(help=f"which service to run: {', '.join(SERVICES)}", callback=check_service_name),
+            typer.Argument(
+                help=f"which service to run: {', '.join(registry.names())}", callback=check_service_name
+            ),
         ],
     ) -> None:
         """Run one service in the foreground (settings from NATS_URL, DATABASE_URL, SANJI_* variables)."""

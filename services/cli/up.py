@@ -1,10 +1,9 @@
 """`sanji up`: the whole system on one machine — NATS and PostgreSQL (embedded unless NATS_URL /
-DATABASE_URL name them), then projection, duty, outreach, opinion and the gateway, each as its own process."""
+DATABASE_URL name them), then every registered service, each as its own process, all supervised."""
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import signal
@@ -17,6 +16,8 @@ from typing import Annotated
 
 import typer
 
+from services import registry
+from services.cli.children import ServerChild, http_status
 from services.cli.demo import DemoError, gateway_url_for_port, read_dev_token
 from services.cli.supervisor import (
     ChildSpec,
@@ -27,7 +28,7 @@ from services.cli.supervisor import (
     write_pid_file,
 )
 
-START_ORDER = ("projection", "duty", "outreach", "opinion", "assessment", "gateway")
+START_ORDER = registry.names()  # the registry lists the services in the order they start
 GATEWAY_PORT = 8000
 CITY = "3205"
 DEFAULT_DATA_DIR = Path(".sanji")
@@ -35,18 +36,12 @@ DEFAULT_DATA_DIR = Path(".sanji")
 
 def readyz_probe(port: int) -> Callable[[], bool]:
     """A probe that is True once http://127.0.0.1:port/readyz answers 200."""
+    return lambda: http_status(port) == 200
 
-    def ready() -> bool:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            conn.request("GET", "/readyz")
-            return conn.getresponse().status == 200
-        except (OSError, http.client.HTTPException):
-            return False
-        finally:
-            conn.close()
 
-    return ready
+def answers_probe(port: int) -> Callable[[], bool]:
+    """A probe that is True while http://127.0.0.1:port/readyz answers at all (503 included)."""
+    return lambda: http_status(port) is not None
 
 
 class Backing:
@@ -71,16 +66,14 @@ class Backing:
         self.nats_url = nats_url or next(s.url for s in self.servers if isinstance(s, NatsServer))
         self.database_url = database_url or next(s.url for s in self.servers if isinstance(s, PostgresServer))
 
-    def start(self) -> None:
-        started = []
-        try:
-            for server in self.servers:
-                server.start()
-                started.append(server)
-        except BaseException:
-            for server in reversed(started):
-                server.stop()
-            raise
+    def children(self) -> list[ServerChild]:
+        """The embedded servers as supervised children, started before the services, stopped after."""
+        from services.eventkit.embedded import NatsServer
+
+        return [
+            ServerChild("nats-server" if isinstance(server, NatsServer) else "PostgreSQL", server)
+            for server in self.servers
+        ]
 
     def stop(self) -> None:
         for server in reversed(self.servers):
@@ -168,6 +161,7 @@ def child_specs(
                 log_path=data_dir / "logs" / f"{name}.log",
                 ready=readyz_probe(ports[name]),
                 pid_path=data_dir / "run" / f"service-{name}.pid",
+                answers=answers_probe(ports[name]),
             )
         )
     return specs
@@ -229,10 +223,9 @@ def run_up(data_dir: Path) -> int:
         if backing.servers:
             names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
             typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
-        backing.start()
         ports = service_ports(run_dir, [n for n in START_ORDER if n != "gateway"]) | {"gateway": gateway_port}
         sup = Supervisor(
-            child_specs(data_dir, backing, ports, tokens_file),
+            [*backing.children(), *child_specs(data_dir, backing, ports, tokens_file)],
             stop_event=stop_event,
             report=lambda line: typer.echo(line, err=True),
         )
@@ -248,7 +241,7 @@ def run_up(data_dir: Path) -> int:
             typer.echo("stopping services …", err=True)
             sup.stop_all()
         if backing is not None:
-            backing.stop()
+            backing.stop()  # also when the supervisor never started: servers a failed start left
         with contextlib.suppress(OSError):
             if (owner := recorded_process(run_dir / "up.pid")) is not None and owner.pid == os.getpid():
                 (run_dir / "up.pid").unlink()

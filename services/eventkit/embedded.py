@@ -34,6 +34,8 @@ from typing import Any, Self, TypeVar
 import asyncpg
 import psutil
 
+from services.eventkit.pg_leftovers import clear_stale_locks, reap_orphans
+
 _T = TypeVar("_T")
 
 START_TIMEOUT = 15.0  # seconds until a server must accept work
@@ -145,6 +147,10 @@ class _ChildProcess:
     @property
     def running(self) -> bool:
         return self.pid is not None
+
+    def exit_code(self) -> int | None:
+        """The status the started server exited with (negative: killed by that signal); None while it runs."""
+        return self._proc.poll() if self._proc is not None else None
 
     def _leftover_pid(self) -> int | None:
         """PID of a live server on our data dir that this object did not start (e.g. a crashed parent's)."""
@@ -484,9 +490,12 @@ class PostgresServer(_ChildProcess):
                 f"PostgreSQL for {self.data_dir} is already running as pid {leftover}; "
                 "stop it first (PostgresServer(data_dir).stop())"
             )
-        # No live postmaster owns the data dir: a postmaster.pid left by a crash (whose PID may since
-        # have been reused by another process, which would make postgres refuse to start) is stale.
-        (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        # No live postmaster owns the data dir: clear what a killed one left (see pg_leftovers).
+        reap_orphans(self.data_dir)
+        socket_dir = self._socket_dir()
+        clear_stale_locks(
+            self.data_dir, Path(socket_dir) / f".s.PGSQL.{self.port}.lock" if socket_dir else None
+        )
         if not port_is_free(self.port):
             raise EmbeddedServerError(f"cannot start PostgreSQL: 127.0.0.1:{self.port} is in use")
         with self.log_path.open("ab") as log:

@@ -108,7 +108,14 @@ class ServiceRuntime:
         await ensure_sanji_streams(self.js)
         self.store = PostgresEventStore(self.pool, d.schema)
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
-        self.broker = NatsBroker(s.nats_url, name=f"sanji-{d.name}-rpc", max_reconnect_attempts=-1)
+        # FastStream's default logger writes coloured text to stdout, and a line per message at INFO.
+        self.broker = NatsBroker(
+            s.nats_url,
+            name=f"sanji-{d.name}-rpc",
+            max_reconnect_attempts=-1,
+            logger=logging.getLogger("faststream.nats"),
+            log_level=logging.WARNING,
+        )
         self._register_queries()
         await self.broker.start()
         await subscriptions_in_place(self.broker.connection)  # queries answerable once we say ready

@@ -16,9 +16,11 @@ import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
-from services.cli.service_cmd import SERVICES
 from services.eventkit import metrics
+from services.registry import names
 from tests.deploy.sites import DEPLOY
+
+SERVICES = names()
 
 PROMETHEUS = DEPLOY / "prometheus"
 PROMETHEUS_YML = PROMETHEUS / "prometheus.yml"

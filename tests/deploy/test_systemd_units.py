@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.cli.service_cmd import SERVICES
+from services.registry import names
 from tests.deploy.sites import DEPLOY
+
+SERVICES = names()
 
 SYSTEMD = DEPLOY / "systemd"
 UNITS = sorted(SYSTEMD.glob("*.service")) + sorted(SYSTEMD.glob("*.target"))

@@ -24,7 +24,7 @@ from tests.opinion.support import (
     send_ok,
     setup_city,
 )
-from tests.stack import FACTORIES, client, running, settings
+from tests.stack import build, client, running, settings
 
 LOOP_START = ["reported", "graded", "assigned"]
 
@@ -172,7 +172,7 @@ async def test_timers_pending_over_a_restart_fire_once(nats_url: str, database_u
     start = local(11, 4, 10)
     clock = FakeClock(start)
     async with running(nats_url, database_url, "duty", clock=clock), client(nats_url) as sanji:
-        first = FACTORIES["opinion"](settings(nats_url, database_url), clock=clock)
+        first = build("opinion", settings(nats_url, database_url), clock=clock)
         await first.start()
         try:
             await setup_city(sanji)
@@ -183,8 +183,8 @@ async def test_timers_pending_over_a_restart_fire_once(nats_url: str, database_u
         assert sorted(kind for kind, _ in pending) == ["acknowledge", "close", "first_response"]
 
         clock.now = start + timedelta(hours=3)  # the acknowledgement fell due while nothing ran
-        second = FACTORIES["opinion"](settings(nats_url, database_url), clock=clock)
-        rival = FACTORIES["opinion"](settings(nats_url, database_url), clock=clock)
+        second = build("opinion", settings(nats_url, database_url), clock=clock)
+        rival = build("opinion", settings(nats_url, database_url), clock=clock)
         await second.start()
         await rival.start()
         try:
