@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli.demo import DemoError, gateway_url_for_port, read_dev_token
+from services.cli.demo import gateway_url_for_port
 from services.cli.supervisor import (
     ChildSpec,
     Supervisor,
@@ -26,6 +26,7 @@ from services.cli.supervisor import (
     terminate,
     write_pid_file,
 )
+from services.cli.tokens_cmd import ensure_dev_token_in
 
 START_ORDER = ("projection", "duty", "outreach", "opinion", "assessment", "gateway")
 GATEWAY_PORT = 8000
@@ -121,15 +122,6 @@ def gateway_port_from_env() -> int:
     return port
 
 
-def ensure_tokens(path: Path) -> None:
-    """Create the gateway's tokens file with the development tokens unless it exists."""
-    if path.exists():
-        return
-    from services.gateway.auth import write_dev_tokens
-
-    write_dev_tokens(path, city=CITY)
-
-
 def claim_data_dir(run_dir: Path) -> None:
     """Refuse a second `sanji up` on one data dir; stop children a killed earlier run left behind."""
     owner = recorded_process(run_dir / "up.pid")
@@ -146,9 +138,7 @@ def claim_data_dir(run_dir: Path) -> None:
     write_pid_file(run_dir / "up.pid", os.getpid())
 
 
-def child_specs(
-    data_dir: Path, backing: Backing, ports: dict[str, int], tokens_file: Path
-) -> list[ChildSpec]:
+def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list[ChildSpec]:
     specs = []
     for name in START_ORDER:
         env = dict(os.environ)
@@ -158,8 +148,6 @@ def child_specs(
             SANJI_HTTP_PORT=str(ports[name]),
             PYTHONUNBUFFERED="1",
         )
-        if name == "gateway":
-            env["SANJI_TOKENS_FILE"] = str(tokens_file)
         specs.append(
             ChildSpec(
                 name=name,
@@ -222,17 +210,15 @@ def run_up(data_dir: Path) -> int:
     try:
         claim_data_dir(run_dir)
         gateway_port = gateway_port_from_env()
-        tokens_file = data_dir / "tokens.json"
-        ensure_tokens(tokens_file)
-        token = read_dev_token(tokens_file)
         backing = Backing(data_dir, os.environ.get("NATS_URL"), os.environ.get("DATABASE_URL"))
         if backing.servers:
             names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
             typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
         backing.start()
+        token = ensure_dev_token_in(backing.database_url, CITY)  # tokens live in PostgreSQL now
         ports = service_ports(run_dir, [n for n in START_ORDER if n != "gateway"]) | {"gateway": gateway_port}
         sup = Supervisor(
-            child_specs(data_dir, backing, ports, tokens_file),
+            child_specs(data_dir, backing, ports),
             stop_event=stop_event,
             report=lambda line: typer.echo(line, err=True),
         )
@@ -240,7 +226,7 @@ def run_up(data_dir: Path) -> int:
         if not stop_event.is_set():
             typer.echo(summary(data_dir, backing, ports, sup, token))
             sup.watch()
-    except (SupervisorError, EmbeddedServerError, DemoError) as error:
+    except (SupervisorError, EmbeddedServerError) as error:
         typer.echo(f"sanji up: {error}", err=True)
         return 1
     finally:
