@@ -4,6 +4,7 @@ at import or in create_app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import nats
@@ -84,7 +85,14 @@ class GatewayRuntime:
         log.info("gateway started", extra={"service": "gateway", "http_port": self.http_port})
 
     async def readiness(self) -> dict[str, bool]:
-        return {"nats": self.nc is not None and self.nc.is_connected}
+        """NATS connected, and the tokens' database answering (no token can be checked without it)."""
+        try:
+            database = self.tokens is not None and await asyncio.wait_for(
+                self.tokens.pool.fetchval("SELECT true"), 2
+            )
+        except Exception:  # any failure means not ready, which is the answer
+            database = False
+        return {"database": database is True, "nats": self.nc is not None and self.nc.is_connected}
 
     async def stop(self) -> None:
         if self._http is not None:

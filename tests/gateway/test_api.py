@@ -163,7 +163,7 @@ async def test_scope_and_paths_are_enforced(http: httpx.AsyncClient) -> None:
 async def test_metrics_and_health(http: httpx.AsyncClient) -> None:
     await http.get("/api/v1/units/3205", headers=bearer(CITY_TOKEN))
     await http.get("/no/such/page")
-    assert (await http.get("/readyz")).json() == {"ready": True, "checks": {"nats": True}}
+    assert (await http.get("/readyz")).json() == {"ready": True, "checks": {"database": True, "nats": True}}
     assert (await http.get("/healthz")).status_code == 200
     text = (await http.get("/metrics")).text
     assert 'route="/api/v1/units/{unitpath}"' in text
