@@ -41,18 +41,19 @@ def expiry(text: str, now: datetime) -> datetime | None:
     return now + timedelta(hours=int(found[1]) * UNIT_HOURS[found[2]])
 
 
-def _run(data_dir: Path, work: Callable[[TokenStore], Awaitable[T]]) -> T:
-    """Run ``work`` on the token store; a refusal or a missing database exits 1 with the reason."""
-
-    async def run() -> T:
-        store = await TokenStore.open(endpoints.database_url(data_dir), max_size=1)
-        try:
-            return await work(store)
-        finally:
-            await store.close()
-
+async def with_store(database_url: str, work: Callable[[TokenStore], Awaitable[T]]) -> T:
+    """Run ``work`` on a token store opened (and migrated) for it alone."""
+    store = await TokenStore.open(database_url, max_size=1)
     try:
-        return asyncio.run(run())
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def _run(data_dir: Path, work: Callable[[TokenStore], Awaitable[T]]) -> T:
+    """Run ``work`` on the site's token store; a refusal or a missing database exits 1 with the reason."""
+    try:
+        return asyncio.run(with_store(endpoints.database_url(data_dir), work))
     except (TokenError, endpoints.NoServers, OSError, asyncpg.PostgresError) as error:
         typer.secho(f"sanji tokens: {error}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
@@ -116,15 +117,7 @@ def rotate(which: Which, data_dir: DataDir = endpoints.DEFAULT_DATA_DIR) -> None
 
 def ensure_dev_token_in(database_url: str, city: str) -> str:
     """Store the development city-admin token unless it is there (what `sanji up` does); its secret."""
-
-    async def run() -> None:
-        store = await TokenStore.open(database_url, max_size=1)
-        try:
-            await ensure_dev_token(store, city)
-        finally:
-            await store.close()
-
-    asyncio.run(run())
+    asyncio.run(with_store(database_url, lambda store: ensure_dev_token(store, city)))
     return DEV_SECRET
 
 
