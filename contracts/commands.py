@@ -18,6 +18,7 @@ class Role(StrEnum):
     LEADER = "leader"  # supervises and decides within its scope
     ASSESSOR = "assessor"  # scores and publishes bulletins
     SYSTEM = "system"  # another system publishing through the ingest subjects
+    VIEWER = "viewer"  # reads within its scope; no command allows it, so it never changes anything
 
 
 class Actor(BaseModel):
@@ -87,6 +88,12 @@ class ErrorBody(BaseModel):
     code: ErrorCode
     message: str
     fields: list[FieldError] = Field(default_factory=list)
+
+
+def not_known(kind: str, ident: str) -> str:
+    """The one answer for a unit, case or record that does not exist or lies outside the asker's scope:
+    the projection, the services and the gateway all say exactly this, so a refusal tells neither apart."""
+    return f"{kind} {ident} is not known"
 
 
 class CommandReply(BaseModel):

@@ -212,8 +212,13 @@ def decide_file_appeal(
 
 def decide_appeal(state: AppealState, command: DecideAppeal) -> list[DomainEvent]:
     filed = state.filed
-    if filed is None:
-        raise NotFound(f"no appeal {command.appeal_id} was filed", "body.appeal_id")
+    # One answer for an appeal never filed and one of units outside the caller's subtree.
+    if filed is None or not (
+        is_within(filed.unit, command.unit) or is_within(filed.bulletin_unit, command.unit)
+    ):
+        raise NotFound(
+            f"no appeal {command.appeal_id} concerns {command.unit} or a unit below it", "body.appeal_id"
+        )
     if state.decided is not None:
         raise AlreadyExists(f"appeal {command.appeal_id} is already decided", "body.appeal_id")
     if not is_within(filed.bulletin_unit, command.unit):

@@ -7,7 +7,6 @@ what it creates, so running the demo again changes nothing.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 import unicodedata
@@ -16,13 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
 import typer
 
 from services.eventkit.localtime import SHANGHAI
+from services.gateway.tokens import DEV_SECRET
 
 CITY = ("3205", "苏州市民政局")
 COUNTIES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -193,17 +192,6 @@ def demo_activities(units: list[Unit], count: int, today: date) -> list[dict[str
             activity["starts_at"] = starts_at
         activities.append(activity)
     return activities
-
-
-def read_dev_token(tokens_file: Path, name: str = "dev-city-admin") -> str:
-    """The development city-admin token from a gateway tokens file (JSON: token → actor)."""
-    try:
-        tokens = json.loads(tokens_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise DemoError(f"cannot read the tokens file {tokens_file}: {error}") from None
-    if not isinstance(tokens, dict) or name not in tokens:
-        raise DemoError(f"the tokens file {tokens_file} has no {name!r} token")
-    return name
 
 
 def gateway_url_for_port(port: int) -> str:
@@ -412,21 +400,14 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--url", envvar="SANJI_URL", help="the gateway")
         ] = "http://127.0.0.1:8000",
         token: Annotated[
-            str | None,
+            str,
             typer.Option(
-                "--token", envvar="SANJI_TOKEN", help="bearer token (default: dev token in data dir)"
+                "--token",
+                envvar="SANJI_TOKEN",
+                help="bearer token (default: the dev token `sanji up` creates)",
             ),
-        ] = None,
-        data_dir: Annotated[
-            Path, typer.Option("--data-dir", help="where `sanji up` keeps tokens.json")
-        ] = Path(".sanji"),
+        ] = DEV_SECRET,
         activities: Annotated[int, typer.Option("--activities", hidden=True, min=0)] = DEFAULT_ACTIVITIES,
     ) -> None:
         """Seed a demo city (苏州市民政局, 5 districts, their streets and towns, ~300 activities)."""
-        if token is None:
-            try:
-                token = read_dev_token(data_dir / "tokens.json")
-            except DemoError as error:
-                typer.echo(f"sanji demo: {error}; pass --token or set SANJI_TOKEN", err=True)
-                raise typer.Exit(1) from None
         raise typer.Exit(run_demo(url, token, activities))

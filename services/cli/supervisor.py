@@ -108,11 +108,13 @@ class Supervisor:
     def pids(self) -> dict[str, int]:
         return {child.name: child.pid for child in self.children if child.pid is not None}
 
-    def start_all(self) -> None:
-        """Start each child and wait until it is ready before starting the next."""
+    def start_all(self, before_start: Callable[[str], None] = lambda _name: None) -> None:
+        """Start each child and wait until it is ready before starting the next; ``before_start(name)``
+        runs first (e.g. what the gateway needs in the database once PostgreSQL is up)."""
         for child in self.children:
             if self.stopping:
                 return
+            before_start(child.name)
             self.report(f"starting {child.name} …")
             child.start()
             self._await_ready(child)

@@ -18,7 +18,7 @@ import typer
 
 from services import registry
 from services.cli.children import ServerChild, http_status
-from services.cli.demo import DemoError, gateway_url_for_port, read_dev_token
+from services.cli.demo import gateway_url_for_port
 from services.cli.supervisor import (
     ChildSpec,
     Supervisor,
@@ -27,6 +27,7 @@ from services.cli.supervisor import (
     terminate,
     write_pid_file,
 )
+from services.cli.tokens_cmd import ensure_dev_token_in
 
 START_ORDER = registry.names()  # the registry lists the services in the order they start
 GATEWAY_PORT = 8000
@@ -114,15 +115,6 @@ def gateway_port_from_env() -> int:
     return port
 
 
-def ensure_tokens(path: Path) -> None:
-    """Create the gateway's tokens file with the development tokens unless it exists."""
-    if path.exists():
-        return
-    from services.gateway.auth import write_dev_tokens
-
-    write_dev_tokens(path, city=CITY)
-
-
 def claim_data_dir(run_dir: Path) -> None:
     """Refuse a second `sanji up` on one data dir; stop children a killed earlier run left behind."""
     owner = recorded_process(run_dir / "up.pid")
@@ -139,9 +131,7 @@ def claim_data_dir(run_dir: Path) -> None:
     write_pid_file(run_dir / "up.pid", os.getpid())
 
 
-def child_specs(
-    data_dir: Path, backing: Backing, ports: dict[str, int], tokens_file: Path
-) -> list[ChildSpec]:
+def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list[ChildSpec]:
     specs = []
     for name in START_ORDER:
         env = dict(os.environ)
@@ -151,8 +141,6 @@ def child_specs(
             SANJI_HTTP_PORT=str(ports[name]),
             PYTHONUNBUFFERED="1",
         )
-        if name == "gateway":
-            env["SANJI_TOKENS_FILE"] = str(tokens_file)
         specs.append(
             ChildSpec(
                 name=name,
@@ -216,24 +204,28 @@ def run_up(data_dir: Path) -> int:
     try:
         claim_data_dir(run_dir)
         gateway_port = gateway_port_from_env()
-        tokens_file = data_dir / "tokens.json"
-        ensure_tokens(tokens_file)
-        token = read_dev_token(tokens_file)
         backing = Backing(data_dir, os.environ.get("NATS_URL"), os.environ.get("DATABASE_URL"))
         if backing.servers:
             names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
             typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
         ports = service_ports(run_dir, [n for n in START_ORDER if n != "gateway"]) | {"gateway": gateway_port}
         sup = Supervisor(
-            [*backing.children(), *child_specs(data_dir, backing, ports, tokens_file)],
+            [*backing.children(), *child_specs(data_dir, backing, ports)],
             stop_event=stop_event,
             report=lambda line: typer.echo(line, err=True),
         )
-        sup.start_all()
+        tokens: list[str] = []
+        backing_url = backing.database_url
+
+        def before_start(name: str) -> None:
+            if name == "gateway":  # tokens live in PostgreSQL: the dev token is there before the gateway
+                tokens.append(ensure_dev_token_in(backing_url, CITY))
+
+        sup.start_all(before_start)
         if not stop_event.is_set():
-            typer.echo(summary(data_dir, backing, ports, sup, token))
+            typer.echo(summary(data_dir, backing, ports, sup, tokens[0]))
             sup.watch()
-    except (SupervisorError, EmbeddedServerError, DemoError) as error:
+    except (SupervisorError, EmbeddedServerError) as error:
         typer.echo(f"sanji up: {error}", err=True)
         return 1
     finally:

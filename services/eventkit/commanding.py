@@ -28,6 +28,7 @@ from contracts.commands import (
     CommandRequest,
     ErrorBody,
     FieldError,
+    not_known,
 )
 from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
 from contracts.registry import DomainEvent
@@ -206,8 +207,8 @@ def authorize(actor: Actor, command: Command) -> CommandReply | None:
         needed = ", ".join(sorted(command.allowed_roles))
         return refuse("forbidden", f"this command needs one of the roles: {needed}", "actor.roles")
     target = command.target_unit()
-    if not is_within(target, actor.scope):
-        return refuse("forbidden", f"unit {target} is outside your scope {actor.scope}", "actor.scope")
+    if not is_within(target, actor.scope):  # the same answer as for a unit nobody registered
+        return refuse("not_found", not_known("unit", target), "unit")
     return None
 
 

@@ -23,7 +23,6 @@ from contracts.envelope import EventEnvelope
 from services.eventkit.db import Conn
 from services.eventkit.hashchain import GENESIS, canonical_json, link_hash
 from services.eventkit.migrations import check_schema_name
-from services.eventkit.writers import WriterRegistry, horizon
 from services.eventkit.store import (
     AppendResult,
     CommitPosition,
@@ -31,6 +30,7 @@ from services.eventkit.store import (
     WrongExpectedVersion,
     check_append,
 )
+from services.eventkit.writers import WriterRegistry, horizon
 
 COLUMNS = "envelope, tx_id::text::bigint AS tx_id, position, hash"
 # After a commit position, in commit order, and never past a writer still in flight (trap 1): every

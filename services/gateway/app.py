@@ -1,16 +1,16 @@
 """Gateway composition root: the FastAPI app (API, pages, ops routes) and its runtime — one NATS
-connection opened at start and drained at stop. No I/O at import or in create_app."""
+connection and a small PostgreSQL pool (tokens, evidence grants) opened at start, closed at stop. No I/O
+at import or in create_app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
 
 import nats
 from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 
-from contracts.commands import Actor
 from services.eventkit.aio import serve_until_signalled
 from services.eventkit.client import SanjiClient
 from services.eventkit.ops_http import HttpServer, ReadinessCheck, add_ops_routes
@@ -25,21 +25,25 @@ from services.gateway import (
     outreach_pages,
     pages,
 )
-from services.gateway.auth import TokenAuthority, load_tokens
+from services.gateway.auth import TokenAuthority
+from services.gateway.evidence import EvidenceGrants
 from services.gateway.handlers import HttpMetrics, install_error_handlers
 from services.gateway.settings import GatewaySettings
+from services.gateway.tokens import TokenStore
+from services.gateway.tokens_file import import_tokens_file
 from services.gateway.views import Views, stylesheet
 
 log = logging.getLogger(__name__)
 
 
 def build_app(readiness: ReadinessCheck) -> FastAPI:
-    """The HTTP app; ``app.state.authority`` and ``app.state.sanji`` are set by the runtime at start."""
+    """The HTTP app; ``app.state.authority``, ``evidence`` and ``sanji`` are set by the runtime at start."""
     app = FastAPI(
         title="Sanji gateway", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
     )
     app.state.views = Views()
-    app.state.authority = TokenAuthority({})
+    app.state.authority = TokenAuthority(None)
+    app.state.evidence = None
     app.state.sanji = None
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -59,25 +63,21 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
 class GatewayRuntime:
     """Runs the gateway: start() connects and serves, stop() closes, like the services' ServiceRuntime."""
 
-    def __init__(self, settings: GatewaySettings, *, tokens: dict[str, Actor] | None = None) -> None:
+    def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
-        self._tokens = tokens
         self.app = build_app(self.readiness)
         self.nc: NatsClient | None = None
+        self.tokens: TokenStore | None = None
         self.http_port: int | None = None
         self._http: HttpServer | None = None
 
-    def _load_tokens(self) -> dict[str, Actor]:
-        if self._tokens is not None:
-            return self._tokens
-        if self.settings.tokens_file is None:
-            log.warning("no SANJI_TOKENS_FILE: every request will be refused with 401")
-            return {}
-        return load_tokens(self.settings.tokens_file)
-
     async def start(self) -> None:
         s = self.settings
-        self.app.state.authority = TokenAuthority(self._load_tokens())
+        self.tokens = await TokenStore.open(s.database_url)
+        if s.tokens_file is not None:
+            await import_tokens_file(self.tokens, s.tokens_file)
+        self.app.state.authority = TokenAuthority(self.tokens)
+        self.app.state.evidence = EvidenceGrants(self.tokens.pool)
         self.nc = await nats.connect(s.nats_url, name="sanji-gateway", max_reconnect_attempts=-1)
         self.app.state.sanji = SanjiClient(self.nc)
         self._http = HttpServer(self.app, s.http_host, s.http_port)
@@ -85,7 +85,14 @@ class GatewayRuntime:
         log.info("gateway started", extra={"service": "gateway", "http_port": self.http_port})
 
     async def readiness(self) -> dict[str, bool]:
-        return {"nats": self.nc is not None and self.nc.is_connected}
+        """NATS connected, and the tokens' database answering (no token can be checked without it)."""
+        try:
+            database = self.tokens is not None and await asyncio.wait_for(
+                self.tokens.pool.fetchval("SELECT true"), 2
+            )
+        except Exception:  # any failure means not ready, which is the answer
+            database = False
+        return {"database": database is True, "nats": self.nc is not None and self.nc.is_connected}
 
     async def stop(self) -> None:
         if self._http is not None:
@@ -93,16 +100,18 @@ class GatewayRuntime:
         self.app.state.sanji = None
         if self.nc is not None:
             await self.nc.drain()
+        if self.tokens is not None:
+            await self.tokens.close()
 
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
         await serve_until_signalled(self.start, self.stop)
 
 
-def create_app(settings: ServiceSettings | None = None, **options: Any) -> GatewayRuntime:
+def create_app(settings: ServiceSettings | None = None) -> GatewayRuntime:
     """The gateway runtime; plain ServiceSettings (as the test stack passes) become GatewaySettings."""
     if settings is None:
         settings = GatewaySettings()
     elif not isinstance(settings, GatewaySettings):
         settings = GatewaySettings(**settings.model_dump())
-    return GatewayRuntime(settings, **options)
+    return GatewayRuntime(settings)

@@ -12,13 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from contracts.commands import Actor, FieldError
+from contracts.commands import Actor
 from contracts.units import UnitPathError, is_within, parse_unit_path
 from services.gateway.api import sanji_of
 from services.gateway.assessment_xlsx import MEDIA_TYPE, disposition, workbook
 from services.gateway.auth import api_actor
 from services.gateway.errors import GatewayError, field_error
-from services.gateway.reads import checked_path, query
+from services.gateway.reads import checked_path, query, unseen
 
 router = APIRouter()
 ApiActor = Annotated[Actor, Depends(api_actor)]
@@ -45,19 +45,23 @@ async def unit_bulletins(request: Request, actor: Actor, unitpath: str) -> dict[
 
 async def visible_bulletin(request: Request, actor: Actor, unitpath: str, period: str) -> dict[str, Any]:
     """A bulletin published in the actor's subtree, or above it when it ranks a unit of the actor's
-    subtree; a bulletin of a unit beside the actor's is forbidden, one that ranks none of theirs not found."""
+    subtree; any other is answered as not found, whether it exists or not."""
     try:
         parse_unit_path(unitpath)
     except UnitPathError as error:
         raise field_error("unitpath", str(error)) from None
     below, above = is_within(unitpath, actor.scope), is_within(actor.scope, unitpath)
     if not (below or above):
-        reason = f"unit {unitpath} is outside your scope {actor.scope}"
-        raise GatewayError("forbidden", reason, [FieldError(field="unitpath", reason=reason)])
+        raise unseen("bulletin", f"{unitpath}/{period}")
     params = {"path": unitpath, "period": period, **passed(request, "version")}
-    found = await query(sanji_of(request), q("bulletin"), params)
+    try:
+        found = await query(sanji_of(request), q("bulletin"), params)
+    except GatewayError as error:
+        if error.code == "not_found" and not below:  # above the actor: missing and not theirs read alike
+            raise unseen("bulletin", f"{unitpath}/{period}") from None
+        raise
     if not below and not any(is_within(row["unit"], actor.scope) for row in found["rows"]):
-        raise GatewayError("not_found", f"the {period} bulletin of {unitpath} ranks no unit in your scope")
+        raise unseen("bulletin", f"{unitpath}/{period}")
     return found
 
 

@@ -1,102 +1,85 @@
 """Bearer tokens: who is calling, the subtree they act in and their roles.
 
-A tokens file is JSON mapping each token to an actor::
-
-    {"dev-city-admin": {"id": "dev-admin@3205", "scope": "3205", "roles": ["admin", "clerk"]}}
-
-The API reads ``Authorization: Bearer <token>``; the pages read the same token from an HttpOnly cookie
-set by the /login form.
+Tokens live in the gateway's schema (services/gateway/tokens.py, managed with `sanji tokens`). A lookup
+is cached for two seconds, so a token created, revoked or rotated takes effect within about two seconds
+without a restart while most requests cost no query. The API reads ``Authorization: Bearer <token>``;
+the pages read the same token from an HttpOnly cookie set by the /login form.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import os
-from pathlib import Path
-from typing import Any
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
+import asyncpg
 from fastapi import Request
-from pydantic import ValidationError
 
-from contracts.commands import Actor, Role
-from contracts.units import parse_unit_path
-from services.eventkit.errors import field_errors
+from contracts.commands import Actor
 from services.gateway.errors import GatewayError
+from services.gateway.tokens import TokenRecord, TokenStore, digest
 
+log = logging.getLogger(__name__)
 TOKEN_COOKIE = "sanji_token"  # noqa: S105 - the cookie's name, not a secret
-MIN_TOKEN_LENGTH = 8
+CACHE_SECONDS = 2.0
+LAST_USE_EVERY = 60.0  # last use is written at most once a minute per token, never per request
+MAX_SECRET_LENGTH = 256
+MAX_CACHED = 10_000  # random guesses cannot grow the cache without bound
 
 
-class TokenFileError(ValueError):
-    """A tokens file that cannot be used as it is."""
-
-
-def load_tokens(path: Path) -> dict[str, Actor]:
-    """Read a tokens file; raise TokenFileError naming the entry that is wrong."""
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise TokenFileError(f"cannot read tokens file {path}: {error}") from None
-    if not isinstance(raw, dict):
-        raise TokenFileError(f"tokens file {path} must hold a JSON object mapping token → actor")
-    tokens: dict[str, Actor] = {}
-    for token, entry in raw.items():
-        if len(token) < MIN_TOKEN_LENGTH:
-            raise TokenFileError(f"tokens file {path}: a token is shorter than {MIN_TOKEN_LENGTH} characters")
-        try:
-            tokens[token] = Actor.model_validate(entry)
-        except ValidationError as error:
-            who = entry.get("id") if isinstance(entry, dict) else None
-            reasons = "; ".join(f"{f.field}: {f.reason}" for f in field_errors(error))
-            raise TokenFileError(f"tokens file {path}: entry {who or '?'} is invalid: {reasons}") from None
-    return tokens
-
-
-def dev_tokens(city: str) -> dict[str, dict[str, Any]]:
-    """Tokens for local use: a city admin holding every role over the whole city."""
-    parse_unit_path(city)
-    if "." in city:
-        raise ValueError(f"{city} is not a city code (e.g. 3205)")
-    return {"dev-city-admin": {"id": f"dev-admin@{city}", "scope": city, "roles": sorted(Role)}}
-
-
-def write_dev_tokens(path: Path, city: str) -> bool:
-    """Write the dev tokens file unless one exists already; True when it was written."""
-    path = Path(path)
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    content = json.dumps(dev_tokens(city), ensure_ascii=False, indent=2) + "\n"
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # tokens are secrets
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(content)
-    return True
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
+@dataclass(frozen=True)
+class Cached:
+    record: TokenRecord | None
+    fetched_at: float
 
 
 class TokenAuthority:
-    """Looks tokens up by their SHA-256, so lookups do not leak tokens through timing."""
+    """Finds the actor of a secret by the secret's sha256 (a dict and index lookup on a digest leak
+    nothing about the secret through timing), refusing revoked and expired tokens."""
 
-    def __init__(self, tokens: dict[str, Actor]) -> None:
-        self._by_digest = {_digest(token): actor for token, actor in tokens.items()}
+    def __init__(self, store: TokenStore | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store, self._clock = store, clock
+        self._cache: dict[bytes, Cached] = {}
+        self._used_at: dict[str, float] = {}
 
-    def __len__(self) -> int:
-        return len(self._by_digest)
-
-    def actor_for(self, token: str | None) -> Actor | None:
-        if not token:
+    async def actor_for(self, secret: str | None) -> Actor | None:
+        if not secret or len(secret) > MAX_SECRET_LENGTH or self.store is None:
             return None
-        wanted = _digest(token)
-        for digest, actor in self._by_digest.items():
-            if hmac.compare_digest(digest, wanted):
-                return actor
-        return None
+        record = await self._record(digest(secret))
+        if record is None or record.state(datetime.now(UTC)) != "active":
+            return None
+        await self._note_use(record.id)
+        return record.actor()
+
+    async def _record(self, key: bytes) -> TokenRecord | None:
+        assert self.store is not None
+        now = self._clock()
+        cached = self._cache.get(key)
+        if cached is None or now - cached.fetched_at >= CACHE_SECONDS:
+            try:
+                record = await self.store.by_digest(key)
+            except (OSError, asyncpg.PostgresError):
+                log.exception("cannot look tokens up")
+                raise GatewayError("unavailable", "tokens cannot be checked right now; try again") from None
+            if len(self._cache) >= MAX_CACHED:
+                self._cache.clear()
+            cached = self._cache[key] = Cached(record, now)
+        return cached.record
+
+    async def _note_use(self, token_id: str) -> None:
+        assert self.store is not None
+        now = self._clock()
+        if now - self._used_at.get(token_id, -LAST_USE_EVERY) < LAST_USE_EVERY:
+            return
+        self._used_at[token_id] = now
+        try:
+            await self.store.note_use(token_id)
+        except (OSError, asyncpg.PostgresError):  # the request goes on; the next minute tries again
+            log.warning("cannot record a token's last use", exc_info=True)
+            self._used_at.pop(token_id, None)
 
 
 class LoginRequiredError(Exception):
@@ -124,7 +107,7 @@ def bearer_token(request: Request) -> str | None:
 async def api_actor(request: Request) -> Actor:
     """FastAPI dependency: the actor of the bearer token, or 401."""
     token = bearer_token(request)
-    actor = authority_of(request).actor_for(token)
+    actor = await authority_of(request).actor_for(token)
     if actor is None:
         reason = "the bearer token is not valid" if token else "send Authorization: Bearer <token>"
         raise GatewayError("unauthorized", f"unauthorized: {reason}")
@@ -133,7 +116,7 @@ async def api_actor(request: Request) -> Actor:
 
 async def page_actor(request: Request) -> Actor:
     """FastAPI dependency: the actor of the token cookie, or a redirect to /login."""
-    actor = authority_of(request).actor_for(request.cookies.get(TOKEN_COOKIE))
+    actor = await authority_of(request).actor_for(request.cookies.get(TOKEN_COOKIE))
     if actor is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequiredError(target if request.method == "GET" else "/")  # never back to a form POST

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 import contracts  # noqa: F401  (registers every command, so unknown names are refused here)
-from contracts.commands import COMMANDS, MAX_COMMAND_BYTES, Actor, CommandReply
+from contracts.commands import COMMANDS, MAX_COMMAND_BYTES, Actor, CommandReply, FieldError
 from services.eventkit.client import SanjiClient
 from services.gateway.errors import GatewayError, field_error
 
@@ -74,7 +74,12 @@ async def forward(
     command_id: str | None = None,
     correlation_id: str | None = None,
 ) -> CommandReply:
-    """Send a command to the service that owns it; an error reply raises GatewayError."""
+    """Send a command to the service that owns it; an error reply raises GatewayError. An actor none
+    of whose roles the command allows (a viewer, for every command) is refused here already."""
+    allowed = COMMANDS[name].allowed_roles
+    if not actor.roles & allowed:
+        reason = f"this command needs one of the roles: {', '.join(sorted(allowed))}"
+        raise GatewayError("forbidden", reason, [FieldError(field="actor.roles", reason=reason)])
     reply = await sanji.send(name, body, actor, command_id=command_id, correlation_id=correlation_id)
     if not reply.ok:
         if reply.error is None:

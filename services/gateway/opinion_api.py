@@ -10,13 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.commands import Actor
-from contracts.units import is_within
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
-from services.gateway.errors import GatewayError
 from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
-from services.gateway.reads import checked_path, query
+from services.gateway.reads import checked_path, query, scoped_record
 from services.gateway.views import Views, lang_of
 
 router = APIRouter()
@@ -50,10 +48,14 @@ async def unit_cases(request: Request, actor: Actor, unitpath: str) -> dict[str,
 async def visible_case(request: Request, actor: Actor, case_id: str) -> dict[str, Any]:
     """A case the actor's unit may see: one of its units (reported, owning, holding, assigned or
     supervising) lies in the actor's subtree; any other is answered as not found."""
-    found = await query(sanji_of(request), q("case"), {"case_id": case_id})
-    if not any(found.get(column) and is_within(str(found[column]), actor.scope) for column in CASE_UNITS):
-        raise GatewayError("not_found", f"case {case_id} is not in your scope")
-    return found
+    return await scoped_record(
+        sanji_of(request),
+        q("case"),
+        "case",
+        case_id,
+        actor,
+        units=lambda found: [found.get(c) for c in CASE_UNITS],
+    )
 
 
 @router.get("/api/v1/opinion/units/{unitpath}")

@@ -13,15 +13,15 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from contracts.commands import Actor, Role
 from contracts.outreach import LogActivities
-from contracts.units import is_within
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor
 from services.gateway.commands import read_body
 from services.gateway.errors import GatewayError, field_error
-from services.gateway.outreach_files import TooLarge, file_store
+from services.gateway.evidence import Grant, grants_of
+from services.gateway.outreach_files import HASH, TooLarge, file_store
 from services.gateway.outreach_imports import ImportJob, ImportJobs, report_csv
 from services.gateway.outreach_table import TableError, read_table
-from services.gateway.reads import checked_path, query
+from services.gateway.reads import checked_path, query, scoped_record, unseen
 
 router = APIRouter()
 ApiActor = Annotated[Actor, Depends(api_actor)]
@@ -50,10 +50,9 @@ async def summary(request: Request, actor: Actor, unitpath: str) -> dict[str, An
 
 async def in_scope(request: Request, actor: Actor, record: str, record_id: str) -> dict[str, Any]:
     """One activity or publication by id; one outside the actor's subtree is answered as not found."""
-    found = await query(sanji_of(request), q(record), {f"{record}_id": record_id})
-    if not is_within(str(found[record]["unit"]), actor.scope):
-        raise GatewayError("not_found", f"{record} {record_id} is not in your scope")
-    return found
+    return await scoped_record(
+        sanji_of(request), q(record), record, record_id, actor, units=lambda found: [found[record]["unit"]]
+    )
 
 
 @router.get("/api/v1/outreach/units/{unitpath}/summary")
@@ -95,8 +94,10 @@ async def get_publication(publication_id: str, request: Request, actor: ApiActor
 
 
 async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
+    """Store the body and grant it to ``unit`` (default the actor's scope unit), which must be in scope."""
     if not actor.roles & UPLOADERS:
         raise GatewayError("forbidden", "uploading evidence needs the clerk, leader or admin role")
+    unit = checked_path(request.query_params.get("unit") or actor.scope, actor)
     filename = request.query_params.get("filename") or request.headers.get("x-filename") or "evidence"
     try:
         stored = await file_store().put(
@@ -104,29 +105,34 @@ async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
         )
     except TooLarge as error:
         raise field_error("body", str(error), "too_large") from None
-    return stored.as_json()
+    grant = Grant(stored.sha256, unit, filename.strip()[:200], stored.content_type)
+    await grants_of(request).grant(grant, actor.id)
+    return stored.as_json() | {"unit": unit, "filename": grant.filename}
 
 
 @router.post("/api/v1/outreach/evidence")
 async def post_evidence(request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Store the request body as an evidence file; answers its sha256, to put in an activity's ``evidence``."""
+    """Store the request body as evidence for ``?unit=`` (default your scope unit); answers its sha256,
+    to put in an activity's ``evidence``. Only actors whose subtree holds that unit can download it."""
     return await upload_evidence(request, actor)
 
 
 @router.get("/api/v1/outreach/evidence/{sha256}")
-async def get_evidence(sha256: str, actor: ApiActor) -> Response:
-    """An evidence file by its sha256, always as a download (never rendered in the page)."""
-    stored = file_store().get(sha256)
-    if stored is None:
-        raise GatewayError("not_found", f"no evidence file {sha256}")
+async def get_evidence(sha256: str, request: Request, actor: ApiActor) -> Response:
+    """An evidence file granted to a unit in the actor's subtree, always as a download (never rendered
+    in the page); any other hash is the same 404 whether the file exists or not."""
+    grant = await grants_of(request).visible(sha256, actor.scope) if HASH.match(sha256) else None
+    stored = file_store().get(sha256) if grant is not None else None
+    if grant is None or stored is None:
+        raise unseen("evidence file", sha256)
     path, _ = file_store().paths(sha256)
-    disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+    disposition = f"attachment; filename*=UTF-8''{quote(grant.filename)}"
     headers = {
         "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private",
     }
-    return FileResponse(path, media_type=stored.content_type, headers=headers)
+    return FileResponse(path, media_type=grant.content_type, headers=headers)
 
 
 def jobs_of(request: Request) -> ImportJobs:

@@ -49,7 +49,7 @@ async def login(request: Request) -> Response:
     form = parse_form(await read_body(request, MAX_FORM_BYTES))
     target = safe_next(form.get("next"))
     token = form.get("token", "")
-    if authority_of(request).actor_for(token) is None:
+    if await authority_of(request).actor_for(token) is None:
         return views_of(request).render(
             request, "login.html", 401, next=target, failed=True, page_path="/login"
         )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from contracts.commands import Actor, FieldError
+from contracts.commands import Actor, not_known
 from contracts.units import UnitPathError, ancestors_and_self, is_within, parse_unit_path
 from services.eventkit.client import SanjiClient
 from services.gateway.errors import GatewayError, field_error
@@ -48,16 +49,38 @@ async def top_units(sanji: SanjiClient, actor: Actor) -> dict[str, Any]:
     return {"units": [summary(unit)], "freshness": unit["freshness"]}
 
 
+def unseen(kind: str, ident: str) -> GatewayError:
+    """Missing or outside the actor's scope: one 404 for both, word for word what the projection says
+    of a missing one, naming only what was asked for (never the unit it belongs to)."""
+    return GatewayError("not_found", not_known(kind, ident))
+
+
 def checked_path(path: str, actor: Actor) -> str:
-    """A valid unit path inside the actor's scope, else 422 or 403 naming ``unitpath``."""
+    """A valid unit path inside the actor's scope, else 422 naming ``unitpath`` or the not-found 404."""
     try:
         parse_unit_path(path)
     except UnitPathError as error:
         raise field_error("unitpath", str(error)) from None
     if not is_within(path, actor.scope):
-        reason = f"unit {path} is outside your scope {actor.scope}"
-        raise GatewayError("forbidden", reason, [FieldError(field="unitpath", reason=reason)])
+        raise unseen("unit", path)
     return path
+
+
+async def scoped_record(
+    sanji: SanjiClient,
+    name: str,
+    kind: str,
+    ident: str,
+    actor: Actor,
+    *,
+    units: Callable[[dict[str, Any]], Any],
+) -> dict[str, Any]:
+    """Record ``<kind>_id = ident`` from query ``name``; answered as not found, like a missing one,
+    unless one of its ``units(found)`` lies in the actor's subtree."""
+    found = await query(sanji, name, {f"{kind}_id": ident})
+    if not any(unit and is_within(str(unit), actor.scope) for unit in units(found)):
+        raise unseen(kind, ident)
+    return found
 
 
 async def unit_detail(sanji: SanjiClient, actor: Actor, path: str) -> dict[str, Any]:

@@ -135,6 +135,12 @@ class Case:
     def handler(self) -> str:
         return self.assignee or self.desk
 
+    def seen_from(self, scope: str) -> bool:
+        """Whether a unit of ``scope``'s subtree has a part in the case: reported, held, handles, owns or
+        supervises it (as the gateway's case read decides)."""
+        units = (self.reported_unit, *self.dispatchers, self.assignee, self.supervisor, self.owning_unit)
+        return any(unit and is_within(unit, scope) for unit in units)
+
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
@@ -160,12 +166,17 @@ def allowed_steps(state: CaseState) -> list[Step]:
     return [step for (source, step) in TRANSITIONS if source == state]
 
 
+def missing_case(case_id: str) -> NotFound:
+    """The refusal for a case nobody reported, and for one the actor's subtree has no part in."""
+    return NotFound(f"there is no opinion case {case_id}; report it first", field="case_id")
+
+
 def require(case: Case, step: Step, case_id: str) -> CaseState:
     """The state ``step`` leads to from the case's state, or a refusal naming the state and what it allows."""
     if (case.state, step) in TRANSITIONS:
         return TRANSITIONS[(case.state, step)]
     if case.state is CaseState.NEW:
-        raise NotFound(f"there is no opinion case {case_id}; report it first", field="case_id")
+        raise missing_case(case_id)
     if step is Step.REPORT:
         raise DomainError(f"case {case_id} is already reported", field="case_id")
     allowed = ", ".join(allowed_steps(case.state)) or "nothing"

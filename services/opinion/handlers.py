@@ -36,6 +36,7 @@ from services.opinion.loading import (
     conclude,
     load_case,
     load_plans,
+    load_visible_case,
     nil_report_stream,
     plan_stream,
     unit_known,
@@ -79,7 +80,7 @@ async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
 
 
 async def grade(ctx: CommandContext, command: GradeOpinion) -> Decision:
-    case, version = await load_case(ctx, command.case_id)
+    case, version = await load_visible_case(ctx, command.case_id)
     owner_known = command.owning_unit is not None and await unit_known(ctx, command.owning_unit)
     plan = None
     if command.severity is not None:
@@ -92,14 +93,14 @@ async def grade(ctx: CommandContext, command: GradeOpinion) -> Decision:
 
 
 async def assign(ctx: CommandContext, command: AssignOpinion) -> Decision:
-    case, version = await load_case(ctx, command.case_id)
+    case, version = await load_visible_case(ctx, command.case_id)
     limits = await case_limits(ctx, case)
     known = await unit_known(ctx, command.to_unit)
     return await conclude(ctx, case, version, rules.decide_assign(case, command, known, limits, ctx.now))
 
 
 async def reopen(ctx: CommandContext, command: ReopenOpinion) -> Decision:
-    case, version = await load_case(ctx, command.case_id)
+    case, version = await load_visible_case(ctx, command.case_id)
     limits = await case_limits(ctx, case)
     return await conclude(ctx, case, version, rules.decide_reopen(case, command, limits, ctx.now))
 
@@ -110,7 +111,7 @@ def simple(
     """A handler for a case command whose rule needs only the case."""
 
     async def handle(ctx: CommandContext, command: Any) -> Decision:
-        case, version = await load_case(ctx, command.case_id)
+        case, version = await load_visible_case(ctx, command.case_id)
         return await conclude(ctx, case, version, decide(case, command))
 
     return handle

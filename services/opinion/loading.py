@@ -12,7 +12,7 @@ from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
 from services.eventkit.timers import Timer, cancel, schedule
 from services.opinion.deadlines import wanted_timers
-from services.opinion.domain import Case, evolve
+from services.opinion.domain import Case, CaseState, evolve, missing_case
 from services.opinion.plans import Plans, evolve_plans
 
 SCHEMA = "opinion"
@@ -34,6 +34,15 @@ async def load_case(ctx: CommandContext, case_id: str) -> tuple[Case, int]:
     case, version = Case(), 0
     for stored in await ctx.store.read_stream(case_stream(case_id), conn=ctx.conn):
         case, version = evolve(case, REGISTRY.decode(stored.envelope)), stored.envelope.streamversion
+    return case, version
+
+
+async def load_visible_case(ctx: CommandContext, case_id: str) -> tuple[Case, int]:
+    """The case as load_case gives it; one the actor's subtree has no part in is answered as missing,
+    so a refusal never names the units of a case the actor cannot see."""
+    case, version = await load_case(ctx, case_id)
+    if case.state is not CaseState.NEW and not case.seen_from(ctx.actor.scope):
+        raise missing_case(case_id)
     return case, version
 
 

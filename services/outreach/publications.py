@@ -108,15 +108,12 @@ def evolve_publication(publication: Publication, event: DomainEvent) -> Publicat
 def check_outlet(outlet: Outlet | None, outlet_id: str, unit: str) -> Outlet:
     """An outlet the unit may use now: registered, active, and on the unit's own line (its own, one
     above it, or one below it — never a sibling's, whose owner answers for what it carries)."""
-    if outlet is None:
-        raise NotFound(f"outlet {outlet_id} is not registered", field="outlet_id")
+    # A sibling's outlet (perhaps outside the actor's scope) is answered like a missing one.
+    if outlet is None or not (is_within(unit, outlet.unit) or is_within(outlet.unit, unit)):
+        raise NotFound(f"unit {unit} has no outlet {outlet_id} on its line", field="outlet_id")
     if outlet.status != "active":
         raise DomainError(
             f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it", field="outlet_id"
-        )
-    if not (is_within(unit, outlet.unit) or is_within(outlet.unit, unit)):
-        raise DomainError(
-            f"outlet {outlet_id} belongs to {outlet.unit}, outside the line of {unit}", field="outlet_id"
         )
     return outlet
 
@@ -136,12 +133,10 @@ def decide_submit(
 
 
 def _existing(publication: Publication, publication_id: str, unit: str) -> PublicationStatus:
-    if publication.status is None:
-        raise NotFound(f"there is no publication {publication_id}", field="publication_id")
-    if publication.unit != unit:
-        raise DomainError(
-            f"publication {publication_id} belongs to unit {publication.unit}, not {unit}", field="unit"
-        )
+    if (
+        publication.status is None or publication.unit != unit
+    ):  # one answer: another unit's may be out of scope
+        raise NotFound(f"unit {unit} has no publication {publication_id}", field="publication_id")
     return publication.status
 
 

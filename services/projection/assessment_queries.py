@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.units import ancestors_and_self, level_of, parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, parse_period, periods_in
@@ -58,7 +59,7 @@ async def require_unit(conn: Conn, path: str) -> str:
     if name is None and not await conn.fetchval(
         f"SELECT EXISTS (SELECT 1 FROM {S}.assessment_scores WHERE unit = $1)", path
     ):
-        raise QueryError("not_found", f"path: unit {path} is not known to the assessment view")
+        raise QueryError("not_found", not_known("unit", path))
     return str(name or path)
 
 

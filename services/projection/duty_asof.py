@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.duty import PostKind
 from contracts.units import division_codes
 from services.eventkit.db import Conn
@@ -33,7 +34,7 @@ async def unit_at(conn: Conn, path: str, day: date) -> dict[str, Any]:
         day,
     )
     if row is None:
-        raise QueryError("not_found", f"unit {path} is not known to the duty view")
+        raise QueryError("not_found", not_known("unit", path))
     if row["name_then"] is None:
         if row["retired_on"] is not None and row["retired_on"] <= day:
             onward = f"; it continues as {row['successor']}" if row["successor"] else ""

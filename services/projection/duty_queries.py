@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.envelope import utc_now
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
@@ -101,7 +102,7 @@ def unit_row(row: asyncpg.Record) -> dict[str, Any]:
 async def known_unit(conn: Conn, path: str) -> asyncpg.Record:
     row = await conn.fetchrow(f"SELECT * FROM {S}.duty_units WHERE path = $1", path)
     if row is None:
-        raise QueryError("not_found", f"unit {path} is not known to the duty view")
+        raise QueryError("not_found", not_known("unit", path))
     return row
 
 

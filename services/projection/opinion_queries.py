@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.units import division_codes, level_of
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
@@ -164,7 +165,7 @@ async def unit_stats(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, An
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.opinion_units WHERE path = $1", path)
         if unit is None:
-            raise QueryError("not_found", f"unit {path} is not known to the opinion view")
+            raise QueryError("not_found", not_known("unit", path))
         children = await conn.fetch(
             f"SELECT path, name, kind FROM {S}.opinion_units WHERE parent = $1 ORDER BY path", path
         )
@@ -236,7 +237,7 @@ async def get_case(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         row = await conn.fetchrow(f"SELECT * FROM {S}.opinion_cases WHERE case_id = $1", case_id)
         if row is None:
-            raise QueryError("not_found", f"case {case_id} is not known to the opinion view")
+            raise QueryError("not_found", not_known("case", case_id))
         timeline = await conn.fetch(
             f"SELECT seq, at, type, actor, unit, detail FROM {S}.opinion_timeline WHERE case_id = $1 ORDER BY seq",
             case_id,

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
@@ -57,7 +58,7 @@ def month_starts(period: Period) -> list[date]:
 async def unit_row(conn: Conn, path: str) -> asyncpg.Record:
     unit = await conn.fetchrow(f"SELECT path, parent, name, kind, level FROM {S}.units WHERE path = $1", path)
     if unit is None:
-        raise QueryError("not_found", f"unit {path} is not known to the projection")
+        raise QueryError("not_found", not_known("unit", path))
     return unit
 
 
@@ -296,7 +297,7 @@ async def activity(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]
             f"SELECT * FROM {S}.outreach_activities WHERE activity_id = $1", activity_id
         )
         if row is None:
-            raise QueryError("not_found", f"activity {activity_id} is not known to the projection")
+            raise QueryError("not_found", not_known("activity", activity_id))
         return {
             "activity": activity_json(row),
             "history": await history(conn, f"activity:{activity_id}"),
@@ -337,7 +338,7 @@ async def publication(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, A
             f"SELECT * FROM {S}.outreach_publications WHERE publication_id = $1", publication_id
         )
         if row is None:
-            raise QueryError("not_found", f"publication {publication_id} is not known to the projection")
+            raise QueryError("not_found", not_known("publication", publication_id))
         return {
             "publication": publication_json(row),
             "history": await history(conn, f"publication:{publication_id}"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import not_known
 from contracts.units import UnitPathError, parse_unit_path
 from services.eventkit.db import Conn
 from services.eventkit.runtime import QueryError
@@ -79,7 +80,7 @@ async def get_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await conn.fetchrow(f"SELECT * FROM {SCHEMA}.units WHERE path = $1", path)
         if unit is None:
-            raise QueryError("not_found", f"unit {path} is not known to the projection")
+            raise QueryError("not_found", not_known("unit", path))
         counts = await conn.fetch(f"SELECT * FROM {SCHEMA}.activity_counts WHERE path = $1", path)
         return {
             "path": unit["path"],

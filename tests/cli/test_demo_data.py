@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from contracts.duty import RegisterUnit
 from contracts.outreach import ActivityKind, LogActivity
 from contracts.units import parent_of
-from services.cli.demo import AUDIENCE, DemoError, check_rollup, demo_activities, demo_units, read_dev_token
-from services.gateway.auth import write_dev_tokens
+from services.cli.demo import AUDIENCE, check_rollup, demo_activities, demo_units
 
 TODAY = date(2026, 11, 23)
 
@@ -51,14 +47,6 @@ def test_activities_are_valid_deterministic_and_in_the_past() -> None:
 def test_activities_are_never_in_the_future() -> None:
     early = date(2026, 3, 15)
     assert all(a["held_on"] <= early.isoformat() for a in demo_activities(demo_units(), 100, early))
-
-
-def test_dev_token_is_read_from_the_gateway_tokens_file(tmp_path: Path) -> None:
-    tokens = tmp_path / "tokens.json"
-    with pytest.raises(DemoError, match="cannot read"):
-        read_dev_token(tokens)
-    write_dev_tokens(tokens, city="3205")
-    assert read_dev_token(tokens) == "dev-city-admin"
 
 
 def test_rollup_check_reads_own_children_and_subtree() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +50,16 @@ async def test_up_demo_ctrl_c_and_up_again_keeps_the_data(tmp_path: Path, runs: 
     first = Up(data_dir, port, "first")
     runs.append(first)
     await first.wait_ready()
-    assert json.loads((data_dir / "tokens.json").read_text())["dev-city-admin"]["scope"] == "3205"
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        sanji("tokens", "list", "--data-dir", str(data_dir)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+    )
+    assert re.search(r"dev-admin@3205\s+3205\s.*\sactive", listed.stdout), listed.stdout
     for name in registry.names():
         assert (data_dir / "logs" / f"{name}.log").exists()
 
@@ -68,7 +77,7 @@ async def test_up_demo_ctrl_c_and_up_again_keeps_the_data(tmp_path: Path, runs: 
     clean_env = {k: v for k, v in os.environ.items() if k not in ("SANJI_TOKEN", "SANJI_URL")}
     demo = await asyncio.to_thread(
         subprocess.run,
-        sanji("demo", "--url", first.url, "--data-dir", str(data_dir), "--activities", str(ACTIVITIES)),
+        sanji("demo", "--url", first.url, "--activities", str(ACTIVITIES)),
         capture_output=True,
         text=True,
         timeout=300,

@@ -116,7 +116,7 @@ async def test_a_merge_moves_sub_units_and_keeps_the_lookups_in_step(
             "reason": "撤并",
         }
         code, _ = await refused(sanji, "duty.merge_units", merge, CHANGQIAO_ADMIN)
-        assert code == "forbidden"  # a township admin cannot merge townships: the county decides
+        assert code == "not_found"  # a township admin cannot merge townships: outside its scope
         await ok(sanji, "duty.merge_units", merge)
         units = await duty.pool.fetch(
             "SELECT path, retired FROM duty.units WHERE path LIKE '3205.320506.%' ORDER BY 1"

@@ -166,7 +166,7 @@ def test_one_rectification_per_finding_of_a_recorded_inspection() -> None:
             command=open_command(),
             now=OPENED_AT,
         )
-    with pytest.raises(NotFound, match="inspection i-1 is not recorded"):
+    with pytest.raises(NotFound, match="inspection i-1 is not in unit"):  # as one of another unit
         decide_open_rectification(
             Rectification(), Inspection(), Outlet(), taken_by=None, command=open_command(), now=OPENED_AT
         )

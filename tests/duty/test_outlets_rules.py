@@ -35,7 +35,7 @@ from services.duty.domain.outlets import (
     evolve_outlet,
 )
 from services.duty.domain.posts import Post
-from services.eventkit.errors import AlreadyExists, DomainError, Forbidden, NotFound
+from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from tests.duty.given import (
     CHANGQIAO,
     SCOPE,
@@ -106,11 +106,15 @@ def test_an_outlet_answers_to_a_post_in_its_own_county() -> None:
     )
 
 
-def test_the_owner_must_lie_in_the_actors_scope() -> None:
-    with pytest.raises(Forbidden, match=re.escape("outside your scope 3205.320506.320506001")):
+def test_an_owner_outside_the_actors_scope_reads_as_a_missing_post() -> None:
+    with pytest.raises(NotFound) as outside:
         decide_register_outlet(
             Outlet(), county(), post("p-io"), scope=CHANGQIAO, command=register(), today=TODAY
         )
+    with pytest.raises(NotFound) as missing:
+        decide_register_outlet(Outlet(), county(), Post(), scope=CHANGQIAO, command=register(), today=TODAY)
+    assert (outside.value.message, outside.value.field) == (missing.value.message, missing.value.field)
+    assert WUZHONG not in outside.value.message
 
 
 def test_an_outlet_registers_once() -> None:
@@ -263,7 +267,7 @@ def test_a_hand_over_needs_a_filled_post_in_the_same_county(
 
 
 def test_a_hand_over_stays_within_the_actors_scope_and_goes_somewhere_else() -> None:
-    with pytest.raises(Forbidden, match="outside your scope"):
+    with pytest.raises(NotFound, match="post p-new does not exist"):  # as a missing one would
         decide_hand_over(
             departed(),
             post("p-new"),

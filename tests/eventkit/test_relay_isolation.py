@@ -82,6 +82,6 @@ async def test_a_transaction_held_open_in_another_schema_does_not_hold_back_the_
 
         async def projected() -> bool:
             answer = await sanji.query("projection.unit", {"path": TOWNSHIP})
-            return answer["ok"] and answer["result"]["own"]["activities"] == len(sent) + 1
+            return bool(answer["ok"]) and answer["result"]["own"]["activities"] == len(sent) + 1
 
         await wait_until(projected, timeout=1.0, message="the projection lagged more than a second")

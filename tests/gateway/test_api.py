@@ -137,13 +137,13 @@ async def test_scope_and_paths_are_enforced(http: httpx.AsyncClient) -> None:
     await wait_until(
         lambda: equals(subtree_activities(http, "3205.320507"), 0), message="units never projected"
     )
-    for path in ("3205", "3205.320507", "3205.320507.320507001"):
+    for path in ("3205", "3205.320507", "3205.320507.320507001"):  # outside: read as missing
         response = await http.get(f"/api/v1/units/{path}", headers=bearer(COUNTY_TOKEN))
-        assert response.status_code == 403, path
-        assert response.json()["error"]["code"] == "forbidden"
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
     assert (await http.get("/api/v1/units/3205.320506", headers=bearer(COUNTY_TOKEN))).status_code == 200
     outside = await log_activity(http, activity("act-0009", "3205.320507", 3), token=COUNTY_TOKEN)
-    assert outside.status_code == 403
+    assert outside.status_code == 404
     not_admin = await http.post(
         "/api/v1/commands/duty/register_unit",
         json={"path": "3205.320506.320506009", "name": "新街道", "kind": "township_office"},
@@ -163,7 +163,7 @@ async def test_scope_and_paths_are_enforced(http: httpx.AsyncClient) -> None:
 async def test_metrics_and_health(http: httpx.AsyncClient) -> None:
     await http.get("/api/v1/units/3205", headers=bearer(CITY_TOKEN))
     await http.get("/no/such/page")
-    assert (await http.get("/readyz")).json() == {"ready": True, "checks": {"nats": True}}
+    assert (await http.get("/readyz")).json() == {"ready": True, "checks": {"database": True, "nats": True}}
     assert (await http.get("/healthz")).status_code == 200
     text = (await http.get("/metrics")).text
     assert 'route="/api/v1/units/{unitpath}"' in text

@@ -81,9 +81,9 @@ async def test_reads_are_cut_to_the_subtree_and_bulletins_above_are_shown_when_t
     assert above.status_code == 200
     assert (above.json()["version"], len(above.json()["rows"])) == (2, 4)
     assert (await http.get(f"{API}/bulletins/{CITY}/2026-Q2", headers=county)).status_code == 404
-    assert (await http.get(f"{API}/bulletins/{XIANGCHENG}/2026-Q1", headers=county)).status_code == 403
-    assert (await http.get(f"{API}/units/{XIANGCHENG}", headers=county)).status_code == 403
-    assert (await http.get(f"{API}/appeals/{XIANGCHENG}", headers=county)).status_code == 403
+    assert (await http.get(f"{API}/bulletins/{XIANGCHENG}/2026-Q1", headers=county)).status_code == 404
+    assert (await http.get(f"{API}/units/{XIANGCHENG}", headers=county)).status_code == 404
+    assert (await http.get(f"{API}/appeals/{XIANGCHENG}", headers=county)).status_code == 404
     assert (await http.get(f"{API}/appeals/{WUZHONG}", headers=county)).json()["appeals"] == []
     missing = await http.get(f"{API}/units/{WUZHONG}", params={"period": "2026-Q3"}, headers=county)
     assert missing.status_code == 404

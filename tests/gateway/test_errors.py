@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from contracts.commands import Actor, Role
 from services.gateway.app import create_app
 from services.gateway.auth import TokenAuthority
 from services.gateway.settings import GatewaySettings
+from services.gateway.tokens import TokenStore
 from tests.gateway.support import CITY_TOKEN, TOKENS, bearer, register_units
 from tests.stack import running
 
@@ -22,7 +22,11 @@ async def test_a_service_that_is_down_is_503_not_a_hang(
     tokens_file = tmp_path / "tokens.json"
     tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
     async with running(nats_url, database_url, "duty"):  # no outreach, no projection
-        runtime = create_app(GatewaySettings(nats_url=nats_url, http_port=0, tokens_file=tokens_file))
+        runtime = create_app(
+            GatewaySettings(
+                nats_url=nats_url, database_url=database_url, http_port=0, tokens_file=tokens_file
+            )
+        )
         await runtime.start()
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{runtime.http_port}") as http:
@@ -52,10 +56,11 @@ class BrokenClient:
         raise RuntimeError("boom: secret internals")
 
 
-async def test_unexpected_errors_never_show_a_traceback() -> None:
-    actor = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN}))
+async def test_unexpected_errors_never_show_a_traceback(database_url: str) -> None:
     app = create_app(GatewaySettings(http_port=0)).app  # not started: no NATS, the client below instead
-    app.state.authority = TokenAuthority({CITY_TOKEN: actor})
+    store = await TokenStore.open(database_url)
+    await store.ensure(name="admin@3205", secret=CITY_TOKEN, unit="3205", roles=["admin"])
+    app.state.authority = TokenAuthority(store)
     app.state.sanji = BrokenClient()
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
@@ -74,3 +79,4 @@ async def test_unexpected_errors_never_show_a_traceback() -> None:
         wrong_method = await http.get("/api/v1/commands/duty/register_unit", headers=bearer(CITY_TOKEN))
         assert wrong_method.status_code == 405
         assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    await store.close()

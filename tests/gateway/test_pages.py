@@ -114,9 +114,10 @@ async def test_county_clerk_sees_only_its_county(http: httpx.AsyncClient) -> Non
     assert county.status_code == 200
     assert "苏州市民政局" in county.text  # the breadcrumb names the city …
     assert 'href="/units/3205"' not in county.text  # … without linking outside the scope
-    forbidden = await http.get("/units/3205.320507")
-    assert forbidden.status_code == 403
-    assert "无权访问" in forbidden.text
+    outside = await http.get("/units/3205.320507")
+    assert outside.status_code == 404
+    assert "找不到" in outside.text
+    assert "相城区民政局" not in outside.text
 
 
 async def test_log_activity_form_shows_errors_inline_and_logs(http: httpx.AsyncClient) -> None:

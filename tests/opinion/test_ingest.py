@@ -123,7 +123,7 @@ async def test_bad_ingest_is_refused_with_the_field_and_roles_are_forced_to_syst
         outside = Actor(id="county-platform", scope=COUNTY, roles=frozenset({Role.SYSTEM}))
         refused = await ingest(sanji, "item", {**monitored("post-52"), "unit": CITY}, actor=outside)
         assert refused.error is not None
-        assert refused.error.code == "forbidden"
+        assert refused.error.code == "not_found"  # outside its subtree: as if the unit did not exist
 
         # An ingest sender claiming to be an admin still only acts as SYSTEM; a clerk cannot ingest.
         claims = Actor(id="yuqing-platform", scope=CITY, roles=frozenset({Role.ADMIN}))

@@ -55,7 +55,7 @@ async def test_a_case_runs_the_whole_loop_and_shows_in_the_views(nats_url: str, 
             "opinion.close", {"case_id": "case-loop-0001", "unit": CITY, "resolution": "x"}, TOWN_CLERK
         )
         assert refused.error is not None
-        assert refused.error.code == "forbidden"  # a township clerk cannot act as the city
+        assert refused.error.code == "not_found"  # a township clerk cannot act as the city (out of scope)
 
         async def closed_in_view() -> bool:
             found = await sanji.query("projection.opinion.case", {"case_id": "case-drill-001"})

@@ -139,10 +139,13 @@ def test_a_correction_is_checked_like_a_new_activity() -> None:
     assert refused.value.field == "held_on"
 
 
-def test_a_correction_names_the_activitys_unit() -> None:
-    with pytest.raises(DomainError) as refused:
+def test_another_units_activity_reads_as_a_missing_one() -> None:
+    with pytest.raises(NotFound) as elsewhere:
         decide_correct_activity(given(logged()), TODAY, correct(unit="3205.320506"))
-    assert refused.value.field == "unit"
+    with pytest.raises(NotFound) as missing:
+        decide_correct_activity(Activity(), TODAY, correct(unit="3205.320506"))
+    assert (elsewhere.value.message, elsewhere.value.field) == (missing.value.message, missing.value.field)
+    assert "320506001" not in elsewhere.value.message  # the unit the activity belongs to is never named
 
 
 def test_an_unknown_activity_cannot_be_corrected_or_voided() -> None:

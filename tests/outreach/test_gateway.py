@@ -160,7 +160,7 @@ async def test_evidence_is_stored_by_hash_and_referenced_from_an_activity(http: 
 async def test_reads_are_cut_to_the_actors_scope_and_the_pages_render(http: httpx.AsyncClient) -> None:
     await ready(http)
     city = await http.get("/api/v1/outreach/units/3205/summary", headers=bearer(COUNTY_TOKEN))
-    assert city.status_code == 403
+    assert city.status_code == 404
     bad = await http.get("/api/v1/outreach/units/3205/summary?period=2025-13", headers=bearer(CITY_TOKEN))
     assert bad.status_code == 422
 

@@ -116,7 +116,7 @@ async def test_the_ingest_subject_imports_as_a_system_within_its_scope(
         elsewhere = {"id": "elearning-platform", "scope": "3205.320507", "roles": ["system"]}
         refused = await ingest(sanji.nc, body, elsewhere, "ingest-0002")
         assert refused.error is not None
-        assert refused.error.code == "forbidden"
+        assert refused.error.code == "not_found"  # outside its subtree: as if the unit did not exist
         malformed = await sanji.nc.request("sanji.ingest.outreach.activity", b"{not json", timeout=10)
         assert CommandReply.model_validate_json(malformed.data).error.code == "invalid"  # type: ignore[union-attr]
 

@@ -171,8 +171,12 @@ def test_submission_is_refused_on_an_unknown_closed_or_unrelated_outlet() -> Non
     with pytest.raises(DomainError, match="suspended"):
         decide_submit(Publication(), True, suspended, "author", submit())
     sibling = Outlet("wx-320507", "3205.320507", "active", date(2024, 1, 1))
-    with pytest.raises(DomainError, match="outside the line"):
+    with pytest.raises(NotFound) as beside:  # a sibling's outlet reads as a missing one
         decide_submit(Publication(), True, sibling, "author", submit(outlet_id="wx-320507"))
+    with pytest.raises(NotFound) as missing:
+        decide_submit(Publication(), True, None, "author", submit(outlet_id="wx-320507"))
+    assert beside.value.message == missing.value.message
+    assert "3205.320507" not in beside.value.message
     below = Outlet("board-1", UNIT + ".dept01", "active", date(2024, 1, 1))
     assert decide_submit(Publication(), True, below, "author", submit(outlet_id="board-1"))
     with pytest.raises(AlreadyExists):

@@ -25,9 +25,9 @@ from services.eventkit.errors import DomainError, NotFound
 def decide_hand_over(
     source: Post, target: Post, outlets: Sequence[Outlet], *, scope: str, command: HandOver, today: date
 ) -> list[Change]:
+    check_acts_through(source.unit, command.unit, f"post {command.from_post_id}")  # missing reads alike
     if not source.exists:
         raise NotFound(f"post {command.from_post_id} does not exist", field="from_post_id")
-    check_acts_through(source.unit, command.unit, f"post {command.from_post_id}")
     if command.to_post_id == command.from_post_id:
         raise DomainError("a post cannot hand over to itself; choose another post", field="to_post_id")
     moving = sorted(owned(source, outlets), key=lambda o: o.outlet_id or "")

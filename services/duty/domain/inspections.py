@@ -118,9 +118,9 @@ def decide_open_rectification(
     """One rectification per finding, due at the end of the n-th working day after today."""
     if rectification.rectification_id is not None:
         raise AlreadyExists(f"rectification {command.rectification_id} is already open", "rectification_id")
+    check_acts_through(inspection.unit, command.unit, f"inspection {command.inspection_id}")  # missing alike
     if inspection.inspection_id is None:
         raise NotFound(f"inspection {command.inspection_id} is not recorded", field="inspection_id")
-    check_acts_through(inspection.unit, command.unit, f"inspection {command.inspection_id}")
     finding = inspection.finding(command.finding_id)
     if finding is None:
         raise NotFound(
@@ -150,9 +150,9 @@ def decide_open_rectification(
 
 
 def open_rectification(rectification: Rectification, rectification_id: str, unit: str) -> Rectification:
+    check_acts_through(rectification.unit, unit, f"rectification {rectification_id}")  # missing alike
     if rectification.rectification_id is None:
         raise NotFound(f"rectification {rectification_id} is not open", field="rectification_id")
-    check_acts_through(rectification.unit, unit, f"rectification {rectification_id}")
     if rectification.closed:
         raise DomainError(f"{rectification.label} is already closed", field="rectification_id")
     return rectification

@@ -25,7 +25,7 @@ from contracts.units import is_within
 from services.duty.domain.common import check_acts_through, check_effective, county_of
 from services.duty.domain.posts import Post, existing
 from services.duty.domain.units import Unit, check_active
-from services.eventkit.errors import AlreadyExists, DomainError, Forbidden, NotFound
+from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def evolve_outlet(outlet: Outlet, event: DomainEvent) -> Outlet:
 
 def check_owner(post: Post, post_id: str, outlet_unit: str, scope: str, field: str) -> Post:
     """An owning post exists, someone holds it, it lies in the outlet's county and in the actor's scope."""
+    if post.unit is not None and not is_within(post.unit, scope):
+        raise NotFound(f"post {post_id} does not exist", field=field)  # as a missing one: names nobody
     existing(post, post_id, field)
     if post.holder is None:
         raise DomainError(
@@ -91,15 +93,13 @@ def check_owner(post: Post, post_id: str, outlet_unit: str, scope: str, field: s
             "an outlet answers to a post in its own county",
             field=field,
         )
-    if not is_within(post.unit, scope):
-        raise Forbidden(f"{post.label} belongs to {post.unit}, outside your scope {scope}", field=field)
     return post
 
 
 def running_outlet(outlet: Outlet, outlet_id: str, unit: str) -> Outlet:
+    check_acts_through(outlet.unit, unit, f"outlet {outlet_id}")  # first: missing and elsewhere read alike
     if not outlet.exists:
         raise NotFound(f"outlet {outlet_id} is not registered", field="outlet_id")
-    check_acts_through(outlet.unit, unit, f"outlet {outlet_id}")
     if not outlet.running:
         raise DomainError(
             f"{outlet.label} is closed; register a new outlet to run it again", field="outlet_id"

@@ -149,8 +149,8 @@ def owned(post: Post, outlets: Sequence[Outlet]) -> list[Outlet]:
 
 def decide_fill_post(post: Post, outlets: Sequence[Outlet], command: FillPost, today: date) -> list[Change]:
     """Someone takes up a vacant post; the outlets it owns have an owner in post again."""
+    check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
-    check_acts_through(post.unit, command.unit, f"post {command.post_id}")
     if post.holder is not None:
         raise DomainError(
             f"{post.label} is held by {post.holder.person_name} since {post.holder.since}; vacate it first",
@@ -189,8 +189,8 @@ def decide_vacate_post(
     post: Post, outlets: Sequence[Outlet], command: VacatePost, today: date
 ) -> list[Change]:
     """The holder leaves; every running outlet the post owns is flagged as a coverage gap at once."""
+    check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
-    check_acts_through(post.unit, command.unit, f"post {command.post_id}")
     if post.holder is None:
         raise DomainError(f"{post.label} is already vacant: there is nobody to vacate", field="post_id")
     check_effective(command.effective_on, today, post.last_effective, post.label)
@@ -223,8 +223,8 @@ def decide_abolish_post(
     post: Post, outlets: Sequence[Outlet], command: AbolishPost, today: date
 ) -> list[DomainEvent]:
     """Only an empty post that answers for nothing any more can be abolished."""
+    check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
-    check_acts_through(post.unit, command.unit, f"post {command.post_id}")
     if post.holder is not None:
         raise DomainError(
             f"{post.label} is held by {post.holder.person_name}; vacate it before abolishing it",
@@ -253,8 +253,8 @@ def decide_assign_oversight(
     post: Post, section: Unit, command: AssignOversight, today: date
 ) -> list[DomainEvent]:
     """一岗双责: a leader in charge oversees sections below their own unit."""
+    check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
-    check_acts_through(post.unit, command.unit, f"post {command.post_id}")
     if post.kind is not PostKind.LEADER_IN_CHARGE:
         raise DomainError(
             f"only a leader in charge (分管领导) oversees sections; {post.label} is a {post.kind}",
@@ -281,8 +281,8 @@ def decide_assign_oversight(
 
 
 def decide_revoke_oversight(post: Post, command: RevokeOversight, today: date) -> list[DomainEvent]:
+    check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
-    check_acts_through(post.unit, command.unit, f"post {command.post_id}")
     if command.section not in post.sections:
         raise DomainError(f"{post.label} does not oversee {command.section}", field="section")
     check_effective(command.effective_on, today, post.last_effective, post.label)
