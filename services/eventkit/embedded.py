@@ -26,13 +26,23 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import asyncpg
 import psutil
+
+from services.eventkit.bususers import (
+    DEFAULT_SYSTEMS,
+    OPERATOR,
+    ExternalSystem,
+    all_grants,
+    authorization_block,
+    ensure_passwords,
+    write_private,
+)
 
 _T = TypeVar("_T")
 
@@ -223,25 +233,45 @@ def nats_server_binary() -> str:
 
 
 class NatsServer(_ChildProcess):
-    """A single nats-server with JetStream, storing everything under data_dir."""
+    """A single nats-server with JetStream, storing everything under data_dir; every client authenticates
+    as one of the users in services/eventkit/bususers.py."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, server_name: str = "sanji") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        server_name: str = "sanji",
+        systems: Sequence[ExternalSystem] = DEFAULT_SYSTEMS,
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = _choose_port(self.data_dir, port)
         self.monitor_port = free_port()
         self.server_name = server_name
+        self.grants = all_grants(systems)
         self.config_path = self.data_dir / "nats.conf"
         self.log_path = self.data_dir / "nats.log"
         self._pid_path = self.data_dir / "nats.pid"
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        """The operator's URL (full rights): for the CLI's operator commands and the tests."""
+        return self.url_for(OPERATOR)
+
+    def url_for(self, user: str) -> str:
+        """The URL with ``user``'s credentials (generated into the data folder on first use)."""
+        if user not in self.grants:
+            raise EmbeddedServerError(
+                f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
+            )
+        password = ensure_passwords(self.data_dir, list(self.grants))[user]
+        return f"nats://{user}:{password}@127.0.0.1:{self.port}"
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
-        self.config_path.write_text(
+        passwords = ensure_passwords(self.data_dir, list(self.grants))
+        write_private(
+            self.config_path,
             f"server_name: {q(self.server_name)}\n"
             f'listen: "127.0.0.1:{self.port}"\n'
             f'http: "127.0.0.1:{self.monitor_port}"\n'
@@ -249,7 +279,7 @@ class NatsServer(_ChildProcess):
             f"  store_dir: {q(str(self.data_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 10GB\n"
-            "}\n"
+            "}\n" + authorization_block(self.grants, passwords),
         )
 
     def _leftover_pid(self) -> int | None:
