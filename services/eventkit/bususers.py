@@ -12,7 +12,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,11 +98,12 @@ def _consumer_api(stream: str, consumer: str) -> list[str]:
     ]
 
 
-def service_grants(service: str) -> Grants:
-    """Its own events, the two streams' info, its own consumers and dead letters; it serves its subjects."""
+def service_grants(service: str, scope: str | None = None) -> Grants:
+    """Its own events (within ``scope`` when given: a county site's services), the two streams' info,
+    its own consumers and dead letters; it serves its own subjects."""
     publish = [f"{JS}.INFO"]
     if service != "projection":  # the projection emits no events
-        publish.append(f"sanji.ev.{service}.>")
+        publish.append(f"sanji.ev.{service}.*.{scope_tokens(scope)}" if scope else f"sanji.ev.{service}.>")
     for stream in (EVENTS_STREAM, DLQ_STREAM):
         publish += [f"{JS}.STREAM.INFO.{stream}", f"{JS}.STREAM.CREATE.{stream}"]
     for consumer in SERVICE_CONSUMERS[service]:
@@ -141,10 +142,10 @@ def operator_grants() -> Grants:
     return Grants((">",), (">",))
 
 
-def all_grants(systems: Sequence[ExternalSystem]) -> dict[str, Grants]:
-    """Every user of the embedded server and what it may do."""
+def all_grants(systems: Sequence[ExternalSystem], scope: str | None = None) -> dict[str, Grants]:
+    """Every user of a site's server and what it may do (services' events confined to ``scope``)."""
     grants = {OPERATOR: operator_grants(), GATEWAY: gateway_grants()}
-    grants |= {service: service_grants(service) for service in SERVICE_CONSUMERS}
+    grants |= {service: service_grants(service, scope) for service in SERVICE_CONSUMERS}
     grants |= {system.name: system_grants(system) for system in systems}
     return grants
 
@@ -187,10 +188,9 @@ def hashed(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 
 
-def authorization_block(grants: dict[str, Grants], passwords: dict[str, str]) -> str:
-    """nats.conf's ``authorization`` section: every user with its bcrypt hash and permissions."""
-    q = json.dumps
-    lines = ["authorization {", "  users: ["]
+def user_entries(grants: dict[str, Grants], password_of: Callable[[str], str], indent: str) -> list[str]:
+    """One nats.conf user entry per line: name, password (as ``password_of`` writes it), permissions."""
+    lines = []
     for user, grant in grants.items():
         permissions: dict[str, object] = {
             "publish": {"allow": list(grant.publish)},
@@ -198,8 +198,14 @@ def authorization_block(grants: dict[str, Grants], passwords: dict[str, str]) ->
         }
         if grant.allow_responses:  # services answer requests on whatever inbox the requester has
             permissions["allow_responses"] = True
-        lines.append(
-            f"    {{ user: {q(user)}, password: {q(hashed(passwords[user]))}, permissions: {q(permissions)} }}"
+        entry = (
+            f"user: {json.dumps(user)}, password: {password_of(user)}, permissions: {json.dumps(permissions)}"
         )
-    lines += ["  ]", "}"]
-    return "\n".join(lines) + "\n"
+        lines.append(f"{indent}{{ {entry} }}")
+    return lines
+
+
+def authorization_block(grants: dict[str, Grants], passwords: dict[str, str]) -> str:
+    """nats.conf's ``authorization`` section: every user with its bcrypt hash and permissions."""
+    entries = user_entries(grants, lambda user: json.dumps(hashed(passwords[user])), "    ")
+    return "\n".join(["authorization {", "  users: [", *entries, "  ]", "}"]) + "\n"
