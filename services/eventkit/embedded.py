@@ -617,10 +617,9 @@ class PostgresServer(_ChildProcess):
         if not _trusts_anyone(hba):
             return
         password = self._password()
-        # The literal is ours (hex digits only); ALTER ROLE takes no bind parameters.
-        await conn.execute(
-            f"SET password_encryption = 'scram-sha-256'; ALTER ROLE postgres PASSWORD '{password}'"
-        )
+        # The literal is ours (hex digits only); ALTER ROLE takes no bind parameters. PostgreSQL 14+
+        # stores it as a SCRAM verifier by default (password_encryption = scram-sha-256).
+        await conn.execute(f"ALTER ROLE postgres PASSWORD '{password}'")
         write_private(self.password_path, password + "\n")
         owner = hba.stat()
         hba.write_text(PG_HBA)

@@ -18,7 +18,7 @@ from nats.aio.msg import Msg
 
 from contracts.commands import CommandReply, CommandRequest
 from contracts.envelope import new_event_id
-from contracts.subjects import EVENTS_STREAM, event_subject, ingest_subject
+from contracts.subjects import DLQ_STREAM, EVENTS_STREAM, event_subject, ingest_subject
 from services.assessment.reactions import REACTIONS as ASSESSMENT_REACTIONS
 from services.eventkit.busconnect import connect
 from services.eventkit.bususers import CREDENTIALS_FILE, SERVICE_CONSUMERS, ExternalSystem, load_passwords
@@ -172,8 +172,22 @@ async def test_services_work_on_their_own_users_and_a_forged_event_never_lands(
         assert reply.ok, reply.error
         await wait_until(lambda: _equals(audience(), 12), message="the projection never showed the second")
         assert forged["id"] not in await _stream_ids(nats_server.url)
-        assert named(runtimes, "assessment").nc.is_connected
-        assert named(runtimes, "opinion").nc.is_connected
+        # Every reaction made its durable consumers with its own user's grants (the event stream's and
+        # the dead-letter retries'); a refused consumer-create would only be logged and retried.
+        await wait_until(lambda: _consumers_made(nats_server.url), message="a reaction has no consumer")
+        assert all(runtime.nc.is_connected for runtime in runtimes)
+
+
+async def _consumers_made(nats_url: str) -> bool:
+    wanted = {name for consumers in SERVICE_CONSUMERS.values() for name in consumers}
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        made = {info.name for info in await js.consumers_info(EVENTS_STREAM)}
+        retries = {info.name for info in await js.consumers_info(DLQ_STREAM)}
+        return wanted <= made and {f"{name}-retry" for name in wanted} <= retries
+    finally:
+        await nc.close()
 
 
 async def _equals(value: Any, wanted: int) -> bool:
