@@ -1,5 +1,5 @@
-"""The AsyncAPI 3.0 document of Sanji's NATS subjects: events published by the services, commands and
-queries they answer as request/reply. Schemas are inlined under components/schemas so the document
+"""The AsyncAPI 3.0 document of Sanji's NATS subjects: events published by the services, commands,
+ingest requests and queries they answer as request/reply. Schemas are inlined under components/schemas so the document
 stands alone; they are the same pydantic models as the JSON Schema files beside it."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from contracts.export import (
     command_description,
     event_description,
 )
+from contracts.ingest import INGEST
 from contracts.registry import REGISTRY, DomainEvent
 from contracts.subjects import EVENTS_STREAM, command_subject, query_subject
 
@@ -57,6 +58,12 @@ EVENT_HEADERS: dict[str, Any] = {
         },
     },
     "required": ["Nats-Msg-Id", "Sanji-Type"],
+}
+SYSTEM_PARAMETER: dict[str, Any] = {
+    "description": "The sending system's NATS user name. Its credentials may publish only subjects with "
+    "its own name and its own subtree's unit tokens; it acts as `system:<name>` with the system role, "
+    "within that subtree, whatever actor the request body claims.",
+    "examples": ["monitor", "elearning"],
 }
 QUERIES: dict[str, dict[str, Any]] = {
     "projection.units": {
@@ -286,6 +293,42 @@ def command_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str,
     return channels, operations, messages
 
 
+def ingest_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """One channel per ingest kind; the request is a command request whose actor is ignored."""
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    parameters = {name: {"$ref": f"#/components/parameters/{name}"} for name in ("system", *LEVEL_PARAMETERS)}
+    for context, kinds in sorted(INGEST.items()):
+        for kind, model in sorted(kinds.items()):
+            channel_id = f"ingest.{context}.{kind}"
+            address = f"sanji.ingest.{context}.{kind}.{{system}}.{{city}}.{{county}}.{{township}}"
+            channel, operation = request_reply(channel_id, address, channel_id, "commandReply", "reply")
+            channels[channel_id] = {**channel, "title": f"{context} {kind} ingest", "parameters": parameters}
+            operations[f"ingest.{context}.{kind}"] = {
+                **operation,
+                "title": f"Ingest {context} {kind}",
+                "summary": command_description(model),
+                "description": f"Served by the {model.command_name} command: the same body, validation "
+                "and reply. The sender is the subject's system, scoped to the subject's units; an `actor` "
+                "in the request is ignored. The same `commandid` returns the first reply.",
+                "tags": [{"name": context}],
+            }
+            messages[channel_id] = {
+                "name": channel_id,
+                "title": f"{model.__name__} ingest request",
+                "contentType": "application/json",
+                "correlationId": {"location": "$message.payload#/commandid"},
+                "payload": {
+                    "allOf": [
+                        {"$ref": refs[CommandRequest]},
+                        {"type": "object", "properties": {"body": {"$ref": refs[model]}}},
+                    ]
+                },
+            }
+    return channels, operations, messages
+
+
 def query_parts() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     reply_messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
@@ -345,6 +388,7 @@ def asyncapi_document() -> dict[str, Any]:
     for part_channels, part_operations, part_messages in (
         event_parts(refs),
         command_parts(refs),
+        ingest_parts(refs),
         query_parts(),
     ):
         channels |= part_channels
@@ -366,6 +410,6 @@ def asyncapi_document() -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "messages": messages,
-            "parameters": LEVEL_PARAMETERS,
+            "parameters": {"system": SYSTEM_PARAMETER, **LEVEL_PARAMETERS},
         },
     }

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import nats
-
 from contracts.commands import Actor, Role
 from services import registry
+from services.eventkit.busconnect import connect
 from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
 from services.eventkit.settings import ServiceSettings
@@ -29,9 +28,11 @@ def settings(nats_url: str, database_url: str) -> ServiceSettings:
 
 @asynccontextmanager
 async def running(
-    nats_url: str, database_url: str, *names: str, **options: Any
+    nats_url: str | Callable[[str], str], database_url: str, *names: str, **options: Any
 ) -> AsyncIterator[list[ServiceRuntime]]:
-    runtimes = [build(name, settings(nats_url, database_url), **options) for name in names]
+    """Start the named services; ``nats_url`` may map each name to its own URL (``NatsServer.url_for``)."""
+    url_of = nats_url if callable(nats_url) else (lambda _name: nats_url)
+    runtimes = [build(name, settings(url_of(name), database_url), **options) for name in names]
     started: list[ServiceRuntime] = []
     try:
         for runtime in runtimes:
@@ -45,7 +46,7 @@ async def running(
 
 @asynccontextmanager
 async def client(nats_url: str) -> AsyncIterator[SanjiClient]:
-    nc = await nats.connect(nats_url)
+    nc = await connect(nats_url, "sanji-test")
     try:
         yield SanjiClient(nc)
     finally:

@@ -80,9 +80,23 @@ class Backing:
         for server in reversed(self.servers):
             server.stop()
 
+    def nats_url_for(self, user: str) -> str:
+        """Each child connects as its own NATS user on the embedded server; NATS_URL as it is given."""
+        from services.eventkit.embedded import NatsServer
+
+        embedded = next((s for s in self.servers if isinstance(s, NatsServer)), None)
+        return embedded.url_for(user) if embedded is not None else self.nats_url
+
     def describe(self, kind: type[object], url: str) -> str:
         embedded = any(isinstance(server, kind) for server in self.servers)
-        return f"{url}  ({'embedded' if embedded else 'from the environment'})"
+        where = "embedded; credentials kept 0600 in its data folder" if embedded else "from the environment"
+        return f"{without_credentials(url)}  ({where})"
+
+
+def without_credentials(url: str) -> str:
+    """The URL as printed: no user or password."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.rpartition('@')[2]}" if sep else url
 
 
 def service_ports(run_dir: Path, names: list[str]) -> dict[str, int]:
@@ -136,7 +150,7 @@ def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list
     for name in START_ORDER:
         env = dict(os.environ)
         env.update(
-            NATS_URL=backing.nats_url,
+            NATS_URL=backing.nats_url_for(name),
             DATABASE_URL=backing.database_url,
             SANJI_HTTP_PORT=str(ports[name]),
             PYTHONUNBUFFERED="1",

@@ -16,8 +16,10 @@ import contextlib
 import http.client
 import importlib.util
 import json
+import logging
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -26,7 +28,7 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -34,9 +36,19 @@ from typing import Any, Self, TypeVar
 import asyncpg
 import psutil
 
+from services.eventkit.bususers import (
+    DEFAULT_SYSTEMS,
+    OPERATOR,
+    ExternalSystem,
+    all_grants,
+    authorization_block,
+    ensure_passwords,
+    write_private,
+)
 from services.eventkit.pg_leftovers import clear_stale_locks, reap_orphans
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 START_TIMEOUT = 15.0  # seconds until a server must accept work
 STOP_TIMEOUT = 15.0  # seconds of graceful shutdown before SIGKILL
@@ -229,25 +241,45 @@ def nats_server_binary() -> str:
 
 
 class NatsServer(_ChildProcess):
-    """A single nats-server with JetStream, storing everything under data_dir."""
+    """A single nats-server with JetStream, storing everything under data_dir; every client authenticates
+    as one of the users in services/eventkit/bususers.py."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, server_name: str = "sanji") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        server_name: str = "sanji",
+        systems: Sequence[ExternalSystem] = DEFAULT_SYSTEMS,
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = _choose_port(self.data_dir, port)
         self.monitor_port = free_port()
         self.server_name = server_name
+        self.grants = all_grants(systems)
         self.config_path = self.data_dir / "nats.conf"
         self.log_path = self.data_dir / "nats.log"
         self._pid_path = self.data_dir / "nats.pid"
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        """The operator's URL (full rights): for the CLI's operator commands and the tests."""
+        return self.url_for(OPERATOR)
+
+    def url_for(self, user: str) -> str:
+        """The URL with ``user``'s credentials (generated into the data folder on first use)."""
+        if user not in self.grants:
+            raise EmbeddedServerError(
+                f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
+            )
+        password = ensure_passwords(self.data_dir, list(self.grants))[user]
+        return f"nats://{user}:{password}@127.0.0.1:{self.port}"
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
-        self.config_path.write_text(
+        passwords = ensure_passwords(self.data_dir, list(self.grants))
+        write_private(
+            self.config_path,
             f"server_name: {q(self.server_name)}\n"
             f'listen: "127.0.0.1:{self.port}"\n'
             f'http: "127.0.0.1:{self.monitor_port}"\n'
@@ -255,7 +287,7 @@ class NatsServer(_ChildProcess):
             f"  store_dir: {q(str(self.data_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 10GB\n"
-            "}\n"
+            "}\n" + authorization_block(self.grants, passwords),
         )
 
     def _leftover_pid(self) -> int | None:
@@ -375,8 +407,25 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
 
 
+PG_PASSWORD_FILE = "sanji-password"  # noqa: S105 - a file name: the superuser's password, in PGDATA, 0600
+# Every connection, local socket or loopback TCP, proves the password (SCRAM); nothing is trusted.
+PG_HBA = (
+    "# written by Sanji (services/eventkit/embedded.py): password (SCRAM) authentication only\n"
+    "local all all scram-sha-256\n"
+    "host all all 127.0.0.1/32 scram-sha-256\n"
+    "host all all ::1/128 scram-sha-256\n"
+)
+
+
+def _trusts_anyone(hba: Path) -> bool:
+    """Whether a pg_hba.conf lets some connection in without a password (initdb's old default)."""
+    lines = (line.split("#", 1)[0].split() for line in hba.read_text().splitlines())
+    return any(fields and fields[-1] in {"trust", "password", "md5"} for fields in lines)
+
+
 class PostgresServer(_ChildProcess):
-    """A PostgreSQL cluster in data_dir (PGDATA), listening on 127.0.0.1 with trust auth.
+    """A PostgreSQL cluster in data_dir (PGDATA), listening on 127.0.0.1; every connection proves the
+    superuser's password (SCRAM), generated at initdb and kept 0600 in data_dir/sanji-password.
 
     fast=True turns off durability (fsync, synchronous_commit, full_page_writes) and is for tests only.
     """
@@ -389,14 +438,28 @@ class PostgresServer(_ChildProcess):
         self.database = database
         self.fast = fast
         self.log_path = self.data_dir / "postgres.log"
+        self._pending_password: str | None = None
+
+    @property
+    def password_path(self) -> Path:
+        return self.data_dir / PG_PASSWORD_FILE
+
+    def _password(self) -> str:
+        """The superuser's password: the one kept in PGDATA, else the one initdb (or the upgrade of a
+        cluster made with trust) is about to set, held in memory until then."""
+        with contextlib.suppress(FileNotFoundError):
+            return self.password_path.read_text().strip()
+        if self._pending_password is None:
+            self._pending_password = secrets.token_hex(24)
+        return self._pending_password
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql://postgres:{self._password()}@127.0.0.1:{self.port}/{self.database}"
 
     @property
     def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return f"postgresql://postgres:{self._password()}@127.0.0.1:{self.port}/postgres"
 
     def _user_kwargs(self, run_as: pwd.struct_passwd | None) -> dict[str, Any]:
         if run_as is None:
@@ -414,6 +477,20 @@ class PostgresServer(_ChildProcess):
             _chown_tree(self.data_dir, run_as.pw_uid, run_as.pw_gid)
 
     def _initdb(self, run_as: pwd.struct_passwd | None) -> None:
+        # initdb wants an empty PGDATA, and reads the password as the PostgreSQL user: hand it over in a
+        # private file beside PGDATA for the run, then keep it in PGDATA.
+        password = self._password()
+        pwfile = self.data_dir.parent / f".{self.data_dir.name}.pwfile"
+        write_private(pwfile, password + "\n")
+        if run_as is not None:
+            os.chown(pwfile, run_as.pw_uid, run_as.pw_gid)
+        try:
+            self._run_initdb(run_as, pwfile)
+        finally:
+            pwfile.unlink(missing_ok=True)
+        write_private(self.password_path, password + "\n")
+
+    def _run_initdb(self, run_as: pwd.struct_passwd | None, pwfile: Path) -> None:
         output = ""
         for locale in ("C.UTF-8", "C"):  # plain C when the C.UTF-8 locale is not installed
             cmd = [
@@ -422,7 +499,8 @@ class PostgresServer(_ChildProcess):
                 str(self.data_dir),
                 "-U",
                 "postgres",
-                "--auth=trust",
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
                 "-E",
                 "UTF8",
                 f"--locale={locale}",
@@ -532,6 +610,7 @@ class PostgresServer(_ChildProcess):
                 await asyncio.sleep(_POLL)
                 continue
             try:
+                await self._require_passwords(conn)
                 if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", self.database):
                     quoted = '"' + self.database.replace('"', '""') + '"'
                     with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # concurrent creator
@@ -539,6 +618,22 @@ class PostgresServer(_ChildProcess):
             finally:
                 await conn.close()
             return
+
+    async def _require_passwords(self, conn: asyncpg.Connection) -> None:
+        """Upgrade a cluster initialised with trust: set the password, then allow only SCRAM logins."""
+        hba = self.data_dir / "pg_hba.conf"
+        if not _trusts_anyone(hba):
+            return
+        password = self._password()
+        # The literal is ours (hex digits only); ALTER ROLE takes no bind parameters. PostgreSQL 14+
+        # stores it as a SCRAM verifier by default (password_encryption = scram-sha-256).
+        await conn.execute(f"ALTER ROLE postgres PASSWORD '{password}'")
+        write_private(self.password_path, password + "\n")
+        owner = hba.stat()
+        hba.write_text(PG_HBA)
+        os.chown(hba, owner.st_uid, owner.st_gid)
+        await conn.fetchval("SELECT pg_reload_conf()")
+        log.warning("PostgreSQL in %s trusted local connections: it now requires a password", self.data_dir)
 
     def stop(self) -> None:
         """SIGINT (fast shutdown), SIGKILL after STOP_TIMEOUT. Also stops a leftover postmaster."""

@@ -1,42 +1,56 @@
-"""Ingest subjects: other systems publish inbound facts as requests on ``sanji.ingest.<context>.<kind>``.
+"""Ingest subjects: other systems publish inbound facts as requests on
+``sanji.ingest.<context>.<kind>.<system>.<city>.<county>.<township>``.
 
 Each kind is served by one of the service's commands, through the same CommandBus path (validation,
-authorization, idempotency by command id, the same reply shape). The request names its actor (the
-sending system and the subtree it reports for), but whatever roles it claims, it acts as SYSTEM:
-a monitoring platform cannot make itself an admin by saying so."""
+authorization, idempotency by command id, the same reply shape). Who sends it is read from the subject,
+never from the body: NATS lets each system's user publish only subjects with its own name and subtree,
+so the request acts as ``system:<name>`` with the SYSTEM role, scoped to the subject's units. Whatever
+actor the body claims is replaced."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
 
-from contracts.commands import Role
+from contracts.commands import Actor, Command, Role
+from contracts.subjects import IngestSubjectError, ingest_origin
 from services.eventkit import metrics
-from services.eventkit.commanding import CommandBus
-
-MAX_REWRITE_BYTES = 4 * 1024 * 1024  # beyond this the bus refuses the request by size anyway
+from services.eventkit.commanding import CommandBus, refuse
 
 
-def as_system(raw: bytes) -> bytes:
-    """The request with its actor's roles set to SYSTEM; anything unreadable is passed on unchanged
-    (the command bus then refuses it with the usual field errors)."""
-    if len(raw) > MAX_REWRITE_BYTES:
-        return raw
+def sender(subject: str) -> Actor:
+    """The system an ingest subject names, acting within the subtree it names."""
+    system, scope = ingest_origin(subject)
+    return Actor(id=f"system:{system}", scope=scope, roles=frozenset({Role.SYSTEM}))
+
+
+def as_sender(raw: bytes, actor: Actor) -> bytes:
+    """The request with ``actor`` in place of whatever the body claims; anything unreadable is passed on
+    unchanged (the command bus then refuses it with the usual field errors, before any actor is used)."""
     try:
         request = json.loads(raw)
     except ValueError:
         return raw
-    if not isinstance(request, dict) or not isinstance(request.get("actor"), dict):
+    if not isinstance(request, dict):
         return raw
-    request["actor"]["roles"] = [Role.SYSTEM.value]
+    request["actor"] = actor.model_dump(mode="json")
     return json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def ingest_responder(bus: CommandBus, kind: str, command_name: str) -> Callable[[bytes], Awaitable[bytes]]:
+def ingest_responder(
+    bus: CommandBus, kind: str, model: type[Command]
+) -> Callable[[bytes, str], Awaitable[bytes]]:
     """Answer one ingest request with the command's reply, counted in ``sanji_ingest_total``."""
 
-    async def respond(raw: bytes) -> bytes:
-        reply = await bus.dispatch(command_name, as_system(raw))
+    async def respond(raw: bytes, subject: str) -> bytes:
+        try:
+            actor = sender(subject)
+        except (IngestSubjectError, ValueError) as error:
+            reply = refuse("invalid", str(error), "subject")
+        else:
+            # An oversized request goes as it came: the bus refuses it by size before reading anything.
+            request = raw if len(raw) > model.max_bytes else as_sender(raw, actor)
+            reply = await bus.dispatch(model.command_name, request)
         outcome = "ok" if reply.ok else (reply.error.code if reply.error else "error")
         metrics.ingest.labels(kind, outcome).inc()
         return reply.model_dump_json().encode()

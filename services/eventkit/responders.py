@@ -18,7 +18,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 log = logging.getLogger(__name__)
-Respond = Callable[[bytes], Awaitable[bytes]]
+Respond = Callable[[bytes, str], Awaitable[bytes]]  # (request body, subject it came on) → reply
 
 
 class Responders:
@@ -40,7 +40,7 @@ class Responders:
 
     async def _answer(self, message: Msg, respond: Respond) -> None:
         try:
-            reply = await respond(message.data)
+            reply = await respond(message.data, message.subject)
             if message.reply:
                 await message.respond(reply)
         except Exception:  # no answer to give: the requester times out and may retry the same command id

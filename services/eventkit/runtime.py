@@ -11,15 +11,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
-import nats
 from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
 from contracts.envelope import utc_now
-from contracts.subjects import command_subject, ingest_subject, query_subject
+from contracts.subjects import command_subject, ingest_filter, query_subject
 from services.eventkit.aio import serve_until_signalled
+from services.eventkit.busconnect import connect, inbox_prefix_for
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
@@ -57,7 +57,7 @@ class ServiceDefinition:
     projectors: list[Projector] = field(default_factory=list)
     queries: dict[str, QueryHandler] = field(default_factory=dict)
     timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
-    # kind → the command that serves sanji.ingest.<name>.<kind> (see eventkit/ingest.py)
+    # kind → the command that serves sanji.ingest.<name>.<kind>.<system>.<unit tokens> (eventkit/ingest.py)
     ingest: dict[str, type[Command]] = field(default_factory=dict)
     # background loops of the service's own (assessment's rescorer), built once the store exists
     workers: list[Callable[[ServiceRuntime], Worker]] = field(default_factory=list)
@@ -103,7 +103,8 @@ class ServiceRuntime:
         self.pool = await create_pool(s.database_url, max_size=s.pool_size)
         async with self.pool.acquire() as conn:
             await migrate(conn, d.schema, service_migrations(d.migrations_package))
-        self.nc = await nats.connect(s.nats_url, name=f"sanji-{d.name}", max_reconnect_attempts=-1)
+        inbox = inbox_prefix_for(s.nats_url, s.nats_inbox_prefix)
+        self.nc = await connect(s.nats_url, f"sanji-{d.name}", inbox=inbox, max_reconnect_attempts=-1)
         self.js = self.nc.jetstream()
         await ensure_sanji_streams(self.js)
         self.store = PostgresEventStore(self.pool, d.schema)
@@ -112,6 +113,7 @@ class ServiceRuntime:
         self.broker = NatsBroker(
             s.nats_url,
             name=f"sanji-{d.name}-rpc",
+            inbox_prefix=inbox,
             max_reconnect_attempts=-1,
             logger=logging.getLogger("faststream.nats"),
             log_level=logging.WARNING,
@@ -157,8 +159,8 @@ class ServiceRuntime:
         for name in self.bus.command_names:
             await self.responders.serve(command_subject(name), queue, self._command_responder(name))
         for kind, model in self.definition.ingest.items():
-            respond = ingest_responder(self.bus, kind, model.command_name)
-            await self.responders.serve(ingest_subject(self.definition.name, kind), queue, respond)
+            respond = ingest_responder(self.bus, kind, model)
+            await self.responders.serve(ingest_filter(self.definition.name, kind), queue, respond)
 
     def _register_queries(self) -> None:
         queue = f"sanji-{self.definition.name}"
@@ -168,7 +170,7 @@ class ServiceRuntime:
             )(self._query_responder(handler))
 
     def _command_responder(self, name: str) -> Respond:
-        async def respond(raw: bytes) -> bytes:
+        async def respond(raw: bytes, _subject: str) -> bytes:
             reply = await self.bus.dispatch(name, raw)
             return reply.model_dump_json().encode()
 

@@ -10,6 +10,11 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=AliasChoices("NATS_URL", "nats_url"))
+    # Replies to this process arrive on <prefix>.>: by default _INBOX_<the NATS_URL's user>, the one
+    # inbox that user's NATS permissions let it read (services/eventkit/bususers.py).
+    nats_inbox_prefix: str | None = Field(
+        None, validation_alias=AliasChoices("SANJI_NATS_INBOX_PREFIX", "nats_inbox_prefix")
+    )
     database_url: str = Field(
         "postgresql://postgres@127.0.0.1:5432/sanji",
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import nats
 from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 
 from services.eventkit.aio import serve_until_signalled
+from services.eventkit.busconnect import connect
 from services.eventkit.client import SanjiClient
 from services.eventkit.ops_http import HttpServer, ReadinessCheck, add_ops_routes
 from services.eventkit.settings import ServiceSettings
@@ -78,7 +78,9 @@ class GatewayRuntime:
             await import_tokens_file(self.tokens, s.tokens_file)
         self.app.state.authority = TokenAuthority(self.tokens)
         self.app.state.evidence = EvidenceGrants(self.tokens.pool)
-        self.nc = await nats.connect(s.nats_url, name="sanji-gateway", max_reconnect_attempts=-1)
+        self.nc = await connect(
+            s.nats_url, "sanji-gateway", inbox=s.nats_inbox_prefix, max_reconnect_attempts=-1
+        )
         self.app.state.sanji = SanjiClient(self.nc)
         self._http = HttpServer(self.app, s.http_host, s.http_port)
         self.http_port = await self._http.start()

@@ -1,6 +1,6 @@
 """Opinion (舆情) over HTTP: reads of the opinion view cut to the actor's subtree, and two pages — a unit's
 statistics with its cases, and one case's timeline. (Commands go through the generic
-``POST /api/v1/commands/opinion/<name>``; monitoring systems use ``sanji.ingest.opinion.<kind>``.)"""
+``POST /api/v1/commands/opinion/<name>``; monitoring systems use ``sanji.ingest.opinion.<kind>.<system>.<unit tokens>``.)"""
 
 from __future__ import annotations
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.commands import Command
-from contracts.opinion import FileNilReport, IngestItem
+from contracts.ingest import INGEST as INGEST_KINDS
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.opinion.handlers import HANDLERS
 from services.opinion.ladder import TIMERS
 from services.opinion.reactions import REACTIONS
 
-# What monitoring systems publish on sanji.ingest.opinion.<kind> (request/reply, acting as SYSTEM):
-# captured items, deduplicated by source + external id, and the daily nil reports of their posts.
-INGEST: dict[str, type[Command]] = {"item": IngestItem, "nil_report": FileNilReport}
+# What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).
+INGEST = INGEST_KINDS["opinion"]
 
 
 class OpinionSettings(ServiceSettings):

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.commands import Command
-from contracts.outreach import LogActivities, RecordViews
+from contracts.ingest import INGEST as INGEST_KINDS
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.outreach.handlers import HANDLERS
 from services.outreach.reactions import REACTIONS
 
-# What other systems may publish on sanji.ingest.outreach.<kind>: activities from an e-learning or
-# statistics platform (up to 500 rows a request), and view counts read from an outlet's platform.
-INGEST: dict[str, type[Command]] = {"activity": LogActivities, "publication_views": RecordViews}
+# What other systems may publish on sanji.ingest.outreach.<kind>.<system>.<unit tokens> (contracts/ingest.py).
+INGEST = INGEST_KINDS["outreach"]
 
 
 class OutreachSettings(ServiceSettings):

@@ -6,9 +6,12 @@ import pytest
 
 from contracts.subjects import (
     EVENTS_SUBJECTS,
+    IngestSubjectError,
     command_subject,
     event_filter,
     event_subject,
+    ingest_filter,
+    ingest_origin,
     ingest_subject,
     query_subject,
 )
@@ -71,4 +74,21 @@ def test_filters_and_other_subjects() -> None:
     assert not matches(event_filter("duty"), event_subject("outreach.activity_logged", "3205"))
     assert command_subject("outreach.log_activity") == "sanji.cmd.outreach.log_activity"
     assert query_subject("projection.units") == "sanji.qry.projection.units"
-    assert ingest_subject("outreach", "activity") == "sanji.ingest.outreach.activity"
+    assert ingest_subject("outreach", "activity", "elearning", "3205.320506") == (
+        "sanji.ingest.outreach.activity.elearning.3205.320506._"
+    )
+    assert matches(ingest_filter("outreach", "activity"), ingest_subject("outreach", "activity", "x", "3205"))
+
+
+def test_an_ingest_subject_names_its_sender_and_subtree() -> None:
+    subject = ingest_subject("opinion", "item", "monitor", "3205.320506.320506001")
+    assert ingest_origin(subject) == ("monitor", "3205.320506.320506001")
+    assert ingest_origin("sanji.ingest.opinion.item.monitor.3205._._") == ("monitor", "3205")
+    for bad in (
+        "sanji.ingest.opinion.item",  # the old shape names nobody
+        "sanji.ingest.opinion.item.monitor.3205._.320506001",  # a level after a gap
+        "sanji.ingest.opinion.item.monitor.3205.330506._",  # a county outside the city
+        "sanji.ingest.opinion.item.monitor._._._",  # no unit at all
+    ):
+        with pytest.raises(IngestSubjectError):
+            ingest_origin(bad)

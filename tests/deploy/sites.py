@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 
+from services.eventkit.busconnect import connect as connect_as
 from services.eventkit.embedded import free_port, nats_server_binary
+from services.eventkit.natsdeploy import password_variable, site_grants
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 NATS_DIR = DEPLOY / "nats"
@@ -34,20 +36,9 @@ CLIENT_ADDRESS = "0.0.0.0:4222"
 LEAF_ADDRESS = "0.0.0.0:7422"
 MONITOR_ADDRESS = "127.0.0.1:8222"
 
-PASSWORDS = {
-    "SANJI_NATS_PASSWORD": "sanji-secret",
-    "SANJI_INGEST_PASSWORD": "ingest-secret",
-    "SANJI_COUNTY_320506_PASSWORD": "county-secret",
-    "SANJI_SYS_PASSWORD": "sys-secret",
-    "SANJI_LEAF_C320506_PASSWORD": "leaf-secret",
-}
-# Which environment variable holds each client user's password.
-USER_PASSWORDS = {
-    "sanji": "SANJI_NATS_PASSWORD",
-    "ingest": "SANJI_INGEST_PASSWORD",
-    "county-320506": "SANJI_COUNTY_320506_PASSWORD",
-    "sys": "SANJI_SYS_PASSWORD",
-}
+# A test password for every user of both sites' configs (and the system account's), by variable name.
+USERS = sorted({*site_grants("hub"), *site_grants("county"), "sys"})
+PASSWORDS = {password_variable(user): f"{user}-secret" for user in USERS}
 START_TIMEOUT = 20.0
 # After an outage the hub retries its source consumer with a growing backoff (10 s, 20 s, ... capped at
 # 2 minutes in nats-server), so catching up may take that long after the link is back.
@@ -57,7 +48,8 @@ STOP_TIMEOUT = 15.0
 
 def site_env(hub_leaf_port: int = 7422) -> dict[str, str]:
     """The environment a site's nats-server needs: every password, and the county's hub URL."""
-    leaf_user, leaf_password = "leaf-c320506", PASSWORDS["SANJI_LEAF_C320506_PASSWORD"]
+    leaf_user = "leaf-c320506"
+    leaf_password = PASSWORDS[password_variable(leaf_user)]
     return {
         **PASSWORDS,
         "SANJI_HUB_LEAF_URL": f"nats-leaf://{leaf_user}:{leaf_password}@127.0.0.1:{hub_leaf_port}",
@@ -107,15 +99,16 @@ class Site:
     def conf(self) -> Path:
         return self.workdir / self.template.name
 
-    def url(self, user: str = "sanji") -> str:
+    def url(self, user: str = "operator") -> str:
         """Client URL for one of the config's users, with the password the test environment gave it."""
-        return f"nats://{user}:{PASSWORDS[USER_PASSWORDS[user]]}@127.0.0.1:{self.client_port}"
+        return f"nats://{user}:{PASSWORDS[password_variable(user)]}@127.0.0.1:{self.client_port}"
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
 
     def write_config(self) -> Path:
+        """The site's config (and the users file it includes) in its working directory, on free ports."""
         text = self.template.read_text()
         for shipped, local in (
             (CLIENT_ADDRESS, f"127.0.0.1:{self.client_port}"),
@@ -125,6 +118,8 @@ class Site:
             text = text.replace(f'"{shipped}"', f'"{local}"')
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.conf.write_text(text)
+        for users in NATS_DIR.glob("users-*.conf"):  # included relative to the config's own folder
+            shutil.copy(users, self.workdir / users.name)
         return self.conf
 
     def monitor(self, path: str) -> dict[str, Any] | None:
@@ -192,7 +187,7 @@ def load_stream(relative: str) -> StreamConfig:
     return config
 
 
-async def connect(site: Site, user: str = "sanji") -> tuple[Client, JetStreamContext]:
-    """A client connection to `site` as one of its config's users, and its JetStream context."""
-    nc = await nats.connect(site.url(user), connect_timeout=5, max_reconnect_attempts=0)
+async def connect(site: Site, user: str = "operator") -> tuple[Client, JetStreamContext]:
+    """A client connection to `site` as one of its config's users (with its inbox), and its JetStream."""
+    nc = await connect_as(site.url(user), f"sanji-test-{user}", connect_timeout=5, max_reconnect_attempts=0)
     return nc, nc.jetstream()

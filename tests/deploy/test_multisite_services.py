@@ -38,7 +38,7 @@ async def _log(sanji: SanjiClient, activity_id: str, audience: int) -> bool:
 
 
 async def _county_subtree(hub: Site) -> dict[str, Any]:
-    async with client(hub.url()) as sanji:
+    async with client(hub.url("gateway")) as sanji:
         answer = await sanji.query("projection.unit", {"path": "3205.320506"})
     return answer["result"]["subtree"] if answer["ok"] else {}
 
@@ -70,7 +70,11 @@ async def test_hub_projection_reads_county_work_and_catches_up_after_an_outage(
     await wait_until(lambda: hub.leaf_connections() == 1, message="county never joined the hub")
     await _create_county_stream(county)
 
-    async with running(county.url(), county_db, "duty", "outreach"), client(county.url()) as sanji:
+    # Each service as its own NATS user, commands through the gateway's: the shipped grants suffice.
+    async with (
+        running(county.url, county_db, "duty", "outreach"),
+        client(county.url("gateway")) as sanji,
+    ):
         for path, name, kind in UNITS:
             reply = await sanji.send(
                 "duty.register_unit", {"path": path, "name": name, "kind": kind}, CITY_ADMIN
@@ -82,7 +86,7 @@ async def test_hub_projection_reads_county_work_and_catches_up_after_an_outage(
 
         # The hub was running without the county: its projection created a plain SANJI_EVENTS; the
         # operator then adds the county's source, and its whole history flows in.
-        async with running(hub.url(), hub_db, "projection"):
+        async with running(hub.url, hub_db, "projection"):
             await _add_county_sources(hub)
             await wait_until(
                 lambda: _county_subtree_is(hub, activities=1, audience=120),
@@ -96,7 +100,7 @@ async def test_hub_projection_reads_county_work_and_catches_up_after_an_outage(
         assert await _log(sanji, "act-0003", 30)
 
         hub.start()
-        async with running(hub.url(), hub_db, "projection"):
+        async with running(hub.url, hub_db, "projection"):
             await wait_until(
                 lambda: _county_subtree_is(hub, activities=3, audience=230),
                 CATCH_UP_TIMEOUT,

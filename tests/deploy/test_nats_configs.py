@@ -11,13 +11,13 @@ from pathlib import Path
 
 import nats
 import pytest
-from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, PubAck
 
 from contracts.envelope import new_event_id
-from contracts.subjects import EVENTS_STREAM, event_subject
+from contracts.subjects import EVENTS_STREAM, event_subject, ingest_subject
+from services.eventkit.natsdeploy import password_variable, sourcing_subject, users_conf
 from services.eventkit.responders import subscriptions_in_place
 from services.eventkit.streams import dlq_stream_config, ensure_stream, events_stream_config
 from tests.deploy.sites import (
@@ -28,11 +28,12 @@ from tests.deploy.sites import (
     config_test,
     connect,
     load_stream,
+    make_sites,
     site_env,
 )
-from tests.helpers import wait_until
+from tests.helpers import connect_collecting, refused, wait_until
 
-CONFS = sorted(NATS_DIR.glob("*.conf"))
+CONFS = [NATS_DIR / "county.conf", NATS_DIR / "hub.conf"]  # the sites; users-*.conf are included by them
 COUNTY_DOMAIN = "c320506"
 # Settings Sanji's own code fixes for its streams (services/eventkit/streams.py); the JSON must agree.
 STREAM_KEYS = [
@@ -59,8 +60,28 @@ def _setting(conf: Path, key: str) -> list[str]:
 # --- the files ------------------------------------------------------------------------------------
 
 
-def test_both_site_configs_ship() -> None:
-    assert [conf.name for conf in CONFS] == ["county.conf", "hub.conf"]
+def test_both_site_configs_ship_with_their_users() -> None:
+    assert sorted(conf.name for conf in NATS_DIR.glob("*.conf")) == [
+        "county.conf",
+        "hub.conf",
+        "users-county.conf",
+        "users-hub.conf",
+    ]
+
+
+@pytest.mark.parametrize("site", ["hub", "county"])
+def test_the_users_files_are_rendered_from_the_grants(site: str) -> None:
+    # The same grants as the embedded server's (services/eventkit/bususers.py): edit those, then run
+    # `python -m services.eventkit.natsdeploy`.
+    assert (NATS_DIR / f"users-{site}.conf").read_text() == users_conf(site)
+    assert f'include "users-{site}.conf"' in (NATS_DIR / f"{site}.conf").read_text()
+
+
+def test_the_env_example_names_every_password() -> None:
+    example = (NATS_DIR / "nats.env.example").read_text()
+    for conf in NATS_DIR.glob("*.conf"):
+        for variable in re.findall(r"\$(SANJI_(?:NATS|HUB)_[A-Z0-9_]+)", conf.read_text()):
+            assert f"\n{variable}=" in example, f"{variable} ({conf.name}) is not in nats.env.example"
 
 
 @pytest.mark.parametrize("conf", CONFS, ids=lambda conf: conf.name)
@@ -74,15 +95,18 @@ def test_config_passes_the_servers_own_check(conf: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize("conf", CONFS, ids=lambda conf: conf.name)
 def test_config_refuses_to_load_without_its_secrets(conf: Path, tmp_path: Path) -> None:
     env = site_env()
-    del env["SANJI_NATS_PASSWORD"]
+    del env[password_variable("duty")]
     result = config_test(conf, tmp_path, env)
     assert result.returncode != 0
-    assert "SANJI_NATS_PASSWORD" in result.stdout + result.stderr
+    assert password_variable("duty") in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("conf", CONFS, ids=lambda conf: conf.name)
 def test_config_holds_no_secrets_and_no_absolute_store(conf: Path) -> None:
-    for password in _setting(conf, "password"):
+    text = conf.read_text() + (NATS_DIR / f"users-{conf.stem}.conf").read_text()
+    passwords = re.findall(r"\bpassword\s*:\s*\"?([^\"\s,}]+)", text)
+    assert len(passwords) > 5
+    for password in passwords:
         assert password.startswith("$"), f"{conf.name}: a password written in the file"
     (store_dir,) = _setting(conf, "store_dir")
     assert not store_dir.startswith("/"), "store_dir must be relative to the working directory"
@@ -98,8 +122,13 @@ def test_hub_sources_the_county_through_the_county_domain_api() -> None:
     assert [(s.name, s.external.api if s.external else None) for s in hub.sources or []] == [
         (EVENTS_STREAM, f"$JS.{COUNTY_DOMAIN}.API")
     ]
-    # The hub accepts the county's leaf connection under a user named after its domain.
-    assert f'"leaf-{COUNTY_DOMAIN}"' in (NATS_DIR / "hub.conf").read_text()
+    # The hub accepts the county's leaf connection under a user named after its domain, and takes only the
+    # county's subtree, delivered on a sourcing path only that user may publish to.
+    assert f'"leaf-{COUNTY_DOMAIN}"' in (NATS_DIR / "users-hub.conf").read_text()
+    (source,) = hub.sources or []
+    assert source.filter_subject == "sanji.ev.*.*.3205.320506.>"
+    assert source.external is not None
+    assert source.external.deliver == sourcing_subject("320506")
 
 
 def test_sanji_subjects_never_cross_the_leaf_link() -> None:
@@ -239,33 +268,16 @@ async def test_hub_sources_the_county_and_catches_up_exactly_once_after_an_outag
         await county_nc.close()
 
 
-async def _connect_collecting(site: Site, user: str, **options: object) -> tuple[Client, list[str]]:
-    errors: list[str] = []
-
-    async def collect(error: Exception) -> None:
-        errors.append(str(error))
-
-    nc = await nats.connect(
-        site.url(user), connect_timeout=5, max_reconnect_attempts=0, error_cb=collect, **options
-    )
-    return nc, errors
-
-
-def _refused(errors: list[str], action: str, subject: str) -> bool:
-    wanted = f'permissions violation for {action} to "{subject}"'.lower()
-    return any(wanted in error.lower() for error in errors)
-
-
 async def test_a_county_user_reads_only_its_own_subtree(hub_only: Site) -> None:
     hub = hub_only
     sanji_nc, sanji_js = await connect(hub)
-    reader, errors = await _connect_collecting(hub, "county-320506", inbox_prefix="_INBOX_county_320506")
+    reader, errors = await connect_collecting(hub.url("county-320506"), inbox="_INBOX_county_320506")
     try:
         await sanji_js.add_stream(config=events_stream_config())
         own = await reader.subscribe("sanji.ev.*.*.3205.320506.>")
-        for refused in ("sanji.ev.*.*.3205.320507.>", "sanji.ev.>"):
-            await reader.subscribe(refused)
-            await wait_until(partial(_refused, errors, "Subscription", refused), message=refused)
+        for beyond in ("sanji.ev.*.*.3205.320507.>", "sanji.ev.>"):
+            await reader.subscribe(beyond)
+            await wait_until(partial(refused, errors, "Subscription", beyond), message=beyond)
 
         own_ids, _ = await _publish(sanji_js, "3205.320506", 1)
         other_ids, _ = await _publish(sanji_js, "3205.320507.320507001", 1)
@@ -294,7 +306,7 @@ async def test_a_county_user_reads_only_its_own_subtree(hub_only: Site) -> None:
         with pytest.raises(nats.errors.TimeoutError):
             await js.add_consumer(EVENTS_STREAM, wider, timeout=1)
         await wait_until(
-            lambda: _refused(
+            lambda: refused(
                 errors, "Publish", "$JS.API.CONSUMER.CREATE.SANJI_EVENTS.county_320506.sanji.ev.>"
             )
         )
@@ -302,7 +314,7 @@ async def test_a_county_user_reads_only_its_own_subtree(hub_only: Site) -> None:
         # It cannot write events either.
         await reader.publish(event_subject("outreach.activity_logged", "3205.320506"), b"{}")
         await wait_until(
-            lambda: _refused(errors, "Publish", "sanji.ev.outreach.activity_logged.3205.320506._")
+            lambda: refused(errors, "Publish", "sanji.ev.outreach.activity_logged.3205.320506._")
         )
         assert other_ids  # published, but never seen by this user
     finally:
@@ -310,28 +322,101 @@ async def test_a_county_user_reads_only_its_own_subtree(hub_only: Site) -> None:
         await sanji_nc.close()
 
 
-async def test_another_system_may_only_ingest_and_send_commands(hub_only: Site) -> None:
+async def test_another_system_may_only_ingest_its_own_subjects(hub_only: Site) -> None:
     hub = hub_only
     sanji_nc, _ = await connect(hub)
-    other, errors = await _connect_collecting(hub, "ingest")
+    other, errors = await connect_collecting(hub.url("monitor"))
     try:
+        served: list[str] = []
 
         async def answer(msg: Msg) -> None:
+            served.append(msg.subject)
             await msg.respond(b'{"ok": true}')
 
-        await sanji_nc.subscribe("sanji.cmd.outreach.log_activity", cb=answer)
+        await sanji_nc.subscribe("sanji.cmd.>", cb=answer)
         await sanji_nc.subscribe("sanji.ingest.>", cb=answer)
         await subscriptions_in_place(sanji_nc)
-        for subject in ("sanji.cmd.outreach.log_activity", "sanji.ingest.outreach.activity"):
-            reply = await other.request(subject, b"{}", timeout=5)
-            assert reply.data == b'{"ok": true}'
+        own = ingest_subject("opinion", "item", "monitor", "3205.320506")
+        reply = await other.request(own, b"{}", timeout=5)
+        assert reply.data == b'{"ok": true}'
 
-        await other.publish("sanji.ev.outreach.activity_logged.3205._._", b"{}")
-        await other.publish("$JS.API.STREAM.INFO.SANJI_EVENTS", b"")
-        await other.subscribe("sanji.ev.>")
-        await wait_until(lambda: _refused(errors, "Publish", "sanji.ev.outreach.activity_logged.3205._._"))
-        await wait_until(lambda: _refused(errors, "Publish", "$JS.API.STREAM.INFO.SANJI_EVENTS"))
-        await wait_until(lambda: _refused(errors, "Subscription", "sanji.ev.>"))
+        # No commands (the gateway alone sends them), no other system's name, no other context, no events,
+        # no JetStream, no reading events or anyone else's replies.
+        for subject in (
+            "sanji.cmd.outreach.log_activity",
+            "sanji.cmd.duty.rename_unit",
+            ingest_subject("opinion", "item", "elearning", "3205"),
+            ingest_subject("outreach", "activity", "monitor", "3205"),
+            "sanji.ev.outreach.activity_logged.3205._._",
+            "$JS.API.STREAM.INFO.SANJI_EVENTS",
+        ):
+            await other.publish(subject, b"{}", reply="_INBOX_monitor.x")
+            await wait_until(partial(refused, errors, "Publish", subject), message=subject)
+        for subject in ("sanji.ev.>", "_INBOX.>", "_INBOX_gateway.>"):
+            await other.subscribe(subject)
+            await wait_until(partial(refused, errors, "Subscription", subject), message=subject)
+        assert served == [own]
     finally:
         await other.close()
         await sanji_nc.close()
+
+
+@pytest.mark.slow
+async def test_a_county_leaf_cannot_put_another_countys_event_or_a_command_into_the_hub(
+    tmp_path: Path,
+) -> None:
+    # A county site that ignores the city's config: its remote no longer denies Sanji subjects.
+    hub, county = make_sites(tmp_path)
+    reckless = tmp_path / "county.conf"
+    reckless.write_text(
+        county.template.read_text()
+        .replace('deny_imports: ["sanji.>"]', "")
+        .replace('deny_exports: ["sanji.>"]', "")
+    )
+    county.template = reckless
+    hub.start()
+    try:
+        county.start()
+        try:
+            await _county_link_refused_at_the_hub(hub, county)
+        finally:
+            county.stop()
+    finally:
+        hub.stop()
+
+
+async def _county_link_refused_at_the_hub(hub: Site, county: Site) -> None:
+    await wait_until(lambda: hub.leaf_connections() == 1, message="county never joined the hub")
+    county_nc, county_js = await connect(county)
+    hub_nc, hub_js = await connect(hub)
+    try:
+        commands: list[str] = []
+
+        async def answer(msg: Msg) -> None:
+            commands.append(msg.subject)
+            await msg.respond(b'{"ok": true}')
+
+        await hub_nc.subscribe("sanji.cmd.>", cb=answer)
+        await subscriptions_in_place(hub_nc)
+        await county_js.add_stream(config=load_stream("county/SANJI_EVENTS.json"))
+        await hub_js.add_stream(config=load_stream("hub/SANJI_EVENTS.json"))
+
+        # Into the county's own stream, which the hub sources: its own subtree's event and another county's.
+        own, _ = await _publish(county_js, COUNTY_UNIT, 1)
+        await _publish(county_js, "3205.320507.320507001", 1)
+        # Straight across the link: another county's event, and a command for the hub's services.
+        forged = new_event_id()
+        await county_nc.publish(
+            event_subject("outreach.activity_logged", "3205.320507"), b"{}", headers={"Nats-Msg-Id": forged}
+        )
+        with pytest.raises((nats.errors.NoRespondersError, nats.errors.TimeoutError)):
+            await county_nc.request("sanji.cmd.duty.rename_unit", b"{}", timeout=2)
+
+        await wait_until(lambda: _hub_caught_up(hub_js, 1), CATCH_UP_TIMEOUT, message="hub never sourced")
+        later, _ = await _publish(county_js, COUNTY_UNIT, 1)  # sourced after everything above
+        await wait_until(lambda: _hub_caught_up(hub_js, 2), CATCH_UP_TIMEOUT, message="hub stopped sourcing")
+        assert await _stored_ids(hub_js) == own + later
+        assert commands == []
+    finally:
+        await hub_nc.close()
+        await county_nc.close()

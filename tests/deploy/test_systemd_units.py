@@ -1,4 +1,5 @@
-"""deploy/systemd: one unit per service running `sanji service <name>` with the shared env file, on the
+"""deploy/systemd: one unit per service running `sanji service <name>` with the shared env file and its
+own NATS user's, on the
 ports Prometheus scrapes; checked by systemd-analyze where it is installed."""
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _scraped_ports() -> dict[str, set[int]]:
 def test_every_service_has_a_unit(name: str) -> None:
     unit = SYSTEMD / f"sanji-{name}.service"
     assert _directives(unit, "ExecStart") == [f"/opt/sanji/venv/bin/sanji service {name}"]
-    assert _directives(unit, "EnvironmentFile") == ["/etc/sanji/sanji.env"]
+    assert _directives(unit, "EnvironmentFile") == ["/etc/sanji/sanji.env", f"/etc/sanji/nats-{name}.env"]
     assert _directives(unit, "WantedBy") == ["sanji.target"]
 
 
@@ -62,9 +63,17 @@ def test_services_get_distinct_ports() -> None:
 def test_env_example_sets_the_shared_settings_but_no_port() -> None:
     text = (SYSTEMD / "sanji.env.example").read_text()
     settings = dict(re.findall(r"^([A-Z_]+)=(.*)$", text, re.MULTILINE))
-    assert {"NATS_URL", "DATABASE_URL"} <= set(settings)
-    # A port here would override every unit's Environment= (EnvironmentFile= wins) and collide.
+    assert "DATABASE_URL" in settings
+    # A port here would override every unit's Environment= (EnvironmentFile= wins) and collide; one
+    # NATS_URL would put every service on one NATS user.
     assert "SANJI_HTTP_PORT" not in settings
+    assert "NATS_URL" not in settings
+
+
+def test_each_service_connects_as_its_own_nats_user() -> None:
+    text = (SYSTEMD / "nats-service.env.example").read_text()
+    settings = dict(re.findall(r"^([A-Z_]+)=(.*)$", text, re.MULTILINE))
+    assert settings["NATS_URL"].startswith("nats://duty:")
 
 
 def test_units_pass_systemd_analyze() -> None:

@@ -20,7 +20,7 @@ class Gate:
         self.holding = 0
         self.most = 0
 
-    async def respond(self, raw: bytes) -> bytes:
+    async def respond(self, raw: bytes, _subject: str) -> bytes:
         self.holding += 1
         self.most = max(self.most, self.holding)
         try:
@@ -75,7 +75,7 @@ async def test_instances_share_requests_through_the_queue_group(nats_url: str) -
     served: list[str] = []
 
     def answering(name: str) -> Respond:
-        async def respond(raw: bytes) -> bytes:
+        async def respond(raw: bytes, _subject: str) -> bytes:
             served.append(name)
             return name.encode()
 
@@ -102,7 +102,7 @@ async def test_a_request_right_after_serve_finds_the_responder(nats_url: str) ->
     queued SUB), so the test catches a regression often, not always."""
     server, caller = await nats.connect(nats_url), await nats.connect(nats_url)
 
-    async def echo(raw: bytes) -> bytes:
+    async def echo(raw: bytes, _subject: str) -> bytes:
         return raw
 
     try:

@@ -12,6 +12,7 @@ import contracts  # noqa: F401  (registers every command)
 from contracts.commands import COMMANDS, Command, CommandRequest
 from contracts.opinion import IngestItem
 from services.cli.demo_opinion import PLAN
+from services.eventkit.ingest import sender
 
 GUIDE = (Path(__file__).parents[2] / "docs" / "opinion.md").read_text(encoding="utf-8")
 OPINION_COMMANDS = {name: model for name, model in COMMANDS.items() if name.startswith("opinion.")}
@@ -38,8 +39,13 @@ def test_every_opinion_command_is_shown() -> None:
 
 
 def test_the_ingest_example_is_a_valid_request() -> None:
-    (payload,) = re.findall(r"nats req sanji\.ingest\.opinion\.item '(.*?)'", GUIDE, flags=re.DOTALL)
-    request = CommandRequest.model_validate(json.loads(payload))
+    ((subject, payload),) = re.findall(
+        r"req (sanji\.ingest\.opinion\.item\.\S+) '(.*?)'", GUIDE, flags=re.DOTALL
+    )
+    sent = json.loads(payload)
+    assert "actor" not in sent  # the sender is the subject's system, whatever a body would claim
+    request = CommandRequest.model_validate({**sent, "actor": sender(subject).model_dump(mode="json")})
+    assert request.actor.id == "system:monitor"
     assert IngestItem.model_validate(request.body).unit == "3205.320506"
 
 

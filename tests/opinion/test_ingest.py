@@ -1,6 +1,6 @@
-"""Monitoring systems publish on ``sanji.ingest.opinion.<kind>``: items are deduplicated by source +
+"""Monitoring systems publish on ``sanji.ingest.opinion.<kind>.<system>.<unit tokens>``: items are deduplicated by source +
 external id (a repeat replies ok with the original case and stores nothing), bad input is refused
-with the field, and whatever roles the sender claims it acts as SYSTEM."""
+with the field, and whatever actor the body claims, the sender acts as the system its subject names."""
 
 from __future__ import annotations
 
@@ -27,11 +27,14 @@ async def ingest(
     kind: str,
     body: dict[str, Any],
     command_id: str | None = None,
-    actor: Actor = PLATFORM,
+    *,
+    scope: str = CITY,
+    claims: Actor = PLATFORM,
 ) -> CommandReply:
-    request = CommandRequest(actor=actor, commandid=command_id or new_command_id(), body=body)
+    """Send as the ``monitor`` system for ``scope``; ``claims`` is what the body says, and is ignored."""
+    request = CommandRequest(actor=claims, commandid=command_id or new_command_id(), body=body)
     message = await sanji.nc.request(
-        ingest_subject("opinion", kind), request.model_dump_json().encode(), timeout=10
+        ingest_subject("opinion", kind, "monitor", scope), request.model_dump_json().encode(), timeout=10
     )
     return CommandReply.model_validate_json(message.data)
 
@@ -120,14 +123,13 @@ async def test_bad_ingest_is_refused_with_the_field_and_roles_are_forced_to_syst
         )
         assert future.error is not None
         assert (future.error.code, future.error.fields[0].field) == ("rejected", "captured_at")
-        outside = Actor(id="county-platform", scope=COUNTY, roles=frozenset({Role.SYSTEM}))
-        refused = await ingest(sanji, "item", {**monitored("post-52"), "unit": CITY}, actor=outside)
+        refused = await ingest(sanji, "item", {**monitored("post-52"), "unit": CITY}, scope=COUNTY)
         assert refused.error is not None
         assert refused.error.code == "not_found"  # outside its subtree: as if the unit did not exist
 
-        # An ingest sender claiming to be an admin still only acts as SYSTEM; a clerk cannot ingest.
-        claims = Actor(id="yuqing-platform", scope=CITY, roles=frozenset({Role.ADMIN}))
-        assert (await ingest(sanji, "item", monitored("post-53"), actor=claims)).ok
+        # A body claiming to be an admin still only acts as SYSTEM; a clerk cannot ingest.
+        admin = Actor(id="yuqing-platform", scope=CITY, roles=frozenset({Role.ADMIN}))
+        assert (await ingest(sanji, "item", monitored("post-53"), claims=admin)).ok
         clerk = await sanji.send("opinion.ingest_item", monitored("post-54"), TOWN_CLERK)
         assert clerk.error is not None
         assert clerk.error.code == "forbidden"

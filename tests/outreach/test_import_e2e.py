@@ -11,6 +11,7 @@ import asyncpg
 from nats.aio.client import Client as NatsClient
 
 from contracts.commands import Actor, CommandReply, Role
+from contracts.subjects import ingest_subject
 from services.outreach.imports import import_activity_id
 from tests.helpers import wait_until
 from tests.outreach.support import TOWNSHIP, query, register_units
@@ -85,10 +86,12 @@ async def test_an_import_with_duplicates_and_bad_rows(nats_url: str, database_ur
 
 
 async def ingest(
-    nc: NatsClient, body: dict[str, Any], actor: dict[str, Any], command_id: str
+    nc: NatsClient, body: dict[str, Any], scope: str, command_id: str, claims: dict[str, Any] | None = None
 ) -> CommandReply:
-    request = {"actor": actor, "commandid": command_id, "body": body}
-    message = await nc.request("sanji.ingest.outreach.activity", json.dumps(request).encode(), timeout=10)
+    """Send as the ``elearning`` system for ``scope``; the body's actor (``claims``) is ignored."""
+    request = {"actor": claims or {}, "commandid": command_id, "body": body}
+    subject = ingest_subject("outreach", "activity", "elearning", scope)
+    message = await nc.request(subject, json.dumps(request).encode(), timeout=10)
     return CommandReply.model_validate_json(message.data)
 
 
@@ -102,9 +105,9 @@ async def test_the_ingest_subject_imports_as_a_system_within_its_scope(
             "unit": TOWNSHIP,
             "rows": [row(1), row(3), row(3), {"external_id": "x"}],
         }
-        # Whatever roles a sender claims, it acts as SYSTEM, which this command allows.
-        system = {"id": "elearning-platform", "scope": "3205.320506", "roles": ["admin", "leader"]}
-        reply = await ingest(sanji.nc, body, system, "ingest-0001")
+        # Whatever actor the body claims, the sender acts as SYSTEM for its subject's subtree.
+        claims = {"id": "admin@3205", "scope": "3205", "roles": ["admin", "leader"]}
+        reply = await ingest(sanji.nc, body, "3205.320506", "ingest-0001", claims)
         assert reply.ok, reply.error
         assert [r["status"] for r in (reply.result or {})["rows"]] == [
             "imported",
@@ -113,11 +116,12 @@ async def test_the_ingest_subject_imports_as_a_system_within_its_scope(
             "failed",
         ]
 
-        elsewhere = {"id": "elearning-platform", "scope": "3205.320507", "roles": ["system"]}
-        refused = await ingest(sanji.nc, body, elsewhere, "ingest-0002")
+        refused = await ingest(sanji.nc, body, "3205.320507", "ingest-0002", claims)
         assert refused.error is not None
         assert refused.error.code == "not_found"  # outside its subtree: as if the unit did not exist
-        malformed = await sanji.nc.request("sanji.ingest.outreach.activity", b"{not json", timeout=10)
+        malformed = await sanji.nc.request(
+            ingest_subject("outreach", "activity", "elearning", "3205"), b"{not json", timeout=10
+        )
         assert CommandReply.model_validate_json(malformed.data).error.code == "invalid"  # type: ignore[union-attr]
 
         # A person's command on the same path needs a person's role: SYSTEM alone may not log one activity.
