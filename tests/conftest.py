@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -15,12 +17,19 @@ from services.eventkit.embedded import NatsServer, PostgresServer
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    """One PostgreSQL for the whole session; durability off (fast=True) since it is throwaway."""
-    server = PostgresServer(tmp_path_factory.mktemp("pg") / "data", fast=True)
-    server.start()
-    yield server
-    server.stop()
+def pg_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL for the whole session; durability off (fast=True) since it is throwaway.
+
+    Its data lives in a folder of this run's own, not under pytest's tmp folders: another pytest run
+    on the machine prunes those and would delete the cluster under a running session (design trap 8)."""
+    folder = Path(tempfile.mkdtemp(prefix="sanji-test-pg-"))
+    server = PostgresServer(folder / "data", fast=True)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @asynccontextmanager
