@@ -42,13 +42,14 @@ async def mark_dirty(conn: Conn, unit: str, periods: Iterable[Period]) -> None:
         for path in ancestors_and_self(office)
         for period in set(periods)
     ]
-    # DO UPDATE, not DO NOTHING: a mark the rescorer holds (FOR UPDATE) makes this wait until it commits
-    # and, once the rescorer has deleted it, insert it again — so a fact that arrives while its score is
-    # being computed from an older snapshot is scored again, never lost.
-    await conn.executemany(
-        f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3)"
-        " ON CONFLICT (unit, period) DO UPDATE SET depth = excluded.depth",
-        rows,
+    # Only ever inserted (the marks are a queue, see sql/002): a fact never waits for the rescorer, and a
+    # mark committed while its score is being computed from an older snapshot stays to be scored again.
+    await conn.execute(
+        f"INSERT INTO {SCHEMA}.dirty (unit, period, depth)"
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::int[])",
+        [row[0] for row in rows],
+        [row[1] for row in rows],
+        [row[2] for row in rows],
     )
 
 

@@ -3,6 +3,11 @@ townships' new totals, recomputes them and appends ScoreComputed where a score c
 the events and the removal of the marks in one transaction. A crash before commit leaves the marks, so
 the work is simply done again; an unchanged score appends nothing, so it is never doubled.
 
+The marks are a queue that facts only insert into (sql/002), so no fact waits for a rescoring. A batch
+takes up to ``batch`` marks (skipping those another rescorer holds), then removes every mark of those
+pairs *before* it reads any fact: each mark removed was committed with its fact, which the reads after
+see; a mark committed later stays, and its pair is scored again.
+
 When a batch fails, it is scored again with each unit-period in a savepoint: one that fails (a fact no
 scheme can place, say) rests and is retried a bounded number of times with backoff, then parked with its
 reason (eventkit/parking.py), while every other unit and period goes on being scored."""
@@ -75,12 +80,7 @@ class Rescorer:
         now = time.monotonic()
         self.waiting = {item: until for item, until in self.waiting.items() if until > now}
         async with self.store.transaction() as conn:
-            marks = await conn.fetch(
-                f"SELECT unit, period, depth FROM {SCHEMA}.dirty WHERE unit || '@' || period <> ALL($2::text[])"
-                " ORDER BY depth DESC, unit, period LIMIT $1 FOR UPDATE SKIP LOCKED",
-                self.batch,
-                list(self.waiting),
-            )
+            marks = await take_marks(conn, self.batch, list(self.waiting))
             if not marks:
                 return 0
             run = ScoreRun(CommandContext(conn, self.store, self.actor, self.clock()))
@@ -97,9 +97,10 @@ class Rescorer:
                     continue
                 cleared.append(mark)
             await append_decisions(run.ctx, run.decisions, "assessment", correlation_id=None)
+            resting = [mark for mark in marks if mark not in cleared]  # failed, not parked: mark again
             await conn.executemany(
-                f"DELETE FROM {SCHEMA}.dirty WHERE unit = $1 AND period = $2",
-                [(mark["unit"], mark["period"]) for mark in cleared],
+                f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3)",
+                [(mark["unit"], mark["period"], mark["depth"]) for mark in resting],
             )
             await self.parking.forget(conn, [mark_item(m["unit"], m["period"]) for m in cleared])
         return len(cleared)
@@ -122,7 +123,7 @@ class Rescorer:
         """An operator's retry: the unit-period is marked dirty again, with a fresh budget."""
         mark = json.loads(parked.payload)
         await conn.execute(
-            f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3)",
             mark["unit"],
             mark["period"],
             mark["depth"],
@@ -135,7 +136,10 @@ class Rescorer:
         return cleared
 
     async def backlog(self) -> int:
-        found: int = await self.store.pool.fetchval(f"SELECT count(*) FROM {SCHEMA}.dirty")
+        """Pairs waiting to be scored (a pair marked by many facts is scored once)."""
+        found: int = await self.store.pool.fetchval(
+            f"SELECT count(*) FROM (SELECT DISTINCT unit, period FROM {SCHEMA}.dirty) AS pairs"
+        )
         metrics.worker_backlog.labels(WORKER).set(found)
         return found
 
@@ -152,3 +156,27 @@ class Rescorer:
             except Exception as error:  # the marks stay; tried again on the next round
                 log.warning("rescoring failed: %r", error)
             await sleep_or_stop(stop, self.poll)
+
+
+async def take_marks(conn: Conn, batch: int, resting: list[str]) -> list[asyncpg.Record]:
+    """Up to ``batch`` marks' pairs, deepest first, with every mark of those pairs removed; a pair another
+    rescorer holds a mark of is left to it."""
+    taken = await conn.fetch(
+        f"SELECT unit, period, depth FROM {SCHEMA}.dirty WHERE unit || '@' || period <> ALL($2::text[])"
+        " ORDER BY depth DESC, id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        batch,
+        resting,
+    )
+    pairs = sorted(
+        {(m["unit"], m["period"]): m for m in taken}.values(),
+        key=lambda m: (-m["depth"], m["unit"], m["period"]),
+    )
+    if pairs:
+        await conn.execute(
+            f"DELETE FROM {SCHEMA}.dirty WHERE id IN (SELECT d.id FROM {SCHEMA}.dirty d"
+            " JOIN unnest($1::text[], $2::text[]) AS p (unit, period) ON d.unit = p.unit AND d.period = p.period"
+            " FOR UPDATE OF d SKIP LOCKED)",
+            [m["unit"] for m in pairs],
+            [m["period"] for m in pairs],
+        )
+    return pairs

@@ -5,8 +5,13 @@ transaction, and only then is the message acked (ack before commit loses events;
 with an inbox only ever redelivers what the inbox then skips). A failure of the surroundings (the
 database or NATS away) is retried without limit and never counted; a failure of the event itself is
 counted in the service's own ledger, retried with backoff, and after the last attempt the event is
-parked with its error (see parking.py) while the events after it keep flowing. Messages are fetched in
-batches but handled one at a time, so they are never reordered.
+parked with its error (see parking.py) while the events after it keep flowing.
+
+Messages are fetched in batches and a batch is applied in one transaction, in stream order, each event
+with its inbox row, then acked: one commit for up to ``batch_size`` events instead of one each (a
+durable commit per event held assessment to about 60 events a second). If anything in the batch fails,
+the transaction is rolled back and the batch handled one message at a time, each with its own
+transaction, retries and parking, so one bad event still costs the others nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 
-from contracts.envelope import EventEnvelope
+from contracts.envelope import EventEnvelope, utc_now
 from contracts.subjects import EVENTS_STREAM
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
@@ -112,11 +117,43 @@ class ReactionConsumer:
                 messages = await subscription.fetch(self.batch_size, timeout=self.fetch_timeout)
             except (NatsTimeout, TimeoutError):
                 continue
+            await self.handle_batch(messages)
+            self._report_lag(messages[-1] if messages else None)
+
+    def _report_lag(self, last: Msg | None) -> None:
+        """Backlog in events and in seconds: how old the last handled event is while others wait."""
+        pending = last.metadata.num_pending if last is not None else 0
+        metrics.consumer_pending.labels(self.reaction.name).set(pending)
+        metrics.worker_backlog.labels(self.reaction.name).set(pending)
+        lag = (utc_now() - last.metadata.timestamp).total_seconds() if last is not None and pending else 0.0
+        metrics.consumer_lag_seconds.labels(self.reaction.name).set(max(lag, 0.0))
+
+    async def handle_batch(self, messages: Sequence[Msg]) -> None:
+        """Apply a fetched batch in one transaction and ack it; on any failure, message by message."""
+        if len(messages) < 2 or any(m.metadata.num_delivered > 1 for m in messages):
+            # A redelivery may carry failures in the ledger (and is why a batch failed before).
             for message in messages:
                 await self.handle(message)
-            pending = messages[-1].metadata.num_pending if messages else 0
-            metrics.consumer_pending.labels(self.reaction.name).set(pending)
-            metrics.worker_backlog.labels(self.reaction.name).set(pending)
+            return
+        started = time.perf_counter()
+        try:
+            envelopes = [decode(message.data) for message in messages]
+            async with self.pool.acquire() as conn, conn.transaction():
+                outcomes = [
+                    await self._apply_in(conn, envelope, message.metadata.sequence.stream)
+                    for message, envelope in zip(messages, envelopes, strict=True)
+                ]
+        except Exception as error:  # poison, a bad event or an outage: sort it out one by one
+            log.info("batch failed, handling it message by message", extra={"error": repr(error)})
+            for message in messages:
+                await self.handle(message)
+            return
+        self.fault("after_commit")
+        for message in messages:
+            await message.ack()
+        for outcome in outcomes:
+            metrics.events_handled.labels(self.reaction.name, outcome).inc()
+        metrics.handler_seconds.labels(self.reaction.name).observe(time.perf_counter() - started)
 
     async def handle(self, message: Msg) -> None:
         """Apply one message exactly once, then ack; or retry it later, or park it and move on."""

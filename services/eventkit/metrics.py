@@ -26,6 +26,11 @@ handler_seconds = Histogram(
     "sanji_handler_seconds", "Reaction handler latency", ["consumer"], buckets=LATENCY_BUCKETS
 )
 consumer_pending = Gauge("sanji_consumer_pending", "Messages waiting for a consumer", ["consumer"])
+consumer_lag_seconds = Gauge(
+    "sanji_consumer_lag_seconds",
+    "How long ago the last handled event was stored, while more wait (0 when caught up)",
+    ["consumer"],
+)
 # Every background worker (reactions, timers, projection, assessment's rescorer) reports these three,
 # labelled by its bounded worker name (e.g. "assessment-facts", "opinion-timers", "assessment-rescorer").
 worker_failures = Counter(

@@ -127,7 +127,7 @@ async def test_consumer_crash_after_commit_before_ack_takes_effect_once(
         )
         with pytest.raises(SimulatedCrash):
             await asyncio.wait_for(crashed, 30)
-        assert len(await effect_counts(r.pool, r.schema)) == 1  # committed, never acked
+        assert len(await effect_counts(r.pool, r.schema)) >= 1  # committed (a whole batch), never acked
 
         restarted = asyncio.create_task(ReactionConsumer(r.js, r.pool, r.schema, reaction).run(stop))
 
