@@ -15,6 +15,7 @@ from typing import Any
 
 import nats
 
+from contracts.subjects import EVENTS_STREAM
 from services.bench import endtoend, workload
 from services.bench.procs import CpuMeter, ServiceProcess, log_tail
 from services.bench.report import MB, SERVICES, percentile
@@ -125,6 +126,26 @@ class SanjiPhases:
         self.details["relay_rounds"] = relay_rounds
         self.details["projection_rounds"] = projection_rounds
 
+    async def assessment_catch_up(self, nats_url: str, log_dir: Path) -> None:
+        """Assessment started on everything the run stored: how fast it learns the facts (its consumer)
+        and then scores them (its rescorer). Absorbing a backlog at N facts/s means keeping up with N/s."""
+        assessment = ServiceProcess("assessment", nats_url, self.rig.database_url, log_dir)
+        self.rig.services["assessment"] = assessment
+        with self.phase("assessment", "assessment learning every stored fact, then scoring", cpu=True):
+            await workload.start([assessment])
+            await workload.wait_for(lambda: has_learned(self.rig), "assessment's first fact")
+            first, started = await inbox_count(self.rig), time.perf_counter()
+            await workload.wait_for(lambda: facts_pending(self.rig), "assessment to learn every fact")
+            learned = await inbox_count(self.rig) - first
+            learning = time.perf_counter() - started
+            await workload.wait_for(lambda: nothing_dirty(self.rig), "assessment to score everything")
+        self.figures["assessment_facts_per_s"] = learned / learning
+        self.details["assessment"] = {
+            "facts": learned,
+            "learning_seconds": round(learning, 2),
+            "scoring_done_seconds": round(time.perf_counter() - started, 2),
+        }
+
     def memory(self) -> None:
         for name, service in self.rig.services.items():
             self.figures[f"rss_mb_{name}"] = service.rss_bytes() / MB
@@ -156,6 +177,7 @@ async def measure_sanji(
         await phases.end_to_end(sizes.e2e_seconds)
         await phases.end_to_end_bulk(sizes.e2e_seconds, sizes.drain_rounds)
         await phases.drains(sizes.backlog_events, sizes.drain_rounds)
+        await phases.assessment_catch_up(nats_url, log_dir)
         phases.memory()
         phases.details["service_command"] = " ".join(services["outreach"].command[1:])
     except Exception:
@@ -167,3 +189,22 @@ async def measure_sanji(
         await pool.close()
         await nc.close()
     return phases.figures, phases.details
+
+
+async def inbox_count(rig: workload.Rig) -> int:
+    return int(await rig.pool.fetchval("SELECT count(*) FROM assessment.inbox") or 0)
+
+
+async def has_learned(rig: workload.Rig) -> bool:
+    exists = await rig.pool.fetchval("SELECT to_regclass('assessment.inbox') IS NOT NULL")
+    return bool(exists) and await inbox_count(rig) > 0
+
+
+async def facts_pending(rig: workload.Rig) -> bool:
+    """True once assessment's consumer has nothing left to take or to ack."""
+    info = await rig.js.consumer_info(EVENTS_STREAM, "assessment-facts")
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+
+
+async def nothing_dirty(rig: workload.Rig) -> bool:
+    return not await rig.pool.fetchval("SELECT EXISTS (SELECT 1 FROM assessment.dirty)")

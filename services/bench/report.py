@@ -36,8 +36,10 @@ SANJI = {
     "e2e_bulk_events_per_s": ("end to end via bulk import commands → visible", "events/s"),
     "e2e_bulk_lag_p50_ms": ("  lag p50 (bulk command sent → visible)", "ms"),
     "e2e_bulk_lag_p99_ms": ("  lag p99 (bulk command sent → visible)", "ms"),
+    "assessment_facts_per_s": ("assessment learning a backlog of facts (its reaction consumer)", "events/s"),
     **{f"rss_mb_{name}": (f"RSS at the end, {name}", "MB") for name in SERVICES},
 }
+ASSESSMENT_TARGET = 200.0  # facts a second: a sustained 200 activities a second must not leave it behind
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,15 @@ def assess(floors: dict[str, float], sanji: dict[str, float]) -> dict[str, Any]:
         }
         for name in SERVICES
     ]
+    targets.append(
+        {
+            "name": "assessment_keeps_up",
+            "label": f"assessment learns ≥ {ASSESSMENT_TARGET:.0f} facts/s",
+            "value": values["assessment_facts_per_s"],
+            "threshold": ASSESSMENT_TARGET,
+            "met": values["assessment_facts_per_s"] >= ASSESSMENT_TARGET,
+        }
+    )
     return {"figures": figures, "ratios": ratios, "targets": targets}
 
 
@@ -170,7 +181,12 @@ def render(results: dict[str, Any]) -> str:
         lines.append(f"  {ratio['label']:<50} {ratio['value']:>10.1%}")
     lines += ["", "Targets"]
     for target in results["targets"]:
-        shown = f"{target['value']:.1%}" if target["threshold"] < 1 else f"{target['value']:.0f} MB"
+        if target["threshold"] < 1:
+            shown = f"{target['value']:.1%}"
+        elif target["name"].startswith("rss_"):
+            shown = f"{target['value']:.0f} MB"
+        else:
+            shown = f"{target['value']:,.0f}/s"
         lines.append(f"  {target['label']:<50} {shown:>10}  {'met' if target['met'] else 'MISSED'}")
     return "\n".join(lines + _notes(results["details"]))
 

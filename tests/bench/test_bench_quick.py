@@ -31,6 +31,7 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
         "relay_vs_publish",
         "e2e_vs_fetch_ack",
         "e2e_bulk_vs_fetch_ack",
+        "assessment_keeps_up",
         *(f"rss_{name}" for name in SERVICES),
     }
     assert all(isinstance(target["met"], bool) for target in results["targets"])
