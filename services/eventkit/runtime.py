@@ -23,6 +23,7 @@ from services.eventkit.aio import serve_until_signalled
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
+from services.eventkit.errors import internal_error
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.ingest import ingest_responder
 from services.eventkit.migrations import migrate, service_migrations
@@ -172,8 +173,8 @@ class ServiceRuntime:
                 body = ErrorBody.model_validate({"code": error.code, "message": error.message})
                 return dumps({"ok": False, "error": body.model_dump()}).encode()
             except Exception:
-                log.exception("query failed")
-                return dumps({"ok": False, "error": {"code": "internal", "message": "query failed"}}).encode()
+                body = internal_error("the query failed", subject=message.raw_message.subject)
+                return dumps({"ok": False, "error": body.model_dump()}).encode()
 
         return respond
 

@@ -26,7 +26,7 @@ from services.gateway import (
     pages,
 )
 from services.gateway.auth import TokenAuthority, load_tokens
-from services.gateway.handlers import HttpMetrics, install_error_handlers
+from services.gateway.handlers import ErrorBoundary, HttpMetrics, install_error_handlers
 from services.gateway.settings import GatewaySettings
 from services.gateway.views import Views, stylesheet
 
@@ -52,7 +52,8 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
     add_ops_routes(app, readiness)
     install_error_handlers(app)
-    app.add_middleware(HttpMetrics)
+    app.add_middleware(ErrorBoundary)
+    app.add_middleware(HttpMetrics)  # outside the boundary: it times the 500 the boundary answers
     return app
 
 

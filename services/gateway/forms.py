@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
+from contracts.envelope import utc_now
+from contracts.inputs import validate_input
 from contracts.outreach import LogActivity
 from services.gateway.labels import Words
 
@@ -60,7 +62,7 @@ def reason(item: dict[str, Any], words: Words) -> str:
 def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:
     """Field → reason for everything the contract would refuse (empty when the form is fine)."""
     try:
-        LogActivity.model_validate(body)
+        validate_input(LogActivity, body, utc_now())
     except ValidationError as error:
         found: dict[str, str] = {}
         for item in error.errors(include_url=False):

@@ -21,6 +21,7 @@ from services.gateway.errors import GatewayError, field_error
 from services.gateway.outreach_files import TooLarge, file_store
 from services.gateway.outreach_imports import ImportJob, ImportJobs, report_csv
 from services.gateway.outreach_table import TableError, read_table
+from services.gateway.params import passed
 from services.gateway.reads import checked_path, query
 
 router = APIRouter()
@@ -32,11 +33,6 @@ UPLOADERS = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
 
 def q(name: str) -> str:
     return f"projection.outreach.{name}"
-
-
-def passed(request: Request, *names: str) -> dict[str, Any]:
-    """The query-string parameters a projection query understands, as given."""
-    return {name: request.query_params[name] for name in names if name in request.query_params}
 
 
 def flags(request: Request, *names: str) -> dict[str, bool]:

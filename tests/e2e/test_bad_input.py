@@ -31,7 +31,7 @@ COUNTY_CLERK = Actor(id="clerk@320506", scope="3205.320506", roles=frozenset({Ro
         ({"unit": "3205.999999"}, "body.unit", "does not lie under '3205'"),
         ({"unit": "3205.320599"}, "unit", "is not registered"),
         ({"topic": "宣" * 201}, "body.topic", "at most 200 characters"),
-        ({"held_on": "2099-01-01"}, "held_on", "in the future"),
+        ({"held_on": "2099-01-01"}, "body.held_on", "in the future"),
     ],
 )
 async def test_bad_fields_are_named_and_nothing_is_stored(

@@ -1,0 +1,63 @@
+"""Idempotency keys belong to the principal that sent them (design trap 11).
+
+A stored reply is found by (principal, key); the same key from another principal is another command.
+With each reply the fingerprint of its request (command name + canonical body) is kept, so a principal
+reusing a key for a different request is refused (422 naming the key, as the IETF Idempotency-Key
+draft and Stripe answer) instead of being told that a command it never sent succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from contracts.commands import Command, CommandReply
+from services.eventkit.db import Conn
+
+LEGACY_PRINCIPAL = ""  # rows stored before keys were per principal whose sender could not be recovered
+
+
+@dataclass(frozen=True)
+class StoredReply:
+    reply: CommandReply
+    fingerprint: str | None  # None for rows stored before fingerprints: any body gets the reply
+
+    def answers(self, fingerprint: str) -> bool:
+        return self.fingerprint is None or self.fingerprint == fingerprint
+
+
+def fingerprint(command: Command) -> str:
+    """sha256 of the command name and its validated body as canonical JSON (sorted keys, no spaces)."""
+    body = json.dumps(
+        command.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(f"{command.command_name}\n{body}".encode()).hexdigest()
+
+
+async def stored_reply(conn: Conn, schema: str, principal: str, key: str) -> StoredReply | None:
+    """The reply stored for this principal's key; a legacy row (no principal) answers as it did before."""
+    row = await conn.fetchrow(
+        f"SELECT reply, fingerprint FROM {schema}.processed_commands"
+        " WHERE command_id = $1 AND principal IN ($2, $3) ORDER BY principal DESC LIMIT 1",
+        key,
+        principal,
+        LEGACY_PRINCIPAL,
+    )
+    if row is None:
+        return None
+    return StoredReply(CommandReply.model_validate(row["reply"]), row["fingerprint"])
+
+
+async def remember(
+    conn: Conn, schema: str, principal: str, key: str, *, request_fingerprint: str, reply: CommandReply
+) -> None:
+    """Store the reply in the command's transaction; a concurrent twin raises UniqueViolationError."""
+    await conn.execute(
+        f"INSERT INTO {schema}.processed_commands (principal, command_id, fingerprint, reply)"
+        " VALUES ($1, $2, $3, $4)",
+        principal,
+        key,
+        request_fingerprint,
+        reply.model_dump(mode="json"),
+    )
