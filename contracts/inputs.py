@@ -75,7 +75,7 @@ def json_reason(message: str) -> str:
 
 def check_json_value(value: Any, path: str, depth: int = 0) -> None:
     """Refuse nesting beyond MAX_JSON_DEPTH and non-finite numbers (1e999 parses as infinity)."""
-    if depth > MAX_JSON_DEPTH:
+    if depth >= MAX_JSON_DEPTH:  # depth counts from 0: at most MAX_JSON_DEPTH nested levels
         raise InputError(path or "request", f"nested deeper than {MAX_JSON_DEPTH} levels")
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(path or "request", "NaN and Infinity are not numbers")

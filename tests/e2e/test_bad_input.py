@@ -3,21 +3,17 @@ changes nothing else."""
 
 from __future__ import annotations
 
+import json
+
 import asyncpg
 import pytest
 
-from contracts.commands import Actor, CommandRequest, Role
+from contracts.commands import Actor, CommandReply, CommandRequest, Role
+from tests.e2e.attacks import ATTACKS, GOOD_ACTIVITY
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
 
-GOOD = {
-    "activity_id": "act-00000001",
-    "unit": "3205",
-    "kind": "seminar",
-    "topic": "专题研讨",
-    "held_on": "2026-04-01",
-    "audience": 20,
-}
+GOOD = GOOD_ACTIVITY
 COUNTY_CLERK = Actor(id="clerk@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
 
 
@@ -104,3 +100,109 @@ async def test_actor_scope_and_role_are_enforced(nats_url: str, database_url: st
             ).ok
 
         await wait_until(inside_ok, message="a county clerk could not log in their own county")
+
+
+async def test_inputs_that_break_later_are_refused_at_the_door_over_nats(
+    nats_url: str, database_url: str
+) -> None:
+    """Each attack: invalid, naming the field (``request`` when the JSON itself cannot be read), recorded
+    as a rejection, nothing stored; the good body beside them is logged."""
+    async with running(nats_url, database_url, "duty", "outreach"), client(nats_url) as sanji:
+        await sanji.send(
+            "duty.register_unit", {"path": "3205", "name": "苏州市民政局", "kind": "bureau"}, CITY_ADMIN
+        )
+        conn = await asyncpg.connect(database_url)
+        try:
+            actor = CITY_ADMIN.model_dump_json()
+            for number, attack in enumerate(ATTACKS):
+                raw = (
+                    f'{{"actor": {actor}, "commandid": "attack-{number:04d}",'
+                    f' "body": {attack.body_text(GOOD)}}}'
+                )
+                reply = await sanji.send_raw("outreach.log_activity", raw.encode())
+                assert reply.error is not None, attack.name
+                assert reply.error.code == "invalid", (attack.name, reply.error)
+                field = f"body.{attack.field}" if attack.field else "request"
+                named = reply.error.fields[0]
+                assert named.field.startswith(field), (attack.name, reply.error)
+                assert attack.reason in named.reason, (attack.name, reply.error)
+                assert "Traceback" not in reply.model_dump_json()
+                recorded = await conn.fetchval(
+                    "SELECT fields FROM outreach.rejections ORDER BY id DESC LIMIT 1"
+                )
+                assert json.loads(recorded)[0]["field"] == named.field, attack.name
+            assert await conn.fetchval("SELECT count(*) FROM outreach.events") == 0
+            assert await conn.fetchval("SELECT count(*) FROM outreach.processed_commands") == 0
+
+            async def good_is_logged() -> bool:  # outreach learns the city from duty's events
+                return (await sanji.send("outreach.log_activity", GOOD, CITY_ADMIN)).ok
+
+            await wait_until(good_is_logged, message="the good activity was never logged")
+        finally:
+            await conn.close()
+
+
+async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str, database_url: str) -> None:
+    """Year 0002 and a NUL through ingest: an opinion item is refused whole, an imported activity row
+    fails alone; nothing of either is stored."""
+    async with running(nats_url, database_url, "duty", "outreach", "opinion"), client(nats_url) as sanji:
+        for path, name, kind in [
+            ("3205", "苏州市民政局", "bureau"),
+            ("3205.320506", "吴中区民政局", "county_office"),
+        ]:
+            assert (
+                await sanji.send("duty.register_unit", {"path": path, "name": name, "kind": kind}, CITY_ADMIN)
+            ).ok
+        system = {"id": "yuqing-platform", "scope": "3205", "roles": ["system"]}
+        item = {
+            "source": "yuqing-platform",
+            "external_id": "post-0002",
+            "unit": "3205.320506",
+            "channel": "forum",
+            "title": "网传低保审核不公",
+            "excerpt": "有网民发帖称……\n第二段",
+            "captured_at": "0002-01-01T00:00:00+08:00",
+        }
+        for change, field, reason in [
+            ({}, "body.captured_at", "before 2000-01-01"),
+            ({"captured_at": "2026-03-01T09:00:00+08:00", "title": "a\u0000b"}, "body.title", "NUL"),
+        ]:
+            request = {"actor": system, "commandid": f"ingest-{field}", "body": item | change}
+            message = await sanji.nc.request(
+                "sanji.ingest.opinion.item", json.dumps(request).encode(), timeout=10
+            )
+            reply = CommandReply.model_validate_json(message.data)
+            assert reply.error is not None, field
+            assert (reply.error.code, reply.error.fields[0].field) == ("invalid", field)
+            assert reason in reply.error.fields[0].reason
+
+        rows = {
+            "source": "elearning",
+            "unit": "3205.320506",
+            "rows": [
+                {
+                    "external_id": "x-0002",
+                    "unit": "3205.320506",
+                    "kind": "training",
+                    "topic": "业务培训",
+                    "held_on": "0002-03-04",
+                    "audience": 40,
+                }
+            ],
+        }
+        request = {"actor": system, "commandid": "ingest-rows-0002", "body": rows}
+        message = await sanji.nc.request(
+            "sanji.ingest.outreach.activity", json.dumps(request).encode(), timeout=10
+        )
+        reply = CommandReply.model_validate_json(message.data)
+        assert reply.ok, reply.error
+        row = (reply.result or {})["rows"][0]
+        assert row["status"] == "failed"
+        assert row["errors"][0]["field"] == "held_on"
+        assert "before 2000-01-01" in row["errors"][0]["reason"]
+        conn = await asyncpg.connect(database_url)
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM outreach.events") == 0
+            assert await conn.fetchval("SELECT count(*) FROM opinion.events") == 0
+        finally:
+            await conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -76,3 +77,28 @@ async def test_unexpected_errors_never_show_a_traceback() -> None:
         wrong_method = await http.get("/api/v1/commands/duty/register_unit", headers=bearer(CITY_TOKEN))
         assert wrong_method.status_code == 405
         assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_an_unexpected_error_is_a_500_with_an_id_and_the_connection_stays_open(nats_url: str) -> None:
+    """Two requests on one keep-alive connection both get the JSON 500; a server that dropped the
+    connection after the first (as after a re-raised exception) fails the second read."""
+    actor = Actor(id="admin@3205", scope="3205", roles=frozenset({Role.ADMIN}))
+    runtime = create_app(GatewaySettings(nats_url=nats_url, http_port=0), tokens={CITY_TOKEN: actor})
+    await runtime.start()
+    runtime.app.state.sanji = BrokenClient()
+    reader, writer = await asyncio.open_connection("127.0.0.1", runtime.http_port)
+    try:
+        request = f"GET /api/v1/units HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {CITY_TOKEN}\r\n\r\n"
+        for _ in range(2):
+            writer.write(request.encode())
+            await writer.drain()
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            assert head.startswith(b"HTTP/1.1 500"), head
+            length = re.search(rb"content-length: (\d+)", head, re.IGNORECASE)
+            assert length is not None
+            body = await asyncio.wait_for(reader.readexactly(int(length.group(1))), 10)
+            assert b"error id" in body
+            assert b"boom" not in body
+    finally:
+        writer.close()
+        await runtime.stop()
