@@ -47,8 +47,16 @@ def activity_body(form: dict[str, str], unit: str, activity_id: str) -> dict[str
         value = form.get(name, "")
         if name == "starts_at" and not value:
             continue
-        body[name] = int(value) if name == "audience" and value.isdigit() else value
+        body[name] = whole_number(value) if name == "audience" else value
     return body
+
+
+def whole_number(value: str) -> int | str:
+    """A form's number as an int; anything else as typed, for the contract to refuse by name."""
+    try:
+        return int(value)
+    except ValueError:
+        return value
 
 
 def reason(item: dict[str, Any], words: Words) -> str:
