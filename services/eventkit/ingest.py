@@ -11,6 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 from contracts.commands import Role
+from contracts.inputs import InputError, read_json
 from services.eventkit import metrics
 from services.eventkit.commanding import CommandBus
 
@@ -23,8 +24,8 @@ def as_system(raw: bytes) -> bytes:
     if len(raw) > MAX_REWRITE_BYTES:
         return raw
     try:
-        request = json.loads(raw)
-    except ValueError:
+        request = read_json(raw, "")  # json.loads would recurse on deep nesting
+    except InputError:
         return raw
     if not isinstance(request, dict) or not isinstance(request.get("actor"), dict):
         return raw

@@ -176,6 +176,17 @@ async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str,
             assert (reply.error.code, reply.error.fields[0].field) == ("invalid", field)
             assert reason in reply.error.fields[0].reason
 
+        deep = (
+            b'{"actor": {"id": "x", "scope": "3205", "roles": ["system"]}, "body": '
+            + b"[" * 5000
+            + b"]" * 5000
+            + b"}"
+        )
+        message = await sanji.nc.request("sanji.ingest.opinion.item", deep, timeout=10)
+        reply = CommandReply.model_validate_json(message.data)
+        assert reply.error is not None
+        assert (reply.error.code, reply.error.fields[0].field) == ("invalid", "request")
+
         rows = {
             "source": "elearning",
             "unit": "3205.320506",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
+from services.gateway.app import GatewayRuntime
 from tests.e2e.attacks import ATTACKS, GOOD_ACTIVITY
 from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer, register_units
 
@@ -40,8 +41,13 @@ async def test_inputs_that_break_later_are_a_4xx_naming_the_field(
     assert await events(database_url) == before
 
 
-async def test_query_parameters_are_bounded(http: httpx.AsyncClient) -> None:
+async def test_query_parameters_are_bounded(http: httpx.AsyncClient, gateway: GatewayRuntime) -> None:
     await register_units(http)
+    sanji = gateway.app.state.sanji  # the projection bounds them too, for whoever queries over NATS
+    for name in ("projection.opinion.cases", "projection.outreach.activities"):
+        answer = await sanji.query(name, {"path": "3205", "offset": "9" * 30})
+        assert answer["error"]["code"] == "invalid", (name, answer)
+        assert "offset" in answer["error"]["message"]
     listing = "/api/v1/outreach/units/3205/activities"
     for params, field, reason in [
         ({"offset": "99999999999999999999"}, "query.offset", "whole number from 0"),
