@@ -9,6 +9,7 @@ validation context carries the clock), so events already stored are never re-jud
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import typing
@@ -28,6 +29,7 @@ PLAN_HORIZON_YEARS = 5  # targets and schemes may be set this many years ahead
 # Bidirectional embeddings, overrides and isolates: they make text read differently from what is stored.
 BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 MULTILINE: Final = "multiline"  # Annotated marker: the field may hold \n and \t
+PLANNED: Final = "planned"  # Annotated marker: a plan or target, which may lie ahead within the horizon
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -139,7 +141,6 @@ def plan_year_problem(year: int, door: Door) -> str | None:
     return None
 
 
-PLANNED: Final = "planned"  # Annotated marker: a plan or target, which may lie ahead within the horizon
 PlanYear = Annotated[int, Field(ge=EARLIEST_DATE.year, le=2100), PLANNED]
 
 
@@ -150,6 +151,16 @@ def has_marker(annotation: Any, metadata: list[Any], marker: str) -> bool:
     if marker in getattr(annotation, "__metadata__", ()):
         return True
     return any(has_marker(arg, [], marker) for arg in typing.get_args(annotation))
+
+
+@functools.cache
+def field_markers(model: type[BaseModel], name: str) -> tuple[bool, bool]:
+    """Whether the field is multi-line text, and whether it is a plan (looked up once per field)."""
+    field = model.model_fields[name]
+    return (
+        has_marker(field.annotation, field.metadata, MULTILINE),
+        has_marker(field.annotation, field.metadata, PLANNED),
+    )
 
 
 class InputModel(BaseModel):
@@ -164,9 +175,7 @@ class InputModel(BaseModel):
         door = info.context
         if not isinstance(door, Door) or info.field_name is None:
             return value
-        field = cls.model_fields[info.field_name]
-        multiline = has_marker(field.annotation, field.metadata, MULTILINE)
-        planned = has_marker(field.annotation, field.metadata, PLANNED)
+        multiline, planned = field_markers(cls, info.field_name)
         if problem := value_problem(value, door, multiline=multiline, planned=planned):
             raise PydanticCustomError("input_refused", problem)
         return value

@@ -37,7 +37,7 @@ from contracts.units import is_within
 from services.eventkit import metrics
 from services.eventkit.db import Conn
 from services.eventkit.errors import DomainError, field_errors, internal_error
-from services.eventkit.idempotency import fingerprint, remember, stored_reply
+from services.eventkit.idempotency import RequestKey, remember, stored_reply
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
@@ -131,15 +131,14 @@ class CommandBus:
     async def _execute(
         self, request: CommandRequest, command: Command, handler: Handler, now: datetime
     ) -> CommandReply:
-        principal, key = request.actor.id, request.commandid
-        request_fingerprint = fingerprint(command)
+        asked = RequestKey.of(request, command)
         for attempt in range(MAX_ATTEMPTS):
             if attempt:  # writers racing on one stream: spread the retries so one of them wins
                 await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrets
             try:
                 async with self.store.transaction() as conn:
-                    if stored := await stored_reply(conn, self.store.schema, principal, key):
-                        if not stored.answers(request_fingerprint):
+                    if stored := await stored_reply(conn, self.store.schema, asked):
+                        if not stored.answers(asked):
                             return refuse("invalid", KEY_REUSED, "commandid")
                         return stored.reply
                     context = CommandContext(conn, self.store, request.actor, now)
@@ -160,14 +159,7 @@ class CommandBus:
                         events=[event_id for result in results for event_id in result.event_ids],
                         result=decided.result if isinstance(decided, Outcome) else None,
                     )
-                    await remember(
-                        conn,
-                        self.store.schema,
-                        principal,
-                        key,
-                        request_fingerprint=request_fingerprint,
-                        reply=reply,
-                    )
+                    await remember(conn, self.store.schema, asked, reply)
             except WrongExpectedVersion:
                 continue  # someone else wrote first: load again and decide again
             except asyncpg.UniqueViolationError:

@@ -12,10 +12,23 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from contracts.commands import Command, CommandReply
+from contracts.commands import Command, CommandReply, CommandRequest
 from services.eventkit.db import Conn
 
 LEGACY_PRINCIPAL = ""  # rows stored before keys were per principal whose sender could not be recovered
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """Whose key this is, the key, and what was asked under it."""
+
+    principal: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, request: CommandRequest, command: Command) -> RequestKey:
+        return cls(request.actor.id, request.commandid, fingerprint(command))
 
 
 @dataclass(frozen=True)
@@ -23,8 +36,8 @@ class StoredReply:
     reply: CommandReply
     fingerprint: str | None  # None for rows stored before fingerprints: any body gets the reply
 
-    def answers(self, fingerprint: str) -> bool:
-        return self.fingerprint is None or self.fingerprint == fingerprint
+    def answers(self, asked: RequestKey) -> bool:
+        return self.fingerprint is None or self.fingerprint == asked.fingerprint
 
 
 def fingerprint(command: Command) -> str:
@@ -35,13 +48,13 @@ def fingerprint(command: Command) -> str:
     return hashlib.sha256(f"{command.command_name}\n{body}".encode()).hexdigest()
 
 
-async def stored_reply(conn: Conn, schema: str, principal: str, key: str) -> StoredReply | None:
+async def stored_reply(conn: Conn, schema: str, asked: RequestKey) -> StoredReply | None:
     """The reply stored for this principal's key; a legacy row (no principal) answers as it did before."""
     row = await conn.fetchrow(
         f"SELECT reply, fingerprint FROM {schema}.processed_commands"
         " WHERE command_id = $1 AND principal IN ($2, $3) ORDER BY principal DESC LIMIT 1",
-        key,
-        principal,
+        asked.key,
+        asked.principal,
         LEGACY_PRINCIPAL,
     )
     if row is None:
@@ -49,15 +62,13 @@ async def stored_reply(conn: Conn, schema: str, principal: str, key: str) -> Sto
     return StoredReply(CommandReply.model_validate(row["reply"]), row["fingerprint"])
 
 
-async def remember(
-    conn: Conn, schema: str, principal: str, key: str, *, request_fingerprint: str, reply: CommandReply
-) -> None:
+async def remember(conn: Conn, schema: str, asked: RequestKey, reply: CommandReply) -> None:
     """Store the reply in the command's transaction; a concurrent twin raises UniqueViolationError."""
     await conn.execute(
         f"INSERT INTO {schema}.processed_commands (principal, command_id, fingerprint, reply)"
         " VALUES ($1, $2, $3, $4)",
-        principal,
-        key,
-        request_fingerprint,
+        asked.principal,
+        asked.key,
+        asked.fingerprint,
         reply.model_dump(mode="json"),
     )
