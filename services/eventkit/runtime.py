@@ -18,6 +18,7 @@ from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
 from contracts.envelope import utc_now
+from contracts.inputs import text_problem
 from contracts.subjects import command_subject, ingest_subject, query_subject
 from services.eventkit.aio import serve_until_signalled
 from services.eventkit.commanding import CommandBus, Handler
@@ -167,7 +168,7 @@ class ServiceRuntime:
         async def respond(message: NatsMessage) -> bytes:
             try:
                 params = await message.decode() if message.body else {}
-                answer = await handler(self.pool, params if isinstance(params, dict) else {})
+                answer = await handler(self.pool, readable_params(params))
                 return dumps({"ok": True, "result": answer}).encode()
             except QueryError as error:
                 body = ErrorBody.model_validate({"code": error.code, "message": error.message})
@@ -203,3 +204,14 @@ class ServiceRuntime:
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
         await serve_until_signalled(self.start, self.stop)
+
+
+def readable_params(params: object) -> dict[str, Any]:
+    """A query's parameters, its text free of what PostgreSQL refuses (NUL) and of control characters,
+    else a QueryError naming the parameter instead of an internal error."""
+    if not isinstance(params, dict):
+        return {}
+    for key, value in params.items():
+        if isinstance(value, str) and (problem := text_problem(value, multiline=False)):
+            raise QueryError("invalid", f"{key}: {problem}")
+    return params

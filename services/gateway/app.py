@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import nats
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from nats.aio.client import Client as NatsClient
 
 from contracts.commands import Actor
@@ -27,6 +27,7 @@ from services.gateway import (
 )
 from services.gateway.auth import TokenAuthority, load_tokens
 from services.gateway.handlers import ErrorBoundary, HttpMetrics, install_error_handlers
+from services.gateway.params import readable_path
 from services.gateway.settings import GatewaySettings
 from services.gateway.views import Views, stylesheet
 
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 def build_app(readiness: ReadinessCheck) -> FastAPI:
     """The HTTP app; ``app.state.authority`` and ``app.state.sanji`` are set by the runtime at start."""
     app = FastAPI(
-        title="Sanji gateway", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        title="Sanji gateway",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(readable_path)],
     )
     app.state.views = Views()
     app.state.authority = TokenAuthority({})

@@ -1,5 +1,5 @@
-"""Query-string parameters, bounded at the door like command bodies: a number out of range, a date
-outside its window or text with control characters is a 422 naming ``query.<name>``, never a 500."""
+"""Query-string and path parameters, bounded at the door like command bodies: a number out of range, a
+date outside its window or text with control characters is a 422 naming the parameter, never a 500."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.gateway.errors import field_error
 MAX_LIMIT = 200  # the projection's page size limit
 MAX_OFFSET = 1_000_000  # far below bigint; deeper pages are a narrower filter away
 MAX_TEXT = 100
+MAX_PATH_PARAM = 300  # a unit path of eight levels fits
 NUMBERS = {"limit": (1, MAX_LIMIT), "offset": (0, MAX_OFFSET), "version": (1, 10_000)}
 DATES = frozenset({"from", "to", "as_of"})
 PERIOD = re.compile(r"^(?P<year>[0-9]{4})(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
@@ -25,6 +26,18 @@ def passed(request: Request, *names: str) -> dict[str, Any]:
     """The named query parameters that were given (non-empty), each checked against its bounds."""
     door = Door(utc_now())
     return {name: checked(name, value, door) for name in names if (value := request.query_params.get(name))}
+
+
+def readable_path(request: Request) -> None:
+    """Every path parameter is bounded text without control characters, or a 422 naming it (a NUL
+    would otherwise reach PostgreSQL, which refuses it)."""
+    for name, value in request.path_params.items():
+        if not isinstance(value, str):
+            continue
+        if len(value) > MAX_PATH_PARAM:
+            raise field_error(name, f"at most {MAX_PATH_PARAM} characters")
+        if problem := text_problem(value, multiline=False):
+            raise field_error(name, problem)
 
 
 def checked(name: str, value: str, door: Door) -> str:

@@ -93,3 +93,20 @@ async def test_idempotency_key_belongs_to_the_tokens_principal(
     assert again.status_code == 200
     assert again.json() == first.json()
     assert await events(database_url) == before + 2
+
+
+async def test_path_parameters_are_readable_text(http: httpx.AsyncClient, gateway: GatewayRuntime) -> None:
+    """A NUL in a path parameter used to reach PostgreSQL and come back as a 500."""
+    await register_units(http)
+    for path, field in [
+        ("/api/v1/outreach/activities/%00abc", "activity_id"),
+        ("/api/v1/opinion/cases/ab%00cd", "case_id"),
+        ("/api/v1/outreach/activities/a%E2%80%AEb", "activity_id"),
+        ("/api/v1/outreach/activities/" + "a" * 400, "activity_id"),
+    ]:
+        response = await http.get(path, headers=bearer(CITY_TOKEN))
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["fields"][0]["field"] == field
+    answer = await gateway.app.state.sanji.query("projection.outreach.activity", {"activity_id": "a\x00b"})
+    assert answer["error"]["code"] == "invalid", answer
+    assert "activity_id: contains a NUL" in answer["error"]["message"]
