@@ -57,18 +57,22 @@ def read_json(raw: bytes | str, field: str) -> Any:
     """Parse untrusted JSON: no NaN or Infinity, no lone surrogates, nesting at most MAX_JSON_DEPTH.
     ``field`` names the whole document in errors ("" for a request whose top-level keys are fields)."""
     try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as error:
+        raise InputError(field or "request", f"not UTF-8 (byte {error.start})") from None
+    try:
         # jiter stops at 200 levels, far below Python's recursion limit; the walk below is stricter
-        value = from_json(raw, allow_inf_nan=False)
+        value = from_json(text, allow_inf_nan=False)
     except ValueError as error:
-        raise InputError(field or "request", f"not valid JSON ({json_reason(str(error))})") from None
+        raise InputError(field or "request", f"not valid JSON ({json_reason(str(error), text)})") from None
     check_json_value(value, field)
     return value
 
 
-def json_reason(message: str) -> str:
+def json_reason(message: str, text: str) -> str:
     if "hex escape" in message or "surrogate" in message:
         return f"a \\u escape that is not a character, such as a lone surrogate: {message}"
-    if "expected value" in message:
+    if "expected value" in message and ("NaN" in text or "Infinity" in text):
         return f"{message}; NaN and Infinity are not JSON numbers"
     if "recursion limit" in message:
         return f"nested deeper than {MAX_JSON_DEPTH} levels"

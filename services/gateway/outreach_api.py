@@ -21,7 +21,7 @@ from services.gateway.errors import GatewayError, field_error
 from services.gateway.outreach_files import TooLarge, file_store
 from services.gateway.outreach_imports import ImportJob, ImportJobs, report_csv
 from services.gateway.outreach_table import TableError, read_table
-from services.gateway.params import passed
+from services.gateway.params import given_name, passed
 from services.gateway.reads import checked_path, query
 
 router = APIRouter()
@@ -93,7 +93,7 @@ async def get_publication(publication_id: str, request: Request, actor: ApiActor
 async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
     if not actor.roles & UPLOADERS:
         raise GatewayError("forbidden", "uploading evidence needs the clerk, leader or admin role")
-    filename = request.query_params.get("filename") or request.headers.get("x-filename") or "evidence"
+    filename = given_name(request) or "evidence"
     try:
         stored = await file_store().put(
             request.stream(), request.headers.get("content-type", ""), filename.strip()[:200]
@@ -139,7 +139,7 @@ async def start_import(request: Request, actor: Actor) -> ImportJob:
     source = request.query_params.get("source") or "upload"
     if not SOURCE.match(source):
         raise field_error("source", "2–40 of a-z 0-9 _ . -, starting with a letter")
-    filename = request.query_params.get("filename") or request.headers.get("x-filename") or ""
+    filename = given_name(request) or ""
     data = await read_body(request, MAX_TABLE_BYTES)
     try:
         table = read_table(filename, data)

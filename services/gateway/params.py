@@ -28,6 +28,12 @@ def passed(request: Request, *names: str) -> dict[str, Any]:
     return {name: checked(name, value, door) for name in names if (value := request.query_params.get(name))}
 
 
+def given_name(request: Request) -> str | None:
+    """An upload's file name, from ``?filename=`` or the ``X-Filename`` header, checked like any text."""
+    value = request.query_params.get("filename") or request.headers.get("x-filename")
+    return checked("filename", value.strip(), Door(utc_now())) if value else None
+
+
 def readable_path(request: Request) -> None:
     """Every path parameter is bounded text without control characters, or a 422 naming it (a NUL
     would otherwise reach PostgreSQL, which refuses it)."""

@@ -66,13 +66,16 @@ def test_text_lines_refuse_breaks_and_multiline_fields_allow_them() -> None:
 
 def test_the_json_reader_bounds_nesting_and_refuses_non_finite_numbers() -> None:
     assert read_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, "body")
-    for raw, field in [
+    cases: list[tuple[str | bytes, str]] = [
         ("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1), "body.0"),
         ("[" * 5000 + "]" * 5000, "body"),
         ('{"a": NaN}', "body"),
         ('{"a": -1e999}', "body.a"),
         ('{"a": "\\udc00"}', "body"),
-    ]:
+        (b'{"a": "\xed\xa0\x80"}', "body"),  # a surrogate encoded as bytes is not UTF-8
+        (b"\xff\xfe{}", "body"),
+    ]
+    for raw, field in cases:
         with pytest.raises(InputError) as caught:
             read_json(raw, "body")
         assert caught.value.field.startswith(field), raw[:20]

@@ -110,3 +110,18 @@ async def test_path_parameters_are_readable_text(http: httpx.AsyncClient, gatewa
     answer = await gateway.app.state.sanji.query("projection.outreach.activity", {"activity_id": "a\x00b"})
     assert answer["error"]["code"] == "invalid", answer
     assert "activity_id: contains a NUL" in answer["error"]["message"]
+
+
+async def test_upload_names_and_non_utf8_bodies_are_refused_by_name(http: httpx.AsyncClient) -> None:
+    await register_units(http)
+    evidence = await http.post(
+        "/api/v1/outreach/evidence",
+        params={"filename": "a\x00b.jpg"},
+        content=b"x",
+        headers=bearer(CITY_TOKEN),
+    )
+    assert evidence.status_code == 422, evidence.text
+    assert evidence.json()["error"]["fields"][0]["field"] == "query.filename"
+    garbled = await http.post(LOG, content=b"\xff\xfe{}", headers={**bearer(CITY_TOKEN), **JSON})
+    assert garbled.status_code == 422
+    assert garbled.json()["error"]["fields"][0] == {"field": "body", "reason": "not UTF-8 (byte 0)"}
