@@ -74,7 +74,9 @@ class CommandRequest(BaseModel):
         pattern=r"^[A-Za-z0-9_.:-]+$",
         description="idempotency key of the actor: same key and body → same reply, applied once",
     )
-    correlationid: str | None = Field(default=None, max_length=64)
+    correlationid: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
     body: dict[str, Any]
 
 

@@ -131,6 +131,11 @@ async def test_inputs_that_break_later_are_refused_at_the_door_over_nats(
                     "SELECT fields FROM outreach.rejections ORDER BY id DESC LIMIT 1"
                 )
                 assert json.loads(recorded)[0]["field"] == named.field, attack.name
+            nul_correlation = {"actor": CITY_ADMIN.model_dump(mode="json"), "commandid": "attack-corr-1"}
+            nul_correlation |= {"correlationid": "a\u0000b", "body": GOOD}
+            reply = await sanji.send_raw("outreach.log_activity", json.dumps(nul_correlation).encode())
+            assert reply.error is not None
+            assert reply.error.fields[0].field == "correlationid"
             assert await conn.fetchval("SELECT count(*) FROM outreach.events") == 0
             assert await conn.fetchval("SELECT count(*) FROM outreach.processed_commands") == 0
 
