@@ -30,6 +30,9 @@ PLAN_HORIZON_YEARS = 5  # targets and schemes may be set this many years ahead
 BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 MULTILINE: Final = "multiline"  # Annotated marker: the field may hold \n and \t
 PLANNED: Final = "planned"  # Annotated marker: a plan or target, which may lie ahead within the horizon
+# Annotated marker: raw items each validated through the door later (a bulk import's rows), so that one
+# bad item fails alone, named by its own fields
+EACH_LATER: Final = "each item passes the door on its own"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -158,12 +161,13 @@ def has_marker(annotation: Any, metadata: list[Any], marker: str) -> bool:
 
 
 @functools.cache
-def field_markers(model: type[BaseModel], name: str) -> tuple[bool, bool]:
-    """Whether the field is multi-line text, and whether it is a plan (looked up once per field)."""
+def field_markers(model: type[BaseModel], name: str) -> frozenset[str]:
+    """The door's markers on a field (looked up once per field)."""
     field = model.model_fields[name]
-    return (
-        has_marker(field.annotation, field.metadata, MULTILINE),
-        has_marker(field.annotation, field.metadata, PLANNED),
+    return frozenset(
+        marker
+        for marker in (MULTILINE, PLANNED, EACH_LATER)
+        if has_marker(field.annotation, field.metadata, marker)
     )
 
 
@@ -179,7 +183,10 @@ class InputModel(BaseModel):
         door = info.context
         if not isinstance(door, Door) or info.field_name is None:
             return value
-        multiline, planned = field_markers(cls, info.field_name)
+        markers = field_markers(cls, info.field_name)
+        if EACH_LATER in markers:
+            return value
+        multiline, planned = MULTILINE in markers, PLANNED in markers
         if problem := value_problem(value, door, multiline=multiline, planned=planned):
             raise PydanticCustomError("input_refused", problem)
         return value

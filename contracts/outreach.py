@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.commands import Command, Role, command
-from contracts.inputs import MULTILINE, InputModel, PlanYear
+from contracts.inputs import EACH_LATER, MULTILINE, InputModel, PlanYear
 from contracts.registry import DomainEvent, event, upcaster
 from contracts.units import UnitPath
 
@@ -213,7 +213,7 @@ class LogActivities(Command):
     max_bytes: ClassVar[int] = 512 * 1024
     source: SourceName
     unit: UnitPath = Field(description="every row's unit must lie in this unit's subtree")
-    rows: list[Any] = Field(
+    rows: Annotated[list[Any], EACH_LATER] = Field(
         min_length=1, max_length=MAX_IMPORT_ROWS, description="objects with the fields of ActivityRow"
     )
 

@@ -8,7 +8,7 @@ import json
 import asyncpg
 import pytest
 
-from contracts.commands import Actor, CommandReply, CommandRequest, Role
+from contracts.commands import Actor, CommandReply, CommandRequest, FieldError, Role
 from tests.e2e.attacks import ATTACKS, GOOD_ACTIVITY
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
@@ -220,5 +220,36 @@ async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str,
         try:
             assert await conn.fetchval("SELECT count(*) FROM outreach.events") == 0
             assert await conn.fetchval("SELECT count(*) FROM opinion.events") == 0
+        finally:
+            await conn.close()
+
+
+async def test_every_attack_through_the_activity_ingest_subject(nats_url: str, database_url: str) -> None:
+    """The same attacks in an imported row: JSON that cannot be read (or nests too deep) refuses the
+    request, anything else fails the row naming its field; nothing is stored either way."""
+    async with running(nats_url, database_url, "outreach"), client(nats_url) as sanji:
+        system = json.dumps({"id": "elearning-platform", "scope": "3205", "roles": ["system"]})
+        good_row = {k: v for k, v in GOOD.items() if k != "activity_id"} | {"external_id": "e-1"}
+        for number, attack in enumerate(ATTACKS):
+            body = f'{{"source": "elearning", "unit": "3205", "rows": [{attack.body_text(good_row)}]}}'
+            raw = f'{{"actor": {system}, "commandid": "ingest-attack-{number:04d}", "body": {body}}}'
+            message = await sanji.nc.request("sanji.ingest.outreach.activity", raw.encode(), timeout=10)
+            reply = CommandReply.model_validate_json(message.data)
+            if reply.error is not None:  # the JSON itself refused: the whole request, naming where
+                named = reply.error.fields[0]
+                where = f"body.rows.0.{attack.field}" if attack.field else "request"
+                assert (reply.error.code, named.field.startswith(where)) == ("invalid", True), (
+                    attack.name,
+                    named,
+                )
+            else:
+                row = (reply.result or {})["rows"][0]
+                assert row["status"] == "failed", attack.name
+                named = FieldError.model_validate(row["errors"][0])
+                assert named.field.startswith(str(attack.field)), (attack.name, named)
+            assert attack.reason in named.reason, (attack.name, named)
+        conn = await asyncpg.connect(database_url)
+        try:
+            assert await conn.fetchval("SELECT count(*) FROM outreach.events") == 0
         finally:
             await conn.close()
