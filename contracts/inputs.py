@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import typing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,7 +28,11 @@ EARLIEST_DATE = date(2000, 1, 1)
 FUTURE_TOLERANCE = timedelta(days=1)  # a clock a little ahead, or a date entered just after midnight
 PLAN_HORIZON_YEARS = 5  # targets and schemes may be set this many years ahead
 # Bidirectional embeddings, overrides and isolates: they make text read differently from what is stored.
-BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# What no stored text may hold: C0 controls but tab and line feed, DEL and the C1 controls, bidi
+# controls, lone surrogates (which UTF-8 cannot encode); a single line refuses tab and line feed too.
+MULTILINE_REFUSED = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}\\ud800-\\udfff]")
+LINE_REFUSED = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}\\ud800-\\udfff]")
 MULTILINE: Final = "multiline"  # Annotated marker: the field may hold \n and \t
 PLANNED: Final = "planned"  # Annotated marker: a plan or target, which may lie ahead within the horizon
 # Annotated marker: raw items each validated through the door later (a bulk import's rows), so that one
@@ -105,27 +110,20 @@ def validate_input(model: type[M], data: Any, now: datetime) -> M:
 
 def text_problem(text: str, multiline: bool) -> str | None:
     """Why ``text`` may not be stored, or None: NUL, control, bidi-control or surrogate characters."""
-    for char in text:
-        code = ord(char)
-        if (
-            code >= 0x20
-            and not 0x7F <= code <= 0x9F
-            and char not in BIDI_CONTROLS
-            and not 0xD800 <= code <= 0xDFFF
-        ):
-            continue
-        if char in "\n\t" and multiline:
-            continue
-        if code == 0:
-            return "contains a NUL character (U+0000)"
-        if 0xD800 <= code <= 0xDFFF:
-            return f"contains a lone surrogate (U+{code:04X}), which is not a character"
-        if char in BIDI_CONTROLS:
-            return f"contains the bidirectional control U+{code:04X}, which can disguise the text"
-        if char in "\n\t":
-            return "contains a line break or tab; this field is a single line"
-        return f"contains the control character U+{code:04X}"
-    return None
+    found = (MULTILINE_REFUSED if multiline else LINE_REFUSED).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    code = ord(char)
+    if code == 0:
+        return "contains a NUL character (U+0000)"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"contains a lone surrogate (U+{code:04X}), which is not a character"
+    if char in BIDI_CONTROLS:
+        return f"contains the bidirectional control U+{code:04X}, which can disguise the text"
+    if char in "\n\t":
+        return "contains a line break or tab; this field is a single line"
+    return f"contains the control character U+{code:04X}"
 
 
 def date_problem(value: date, door: Door, planned: bool = False) -> str | None:
