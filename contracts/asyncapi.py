@@ -273,8 +273,10 @@ def command_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str,
             **operation,
             "title": f"Handle {name}",
             "summary": command_description(model),
-            "description": "Retrying with the same `commandid` returns the first reply and applies nothing "
-            "again. An invalid request gets `ok: false` with `error.code` `invalid` and the fields at fault.",
+            "description": "`commandid` is the actor's idempotency key: the same key with the same request "
+            "returns the first reply and applies nothing again; the same key with another request is refused "
+            "as `invalid` naming `commandid`. An invalid request gets `ok: false` with `error.code` `invalid` "
+            "and the fields at fault.",
             "tags": [{"name": name.partition(".")[0]}],
         }
         messages[channel_id] = {

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.inputs import InputModel
 from contracts.units import UnitPath
 
 MAX_COMMAND_BYTES = 64 * 1024
@@ -21,19 +22,18 @@ class Role(StrEnum):
     VIEWER = "viewer"  # reads within its scope; no command allows it, so it never changes anything
 
 
-class Actor(BaseModel):
+class Actor(InputModel):
     """Who sends a command, and the subtree and roles they act in."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
     id: str = Field(min_length=1, max_length=120)
     scope: UnitPath
     roles: frozenset[Role] = Field(min_length=1)
 
 
-class Command(BaseModel):
-    """Base of all commands: imperative, frozen, unknown fields rejected, strings bounded."""
+class Command(InputModel):
+    """Base of all commands: imperative, frozen, strict (see contracts.inputs), strings bounded."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, str_max_length=4000)
+    model_config = ConfigDict(str_strip_whitespace=True, str_max_length=4000)
     command_name: ClassVar[str]
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.ADMIN, Role.CLERK})
     max_bytes: ClassVar[int] = MAX_COMMAND_BYTES  # a bulk command may allow more
@@ -69,8 +69,15 @@ class CommandRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     actor: Actor
-    commandid: str = Field(min_length=8, max_length=64, description="same id → same reply, applied once")
-    correlationid: str | None = Field(default=None, max_length=64)
+    commandid: str = Field(
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="idempotency key of the actor: same key and body → same reply, applied once",
+    )
+    correlationid: str | None = Field(
+        default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
     body: dict[str, Any]
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.commands import Command, Role, command
+from contracts.inputs import EACH_LATER, MULTILINE, InputModel, PlanYear
 from contracts.registry import DomainEvent, event, upcaster
 from contracts.units import UnitPath
 
@@ -25,8 +26,9 @@ PersonName = Annotated[str, Field(min_length=1, max_length=50)]
 FileHash = Annotated[
     str, Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of a stored file, lowercase hex")
 ]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
-Comments = Annotated[str, Field(max_length=2000)]
+Reason = Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
+Comments = Annotated[str, Field(max_length=2000), MULTILINE]
+Summary = Annotated[str, Field(max_length=2000), MULTILINE]
 SourceName = Annotated[
     str, Field(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$", description="the sending system")
 ]
@@ -181,10 +183,10 @@ class ActivityVoided(DomainEvent):
     facts: ActivityFacts
 
 
-class ActivityRow(BaseModel):
+class ActivityRow(InputModel):
     """One row of a bulk import. Its activity id is derived from (source, external_id)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
     row: int | None = Field(default=None, ge=1, description="row number in the source file, for the report")
     external_id: ExternalId
     unit: UnitPath
@@ -211,7 +213,7 @@ class LogActivities(Command):
     max_bytes: ClassVar[int] = 512 * 1024
     source: SourceName
     unit: UnitPath = Field(description="every row's unit must lie in this unit's subtree")
-    rows: list[Any] = Field(
+    rows: Annotated[list[Any], EACH_LATER] = Field(
         min_length=1, max_length=MAX_IMPORT_ROWS, description="objects with the fields of ActivityRow"
     )
 
@@ -235,7 +237,7 @@ class SetTarget(Command):
     """At least ``count`` activities of ``kind`` per ``cadence`` period of ``year`` (0 withdraws it)."""
 
     unit: UnitPath
-    year: int = Field(ge=2000, le=2100)
+    year: PlanYear
     kind: ActivityKind
     cadence: Cadence
     count: int = Field(ge=0, le=MAX_TARGET)
@@ -307,7 +309,7 @@ class SubmitPublication(Command):
     kind: PublicationKind
     title: str = Field(min_length=1, max_length=200)
     outlet_id: OutletId = Field(description="the registered outlet (阵地) it is meant for")
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: Summary | None = None
     manuscript: FileHash | None = Field(default=None, description="the text or video, stored by hash")
 
 
@@ -354,7 +356,7 @@ class RevisePublication(Command):
     unit: UnitPath
     note: Reason
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: Summary | None = None
     manuscript: FileHash | None = None
     outlet_id: OutletId | None = None
 

@@ -9,11 +9,12 @@ from pydantic import Field
 from contracts.assessment.periods import PeriodLabel
 from contracts.assessment.scheme import IndicatorId, Scheme
 from contracts.commands import Command, Role, command
+from contracts.inputs import MULTILINE, PlanYear
 from contracts.units import UnitPath
 
 ASSESSORS = frozenset({Role.ASSESSOR, Role.ADMIN})
 APPELLANTS = frozenset({Role.CLERK, Role.LEADER, Role.ADMIN})
-Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+Reason = Annotated[str, Field(min_length=1, max_length=1000), MULTILINE]
 AppealId = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -24,7 +25,7 @@ class AdoptScheme(Command):
 
     max_bytes: ClassVar[int] = 256 * 1024
     unit: UnitPath = Field(description="the city: a scheme applies to the whole deployment")
-    year: int = Field(ge=2000, le=2100)
+    year: PlanYear
     scheme: Scheme
     reason: Reason | None = Field(default=None, description="required when replacing an adopted version")
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from contracts.inputs import InputModel
 from contracts.outreach import Cadence
 
 IndicatorId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
@@ -51,8 +52,8 @@ METRIC_ATTRS: dict[Metric, frozenset[str]] = {
 INTERVAL_METRICS = frozenset({Metric.OUTLET, Metric.COVERAGE_GAP})
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+class Frozen(InputModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class Selector(Frozen):

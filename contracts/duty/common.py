@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from contracts.commands import Role
+from contracts.inputs import MULTILINE, InputModel
 
 STRUCTURE = frozenset({Role.ADMIN})  # units and posts: the personnel / organization office
 RECORDS = frozenset({Role.CLERK})  # outlets and inspections: the clerks who run them
@@ -15,7 +16,9 @@ HANDOVER = frozenset({Role.ADMIN, Role.CLERK})  # a coverage gap must be closabl
 SIGN_OFF = frozenset({Role.LEADER})  # closing a rectification is a leader's sign-off
 
 EntityId = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Reason = Annotated[str, Field(min_length=1, max_length=500), MULTILINE]
+LongText = Annotated[str, Field(min_length=1, max_length=1000), MULTILINE]
+Summary = Annotated[str, Field(max_length=2000), MULTILINE]
 PersonName = Annotated[str, Field(min_length=1, max_length=50)]
 StaffNo = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -33,5 +36,5 @@ class UnitKind(StrEnum):
 UnitName = Field(min_length=1, max_length=100)
 
 
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Frozen(InputModel):
+    """Frozen, unknown fields refused; the door's rules when it comes from outside (contracts.inputs)."""

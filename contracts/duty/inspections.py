@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field
 
 from contracts.commands import Command, command
-from contracts.duty.common import RECORDS, SIGN_OFF, EntityId, Frozen
+from contracts.duty.common import RECORDS, SIGN_OFF, EntityId, Frozen, LongText, Reason, Summary
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
@@ -33,11 +33,11 @@ class Finding(Frozen):
     finding_id: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.:-]+$")]
     outlet_id: EntityId
     item: NegativeListItem
-    description: str = Field(min_length=1, max_length=1000)
+    description: LongText
 
 
 class Evidence(Frozen):
-    description: str = Field(min_length=1, max_length=500)
+    description: Reason
     reference: str | None = Field(default=None, max_length=300, description="link, photo or document number")
 
 
@@ -49,7 +49,7 @@ class RecordInspection(Command):
     inspector: str = Field(min_length=1, max_length=100)
     outlets_checked: list[EntityId] = Field(min_length=1, max_length=200)
     findings: list[Finding] = Field(default_factory=list, max_length=100)
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: Summary | None = None
 
 
 @command("duty.open_rectification", roles=RECORDS)
@@ -59,7 +59,7 @@ class OpenRectification(Command):
     finding_id: str = Field(min_length=1, max_length=32)
     unit: UnitPath = Field(description="the inspection's unit or one above it")
     workdays: int = Field(ge=1, le=60, description="working days to fix it (statutory calendar)")
-    instructions: str = Field(min_length=1, max_length=1000)
+    instructions: LongText
 
 
 class RectificationCommand(Command):
@@ -75,7 +75,7 @@ class AddRectificationEvidence(RectificationCommand):
 @command("duty.close_rectification", roles=SIGN_OFF)
 class CloseRectification(RectificationCommand):
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
-    summary: str = Field(min_length=1, max_length=1000)
+    summary: LongText
 
 
 @event("duty.inspection_recorded")

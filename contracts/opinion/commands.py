@@ -4,6 +4,7 @@ case's rules say which unit may take which step."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -13,12 +14,12 @@ from contracts.opinion.common import (
     CLERKS,
     LEADERS,
     LINK,
-    LONG_TEXT,
-    NOTE,
-    REASON,
     ActionKind,
     Category,
     Channel,
+    LongText,
+    Note,
+    Reason,
     Reception,
     Severity,
     SeverityLimits,
@@ -32,7 +33,7 @@ class AdoptResponsePlan(Command):
 
     unit: UnitPath = Field(description="the city bureau adopting it")
     limits: dict[Severity, SeverityLimits]
-    note: str = NOTE
+    note: Note = ""
 
     @model_validator(mode="after")
     def _every_severity(self) -> AdoptResponsePlan:
@@ -46,7 +47,7 @@ class ItemFields(Command):
     unit: UnitPath = Field(description="the unit the item was captured for (its monitoring post)")
     channel: Channel
     title: str = Field(min_length=1, max_length=200)
-    excerpt: str = LONG_TEXT
+    excerpt: LongText
     link: str | None = LINK
     captured_at: AwareDatetime
     drill: bool = Field(default=False, description="an exercise: excluded from every statistic")
@@ -79,7 +80,7 @@ class GradeOpinion(CaseCommand):
     category: Category | None = None
     severity: Severity | None = None
     owning_unit: UnitPath | None = None
-    note: str = NOTE
+    note: Note = ""
 
     @model_validator(mode="after")
     def _relevant_needs_grade(self) -> GradeOpinion:
@@ -94,7 +95,7 @@ class GradeOpinion(CaseCommand):
 @command("opinion.assign", roles=CLERKS)
 class AssignOpinion(CaseCommand):
     to_unit: UnitPath
-    note: str = NOTE
+    note: Note = ""
 
 
 @command("opinion.acknowledge", roles=CLERKS)
@@ -105,57 +106,57 @@ class AcknowledgeOpinion(CaseCommand):
 @command("opinion.record_action", roles=CLERKS)
 class RecordAction(CaseCommand):
     action: ActionKind
-    description: str = LONG_TEXT
+    description: LongText
 
 
 @command("opinion.give_feedback", roles=CLERKS)
 class GiveFeedback(CaseCommand):
-    said: str = Field(min_length=1, max_length=2000, description="what was said (the response given)")
+    said: Annotated[LongText, Field(description="what was said (the response given)")]
     reception: Reception
-    reception_note: str = NOTE
+    reception_note: Note = ""
 
 
 @command("opinion.close", roles=CLERKS)
 class CloseOpinion(CaseCommand):
-    resolution: str = LONG_TEXT
+    resolution: LongText
 
 
 @command("opinion.reopen", roles=CLERKS)
 class ReopenOpinion(CaseCommand):
-    reason: str = REASON
+    reason: Reason
 
 
 @command("opinion.return", roles=CLERKS)
 class ReturnOpinion(CaseCommand):
     """退单: the assigned unit hands the case back (outside its duties), with a reason."""
 
-    reason: str = REASON
+    reason: Reason
 
 
 @command("opinion.escalate", roles=CLERKS)
 class EscalateOpinion(CaseCommand):
     """上报: the unit holding the case hands it up to the level above."""
 
-    reason: str = REASON
+    reason: Reason
 
 
 @command("opinion.request_extension", roles=CLERKS)
 class RequestExtension(CaseCommand):
     workdays: int = Field(ge=1, le=30, description="working days added to the close deadline")
-    reason: str = REASON
+    reason: Reason
 
 
 @command("opinion.decide_extension", roles=LEADERS)
 class DecideExtension(CaseCommand):
     approved: bool
-    note: str = NOTE
+    note: Note = ""
 
 
 @command("opinion.supervise", roles=LEADERS)
 class SuperviseOpinion(CaseCommand):
     """督办: a level above the handling unit takes the case under supervision."""
 
-    reason: str = REASON
+    reason: Reason
 
 
 @command("opinion.file_nil_report", roles=frozenset({Role.ADMIN, Role.CLERK, Role.SYSTEM}))
@@ -164,4 +165,4 @@ class FileNilReport(Command):
 
     unit: UnitPath
     day: date = Field(description="local date in Asia/Shanghai")
-    note: str = NOTE
+    note: Note = ""

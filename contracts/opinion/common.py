@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from contracts.commands import Role
+from contracts.inputs import MULTILINE, InputModel
 
 CASE_ID = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-REASON = Field(min_length=1, max_length=1000)
-NOTE = Field(default="", max_length=1000)
-LONG_TEXT = Field(min_length=1, max_length=2000)
+Reason = Annotated[str, Field(min_length=1, max_length=1000), MULTILINE]
+Note = Annotated[str, Field(max_length=1000), MULTILINE]
+LongText = Annotated[str, Field(min_length=1, max_length=2000), MULTILINE]
 LINK = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
 CLERKS = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
 LEADERS = frozenset({Role.ADMIN, Role.LEADER})
@@ -76,7 +77,7 @@ class Reception(StrEnum):
     DISPUTED = "disputed"  # 仍有异议
 
 
-class Limit(BaseModel):
+class Limit(InputModel):
     """A time limit: ``{"hours": 2}`` (clock hours, around the clock) or ``{"workdays": 3}`` (to the end
     of the n-th statutory working day after the local day it starts)."""
 
@@ -91,7 +92,7 @@ class Limit(BaseModel):
         return self
 
 
-class SeverityLimits(BaseModel):
+class SeverityLimits(InputModel):
     """The limits for one severity: the three deadlines, then the waits of the overdue ladder."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

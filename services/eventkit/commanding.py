@@ -1,9 +1,10 @@
 """The write side every service shares: validate, authorize, load-decide-append, reply.
 
-A command arrives as bytes on ``sanji.cmd.<context>.<name>``. Nothing is stored unless every check
-passes; a refusal is recorded in the service's ``rejections`` table and logged, and the reply names
-the field and the reason. The reply to a command id is stored with its events, so a retried
-request gets the same reply and appends nothing.
+A command arrives as bytes on ``sanji.cmd.<context>.<name>`` and passes the door of contracts.inputs
+once (strict types, text and date rules). Nothing is stored unless every check passes; a refusal is
+recorded in the service's ``rejections`` table and logged, and the reply names the field and the
+reason. The reply is stored with its events under (actor, command id), so a retried request gets the
+same reply and appends nothing (see idempotency.py).
 """
 
 from __future__ import annotations
@@ -31,17 +32,23 @@ from contracts.commands import (
     not_known,
 )
 from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
+from contracts.inputs import Door, InputError, read_json, validate_input
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit import metrics
 from services.eventkit.db import Conn
-from services.eventkit.errors import DomainError, field_errors
+from services.eventkit.errors import DomainError, field_errors, internal_error
+from services.eventkit.idempotency import RequestKey, remember, stored_reply
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+KEY_REUSED = (
+    "this idempotency key was already used by you for a different request;"
+    " use a new key for a new request, or resend the same request to get its reply"
+)
 
 
 @dataclass(frozen=True)
@@ -104,34 +111,38 @@ class CommandBus:
         limit = self.handlers[name][0].max_bytes if name in self.handlers else MAX_COMMAND_BYTES
         if len(raw) > limit:
             return refuse("invalid", f"command is {len(raw)} bytes, at most {limit}", "body"), None
+        now = self.clock()
         try:
-            request = CommandRequest.model_validate_json(raw)
-        except ValidationError as error:
+            request = CommandRequest.model_validate(read_json(raw, ""), context=Door(now))
+        except (InputError, ValidationError) as error:
             return refuse("invalid", "the request is malformed", fields=field_errors(error)), None
-        actor = request.actor
         with correlation(request.correlationid or request.commandid):
-            if name not in self.handlers:
-                return refuse("not_found", f"{self.service} has no command '{name}'"), actor.id
-            model, handler = self.handlers[name]
-            try:
-                command = model.model_validate(request.body)
-            except ValidationError as error:
-                return refuse(
-                    "invalid", "some fields are not valid", fields=field_errors(error, "body.")
-                ), actor.id
-            if denied := authorize(actor, command):
-                return denied, actor.id
-            return await self._execute(request, command, handler), actor.id
+            return await self._command(name, request, now), request.actor.id
 
-    async def _execute(self, request: CommandRequest, command: Command, handler: Handler) -> CommandReply:
+    async def _command(self, name: str, request: CommandRequest, now: datetime) -> CommandReply:
+        if name not in self.handlers:
+            return refuse("not_found", f"{self.service} has no command '{name}'")
+        model, handler = self.handlers[name]
+        try:
+            command = validate_input(model, request.body, now)
+        except (InputError, ValidationError) as error:
+            return refuse("invalid", "some fields are not valid", fields=field_errors(error, "body."))
+        return authorize(request.actor, command) or await self._execute(request, command, handler, now)
+
+    async def _execute(
+        self, request: CommandRequest, command: Command, handler: Handler, now: datetime
+    ) -> CommandReply:
+        asked = RequestKey.of(request, command)
         for attempt in range(MAX_ATTEMPTS):
             if attempt:  # writers racing on one stream: spread the retries so one of them wins
                 await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrets
             try:
                 async with self.store.transaction() as conn:
-                    if stored := await self._stored_reply(conn, request.commandid):
-                        return stored
-                    context = CommandContext(conn, self.store, request.actor, self.clock())
+                    if stored := await stored_reply(conn, self.store.schema, asked):
+                        if not stored.answers(asked):
+                            return refuse("invalid", KEY_REUSED, "commandid")
+                        return stored.reply
+                    context = CommandContext(conn, self.store, request.actor, now)
                     decided = await handler(context, command)
                     correlation_id = request.correlationid or request.commandid
                     results, envelopes = await append_decisions(
@@ -149,33 +160,22 @@ class CommandBus:
                         events=[event_id for result in results for event_id in result.event_ids],
                         result=decided.result if isinstance(decided, Outcome) else None,
                     )
-                    await conn.execute(
-                        f"INSERT INTO {self.store.schema}.processed_commands (command_id, reply)"
-                        " VALUES ($1, $2)",
-                        request.commandid,
-                        reply.model_dump(mode="json"),
-                    )
+                    await remember(conn, self.store.schema, asked, reply)
             except WrongExpectedVersion:
                 continue  # someone else wrote first: load again and decide again
             except asyncpg.UniqueViolationError:
-                continue  # the same command id committed concurrently: the next attempt finds its reply
+                continue  # the same principal's key committed concurrently: the next attempt finds its reply
             except DomainError as error:
                 fields = [FieldError(field=error.field, reason=error.message)] if error.field else []
                 return refuse(error.code, error.message, fields=fields)
             except Exception:
-                log.exception("command failed", extra={"command": command.command_name})
-                return refuse("internal", "the command could not be completed; it was not applied")
+                message = "the command could not be completed; it was not applied"
+                return CommandReply(ok=False, error=internal_error(message, command=command.command_name))
             else:
                 for envelope in envelopes:
                     metrics.events_appended.labels(self.service, envelope.type).inc()
                 return reply
         return refuse("conflict", "the record kept changing while this command ran; please try again")
-
-    async def _stored_reply(self, conn: Conn, command_id: str) -> CommandReply | None:
-        row = await conn.fetchval(
-            f"SELECT reply FROM {self.store.schema}.processed_commands WHERE command_id = $1", command_id
-        )
-        return CommandReply.model_validate(row) if row else None
 
     async def _record_rejection(self, name: str, actor: str | None, error: ErrorBody) -> None:
         log.warning(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from typing import Any
+
 from pydantic import ValidationError
 
-from contracts.commands import ErrorCode, FieldError
+from contracts.commands import ErrorBody, ErrorCode, FieldError
+from contracts.inputs import InputError
 
 
 class DomainError(Exception):
@@ -29,14 +34,31 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+log = logging.getLogger(__name__)
+
+
+def internal_error(message: str, **context: Any) -> ErrorBody:
+    """Log the exception being handled under a new error id; the caller gets the message and the id,
+    never the traceback."""
+    error_id = uuid.uuid4().hex[:16]
+    log.exception(message, extra={"error_id": error_id, **context})
+    return ErrorBody(code="internal", message=f"{message} (error id {error_id}, in the service's log)")
+
+
 REASONS = {
     "extra_forbidden": "unknown field",
     "missing": "required field is missing",
 }
 
 
-def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+def field_errors(error: ValidationError | InputError, prefix: str = "") -> list[FieldError]:
     """One readable entry per problem: the dotted field path and why."""
+    if isinstance(error, InputError):
+        return [
+            FieldError(
+                field=f"{prefix}{error.field}" if error.field else prefix.rstrip("."), reason=error.reason
+            )
+        ]
     found = []
     for item in error.errors(include_url=False):
         path = ".".join(str(part) for part in item["loc"])

@@ -13,6 +13,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 from contracts.commands import Actor, Command, Role
+from contracts.inputs import InputError, read_json
 from contracts.subjects import IngestSubjectError, ingest_origin
 from services.eventkit import metrics
 from services.eventkit.commanding import CommandBus, refuse
@@ -28,8 +29,8 @@ def as_sender(raw: bytes, actor: Actor) -> bytes:
     """The request with ``actor`` in place of whatever the body claims; anything unreadable is passed on
     unchanged (the command bus then refuses it with the usual field errors, before any actor is used)."""
     try:
-        request = json.loads(raw)
-    except ValueError:
+        request = read_json(raw, "")  # json.loads would recurse on deep nesting
+    except InputError:
         return raw
     if not isinstance(request, dict):
         return raw

@@ -17,6 +17,9 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from contracts.commands import CommandReply
+from services.eventkit.errors import internal_error
+
 log = logging.getLogger(__name__)
 Respond = Callable[[bytes, str], Awaitable[bytes]]  # (request body, subject it came on) → reply
 
@@ -39,11 +42,17 @@ class Responders:
         await subscriptions_in_place(self.nc)  # before anyone is told we are ready
 
     async def _answer(self, message: Msg, respond: Respond) -> None:
+        """The bus's boundary: whatever fails, the requester gets an internal error with an id to quote
+        (the traceback goes to the log only) instead of waiting for its timeout."""
         try:
-            reply = await respond(message.data, message.subject)
+            try:
+                reply = await respond(message.data, message.subject)
+            except Exception:
+                error = internal_error("the request could not be answered", subject=message.subject)
+                reply = CommandReply(ok=False, error=error).model_dump_json().encode()
             if message.reply:
                 await message.respond(reply)
-        except Exception:  # no answer to give: the requester times out and may retry the same command id
+        except Exception:  # the connection is gone: the requester times out and may retry the same id
             log.exception("could not answer a request", extra={"subject": message.subject})
         finally:
             self._slots.release()

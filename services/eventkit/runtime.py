@@ -17,12 +17,14 @@ from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
 from contracts.envelope import utc_now
+from contracts.inputs import text_problem
 from contracts.subjects import command_subject, ingest_filter, query_subject
 from services.eventkit.aio import serve_until_signalled
 from services.eventkit.busconnect import connect, inbox_prefix_for
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
+from services.eventkit.errors import internal_error
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.ingest import ingest_responder
 from services.eventkit.migrations import migrate, service_migrations
@@ -180,14 +182,14 @@ class ServiceRuntime:
         async def respond(message: NatsMessage) -> bytes:
             try:
                 params = await message.decode() if message.body else {}
-                answer = await handler(self.pool, params if isinstance(params, dict) else {})
+                answer = await handler(self.pool, readable_params(params))
                 return dumps({"ok": True, "result": answer}).encode()
             except QueryError as error:
                 body = ErrorBody.model_validate({"code": error.code, "message": error.message})
                 return dumps({"ok": False, "error": body.model_dump()}).encode()
             except Exception:
-                log.exception("query failed")
-                return dumps({"ok": False, "error": {"code": "internal", "message": "query failed"}}).encode()
+                body = internal_error("the query failed", subject=message.raw_message.subject)
+                return dumps({"ok": False, "error": body.model_dump()}).encode()
 
         return respond
 
@@ -216,3 +218,14 @@ class ServiceRuntime:
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
         await serve_until_signalled(self.start, self.stop)
+
+
+def readable_params(params: object) -> dict[str, Any]:
+    """A query's parameters, its text free of what PostgreSQL refuses (NUL) and of control characters,
+    else a QueryError naming the parameter instead of an internal error."""
+    if not isinstance(params, dict):
+        return {}
+    for key, value in params.items():
+        if isinstance(value, str) and (problem := text_problem(value, multiline=False)):
+            raise QueryError("invalid", f"{key}: {problem}")
+    return params

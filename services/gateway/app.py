@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from nats.aio.client import Client as NatsClient
 
 from services.eventkit.aio import serve_until_signalled
@@ -27,7 +27,8 @@ from services.gateway import (
 )
 from services.gateway.auth import TokenAuthority
 from services.gateway.evidence import EvidenceGrants
-from services.gateway.handlers import HttpMetrics, install_error_handlers
+from services.gateway.handlers import ErrorBoundary, HttpMetrics, install_error_handlers
+from services.gateway.params import readable_path
 from services.gateway.settings import GatewaySettings
 from services.gateway.tokens import TokenStore
 from services.gateway.tokens_file import import_tokens_file
@@ -39,7 +40,11 @@ log = logging.getLogger(__name__)
 def build_app(readiness: ReadinessCheck) -> FastAPI:
     """The HTTP app; ``app.state.authority``, ``evidence`` and ``sanji`` are set by the runtime at start."""
     app = FastAPI(
-        title="Sanji gateway", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+        title="Sanji gateway",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(readable_path)],
     )
     app.state.views = Views()
     app.state.authority = TokenAuthority(None)
@@ -56,7 +61,8 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
     add_ops_routes(app, readiness)
     install_error_handlers(app)
-    app.add_middleware(HttpMetrics)
+    app.add_middleware(ErrorBoundary)
+    app.add_middleware(HttpMetrics)  # outside the boundary: it times the 500 the boundary answers
     return app
 
 

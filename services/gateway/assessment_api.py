@@ -18,6 +18,7 @@ from services.gateway.api import sanji_of
 from services.gateway.assessment_xlsx import MEDIA_TYPE, disposition, workbook
 from services.gateway.auth import api_actor
 from services.gateway.errors import GatewayError, field_error
+from services.gateway.params import passed
 from services.gateway.reads import checked_path, query, unseen
 
 router = APIRouter()
@@ -27,11 +28,6 @@ FORMATS = ("json", "xlsx")
 
 def q(name: str) -> str:
     return f"projection.assessment.{name}"
-
-
-def passed(request: Request, *names: str) -> dict[str, Any]:
-    """The query-string parameters a projection query understands, when given."""
-    return {name: request.query_params[name] for name in names if request.query_params.get(name)}
 
 
 async def unit_score(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:

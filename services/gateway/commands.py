@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -10,11 +9,13 @@ from fastapi import Request
 
 import contracts  # noqa: F401  (registers every command, so unknown names are refused here)
 from contracts.commands import COMMANDS, MAX_COMMAND_BYTES, Actor, CommandReply, FieldError
+from contracts.inputs import InputError, read_json
 from services.eventkit.client import SanjiClient
 from services.gateway.errors import GatewayError, field_error
 
 NAME_PART = re.compile(r"^[a-z][a-z0-9_]{0,47}$")  # also keeps NATS wildcards and dots out of subjects
 HEADER_VALUE = re.compile(r"^[A-Za-z0-9_.:-]+$")
+IDEMPOTENCY_FIELD = "headers.Idempotency-Key"
 
 
 def command_name(context: str, name: str) -> str:
@@ -44,11 +45,11 @@ async def read_body(request: Request, limit: int = MAX_COMMAND_BYTES) -> bytes:
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object, or 422 naming ``body``."""
+    """The body as a JSON object read by the door's rules (contracts.inputs), or 422 naming the field."""
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise field_error("body", f"the body is not valid UTF-8 JSON ({error})") from None
+        body = read_json(raw, "body")
+    except InputError as error:
+        raise field_error(error.field, error.reason) from None
     if not isinstance(body, dict):
         raise field_error("body", f"the body must be a JSON object, not {type(body).__name__}")
     return body
@@ -84,5 +85,11 @@ async def forward(
     if not reply.ok:
         if reply.error is None:
             raise GatewayError("internal", f"{name} failed without saying why")
-        raise GatewayError.from_body(reply.error)
+        error = GatewayError.from_body(reply.error)
+        # over HTTP the command id is the Idempotency-Key header: name it as the caller sent it
+        error.fields = [
+            FieldError(field=IDEMPOTENCY_FIELD, reason=f.reason) if f.field == "commandid" else f
+            for f in error.fields
+        ]
+        raise error
     return reply

@@ -17,6 +17,7 @@ from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.labels import Bilingual, Pair
 from services.gateway.pages import views_of
+from services.gateway.params import passed
 from services.gateway.reads import checked_path, query
 from services.gateway.views import lang_of
 
@@ -28,7 +29,7 @@ PageActor = Annotated[Actor, Depends(page_actor)]
 async def read(request: Request, actor: Actor, name: str, unitpath: str, *names: str) -> dict[str, Any]:
     """Projection query ``duty.<name>`` for a unit in the actor's scope, passing the named parameters."""
     params: dict[str, Any] = {"path": checked_path(unitpath, actor)}
-    params |= {key: request.query_params[key] for key in names if request.query_params.get(key)}
+    params |= passed(request, *names)
     if "subtree" in params:
         params["subtree"] = params["subtree"] in ("1", "true", "yes")
     return await query(sanji_of(request), f"projection.duty.{name}", params)

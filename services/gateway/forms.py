@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
+from contracts.envelope import utc_now
+from contracts.inputs import validate_input
 from contracts.outreach import LogActivity
 from services.gateway.labels import Words
 
@@ -45,8 +47,16 @@ def activity_body(form: dict[str, str], unit: str, activity_id: str) -> dict[str
         value = form.get(name, "")
         if name == "starts_at" and not value:
             continue
-        body[name] = int(value) if name == "audience" and value.isdigit() else value
+        body[name] = whole_number(value) if name == "audience" else value
     return body
+
+
+def whole_number(value: str) -> int | str:
+    """A form's number as an int; anything else as typed, for the contract to refuse by name."""
+    try:
+        return int(value)
+    except ValueError:
+        return value
 
 
 def reason(item: dict[str, Any], words: Words) -> str:
@@ -60,7 +70,7 @@ def reason(item: dict[str, Any], words: Words) -> str:
 def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:
     """Field → reason for everything the contract would refuse (empty when the form is fine)."""
     try:
-        LogActivity.model_validate(body)
+        validate_input(LogActivity, body, utc_now())
     except ValidationError as error:
         found: dict[str, str] = {}
         for item in error.errors(include_url=False):

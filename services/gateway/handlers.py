@@ -3,7 +3,6 @@ timed into ``sanji_http_request_seconds`` under its route template."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 from fastapi import FastAPI, Request
@@ -14,13 +13,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from contracts.commands import FieldError
 from services.eventkit import metrics
-from services.eventkit.errors import REASONS
+from services.eventkit.errors import REASONS, internal_error
 from services.gateway.auth import LoginRequiredError
 from services.gateway.errors import CODE_BY_STATUS, GatewayError, error_response
 from services.gateway.labels import Words
 from services.gateway.views import Views, lang_of
 
-log = logging.getLogger(__name__)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -60,15 +58,43 @@ def install_error_handlers(app: FastAPI) -> None:
         code = CODE_BY_STATUS.get(error.status_code, "invalid" if error.status_code < 500 else "internal")
         return _respond(request, GatewayError(code, str(error.detail), status=error.status_code))
 
-    async def on_anything(request: Request, error: Exception) -> Response:
-        log.error("request failed", exc_info=error, extra={"path": request.url.path})
-        return _respond(request, GatewayError("internal", "the request could not be completed"))
-
     app.add_exception_handler(GatewayError, on_gateway_error)
     app.add_exception_handler(LoginRequiredError, on_login_required)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
-    app.add_exception_handler(Exception, on_anything)
+
+
+class ErrorBoundary:
+    """ASGI middleware, the gateway's one boundary for the unexpected: the error is logged with an id and
+    answered as a 500 naming the id. Unlike an ``Exception`` handler (which Starlette re-raises after
+    answering, so the server drops the keep-alive connection) nothing is raised further."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent: set[str] = set()
+
+        async def send_tracked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent.add("start")
+            elif not message.get("more_body", False):
+                sent.add("end")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            body = internal_error("the request could not be completed", path=scope.get("path", ""))
+            if "start" in sent:  # part of an answer is out: end it if it is not ended yet
+                if "end" not in sent:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            response = _respond(Request(scope, receive), GatewayError(body.code, body.message))
+            await response(scope, receive, send)
 
 
 class HttpMetrics:

@@ -14,6 +14,7 @@ from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
+from services.gateway.params import passed
 from services.gateway.reads import checked_path, query, scoped_record
 from services.gateway.views import Views, lang_of
 
@@ -25,11 +26,6 @@ CASE_UNITS = ("reported_unit", "owning_unit", "desk", "assignee", "supervisor")
 
 def q(name: str) -> str:
     return f"projection.opinion.{name}"
-
-
-def passed(request: Request, *names: str) -> dict[str, Any]:
-    """The query-string parameters a projection query understands, as given."""
-    return {name: request.query_params[name] for name in names if name in request.query_params}
 
 
 async def unit_stats(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:

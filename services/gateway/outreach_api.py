@@ -21,6 +21,7 @@ from services.gateway.evidence import Grant, grants_of
 from services.gateway.outreach_files import HASH, TooLarge, file_store
 from services.gateway.outreach_imports import ImportJob, ImportJobs, report_csv
 from services.gateway.outreach_table import TableError, read_table
+from services.gateway.params import given_name, passed
 from services.gateway.reads import checked_path, query, scoped_record, unseen
 
 router = APIRouter()
@@ -32,11 +33,6 @@ UPLOADERS = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
 
 def q(name: str) -> str:
     return f"projection.outreach.{name}"
-
-
-def passed(request: Request, *names: str) -> dict[str, Any]:
-    """The query-string parameters a projection query understands, as given."""
-    return {name: request.query_params[name] for name in names if name in request.query_params}
 
 
 def flags(request: Request, *names: str) -> dict[str, bool]:
@@ -98,7 +94,7 @@ async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
     if not actor.roles & UPLOADERS:
         raise GatewayError("forbidden", "uploading evidence needs the clerk, leader or admin role")
     unit = checked_path(request.query_params.get("unit") or actor.scope, actor)
-    filename = request.query_params.get("filename") or request.headers.get("x-filename") or "evidence"
+    filename = given_name(request) or "evidence"
     try:
         stored = await file_store().put(
             request.stream(), request.headers.get("content-type", ""), filename.strip()[:200]
@@ -149,7 +145,7 @@ async def start_import(request: Request, actor: Actor) -> ImportJob:
     source = request.query_params.get("source") or "upload"
     if not SOURCE.match(source):
         raise field_error("source", "2–40 of a-z 0-9 _ . -, starting with a letter")
-    filename = request.query_params.get("filename") or request.headers.get("x-filename") or ""
+    filename = given_name(request) or ""
     data = await read_body(request, MAX_TABLE_BYTES)
     try:
         table = read_table(filename, data)

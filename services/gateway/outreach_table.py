@@ -52,6 +52,10 @@ class Table:
     has_external_ids: bool = True
 
 
+NUMBER_FIELDS = frozenset({"audience", "duration_minutes"})
+WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,9}$")
+
+
 def read_table(filename: str, data: bytes) -> Table:
     """The rows of a .csv or .xlsx file, each with its spreadsheet row number (the header is row 1)."""
     name = filename.lower()
@@ -150,6 +154,8 @@ def _cell(column: str | None, value: Any) -> Any:
 
 
 def _text(column: str | None, text: str) -> Any:
+    if column in NUMBER_FIELDS and WHOLE_NUMBER.match(text):
+        return int(text)  # a CSV cell is text; the contract takes numbers as JSON numbers only
     if column in LIST_FIELDS:
         return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
     if column == "kind":

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 async def log_activities(ctx: CommandContext, command: LogActivities) -> Outcome:
-    rows, failed = check_rows(command)
+    rows, failed = check_rows(command, ctx.now)
     # The activities first, the repeat check second (as opinion's ingest does): a concurrent import of
     # the same record that commits in between is then found as a repeat, not seen as an activity
     # logged twice; one that commits later makes our insert fail and the bus run us again.

@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
 from contracts.commands import FieldError
+from contracts.inputs import InputError, validate_input
 from contracts.outreach import ActivityRow, LogActivities, LogActivity
 from contracts.registry import DomainEvent
 from contracts.units import is_within
@@ -78,8 +79,9 @@ def row_number(raw: Any, position: int) -> int:
     return given if isinstance(given, int) and not isinstance(given, bool) and given >= 1 else position
 
 
-def check_rows(command: LogActivities) -> tuple[list[CheckedRow], list[RowOutcome]]:
-    """Rows that fit the contract and the batch's unit, and a failure outcome for each that does not."""
+def check_rows(command: LogActivities, now: datetime) -> tuple[list[CheckedRow], list[RowOutcome]]:
+    """Rows that pass the door (contracts.inputs) and lie in the batch's unit, and a failure outcome
+    for each that does not."""
     good: list[CheckedRow] = []
     failed: list[RowOutcome] = []
     for position, raw in enumerate(command.rows, start=1):
@@ -87,8 +89,8 @@ def check_rows(command: LogActivities) -> tuple[list[CheckedRow], list[RowOutcom
         external_id = raw.get("external_id") if isinstance(raw, dict) else None
         external_id = external_id if isinstance(external_id, str) else None
         try:
-            row = ActivityRow.model_validate(raw)
-        except ValidationError as error:
+            row = validate_input(ActivityRow, raw, now)
+        except (InputError, ValidationError) as error:
             problems = [FieldError(field=e.field or "row", reason=e.reason) for e in field_errors(error)]
             failed.append(RowOutcome(number, RowStatus.FAILED, external_id, errors=problems))
             continue

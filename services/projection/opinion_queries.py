@@ -20,7 +20,7 @@ from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import parse_period
 from services.eventkit.runtime import QueryError
-from services.projection.params import jsonable, unit_param, within
+from services.projection.params import MAX_OFFSET, int_param, jsonable, unit_param, within
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 
@@ -199,12 +199,8 @@ async def list_cases(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, An
     which = str(params.get("filter") or "all")
     if which not in CASE_FILTERS:
         raise QueryError("invalid", f"filter: one of {', '.join(CASE_FILTERS)}")
-    try:
-        limit, offset = int(params.get("limit", 50)), int(params.get("offset", 0))
-    except (TypeError, ValueError):
-        raise QueryError("invalid", "limit and offset are whole numbers") from None
-    if not (1 <= limit <= MAX_LIMIT and offset >= 0):
-        raise QueryError("invalid", f"limit is 1–{MAX_LIMIT} and offset at least 0")
+    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
+    offset = int_param(params, "offset", 0, 0, MAX_OFFSET)  # beyond bigint PostgreSQL would fail
     supervised_here = within("c.supervisor")
     where = f"({TOUCHING} OR {supervised_here}) AND {CASE_FILTERS[which]}"
     args: list[Any] = [path]

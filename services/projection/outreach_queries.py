@@ -16,7 +16,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.runtime import QueryError
 from services.outreach.plans import Month, Tally, Target, completion, progress
-from services.projection.params import unit_param
+from services.projection.params import MAX_OFFSET, int_param, unit_param
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness
 
@@ -40,15 +40,6 @@ def period_param(params: dict[str, Any]) -> Period:
         return parse_period(str(text)) if text else parse_period(str(today().year))
     except ValueError as error:
         raise QueryError("invalid", f"period: {error}") from None
-
-
-def int_param(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
-    value = params.get(name, default)
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise QueryError("invalid", f"{name}: a whole number from {low} to {high}")
-    return value
 
 
 def month_starts(period: Period) -> list[date]:
@@ -237,7 +228,7 @@ async def activities(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, An
     """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
     path, period = unit_param(params), period_param(params)
     limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
-    offset = int_param(params, "offset", 0, 0, 1_000_000)
+    offset = int_param(params, "offset", 0, 0, MAX_OFFSET)
     where = [
         "(unit = $1 OR unit LIKE $1 || '.%')" if not params.get("own") else "unit = $1",
         "held_on BETWEEN $2 AND $3",

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from contracts.commands import COMMANDS, CommandReply, CommandRequest
-from contracts.envelope import EventEnvelope
+from contracts.envelope import EventEnvelope, utc_now
+from contracts.inputs import validate_input
 from contracts.registry import REGISTRY
 from contracts.units import is_within
 
@@ -32,5 +33,5 @@ def test_the_reply_examples_are_command_replies() -> None:
 def test_the_nats_req_example_is_a_valid_command() -> None:
     (subject, payload) = re.findall(r"nats req (sanji\.cmd\.\S+) '(.*?)'", GUIDE, flags=re.DOTALL)[0]
     request = CommandRequest.model_validate(json.loads(payload))
-    body = COMMANDS[subject.removeprefix("sanji.cmd.")].model_validate(request.body)
+    body = validate_input(COMMANDS[subject.removeprefix("sanji.cmd.")], request.body, utc_now())
     assert is_within(body.target_unit(), request.actor.scope)

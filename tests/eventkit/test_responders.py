@@ -4,10 +4,12 @@ shared by instances, and a stop that answers what it already took."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import nats
 from nats.errors import NoRespondersError
 
+from contracts.commands import CommandReply
 from services.eventkit.responders import Respond, Responders
 from tests.helpers import wait_until
 
@@ -118,3 +120,28 @@ async def test_a_request_right_after_serve_finds_the_responder(nats_url: str) ->
     finally:
         await caller.close()
         await server.close()
+
+
+async def test_a_responder_that_fails_answers_an_internal_error_with_an_id_not_a_timeout(
+    nats_url: str,
+) -> None:
+    server, caller = await nats.connect(nats_url), await nats.connect(nats_url)
+    responders = Responders(server, workers=2)
+
+    async def broken(raw: bytes, subject: str) -> bytes:
+        raise RuntimeError("boom: secret internals")
+
+    try:
+        await responders.serve("kit.cmd.broken", "kit", broken)
+        for _ in range(2):  # and the responder keeps serving
+            message = await caller.request("kit.cmd.broken", b"{}", timeout=5)
+            reply = CommandReply.model_validate_json(message.data)
+            assert reply.error is not None
+            assert reply.error.code == "internal"
+            assert re.search(r"error id [0-9a-f]{16}", reply.error.message)
+            assert b"boom" not in message.data
+            assert b"Traceback" not in message.data
+    finally:
+        await responders.stop()
+        await server.close()
+        await caller.close()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from contracts.envelope import utc_now
+from services.eventkit.localtime import local_date
 from services.gateway.app import GatewayRuntime, create_app
 from services.gateway.settings import GatewaySettings
 from tests.helpers import wait_until
@@ -55,13 +57,14 @@ async def register_units(http: httpx.AsyncClient, *, until_projected: bool = Tru
 
 async def outreach_knows(http: httpx.AsyncClient, path: str) -> bool:
     """Outreach learns units from duty's events, in order: once it knows the last one, it knows all. The
-    probe is dated next year, so a known unit refuses it on the date and nothing is logged."""
-    next_year = (date.today() + timedelta(days=400)).isoformat()
-    probe = activity("probe-unit-known", path, 1) | {"held_on": next_year}
+    probe is dated tomorrow in Asia/Shanghai (inside the contract's one-day tolerance), so a known unit
+    refuses it on the date and nothing is logged."""
+    tomorrow = (local_date(utc_now()) + timedelta(days=1)).isoformat()
+    probe = activity("probe-unit-known", path, 1) | {"held_on": tomorrow}
     response = await http.post(
         "/api/v1/commands/outreach/log_activity", json=probe, headers=bearer(CITY_TOKEN)
     )
-    assert response.status_code != 200, "a probe dated next year was logged"
+    assert response.status_code != 200, "a probe dated tomorrow was logged"
     error = response.json()["error"]
     if error["code"] == "not_found":
         return False

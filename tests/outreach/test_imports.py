@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contracts.outreach import ActivityLogged, LogActivities, LogActivity
@@ -10,6 +10,7 @@ from services.outreach.domain import Activity
 from services.outreach.imports import RowStatus, check_rows, decide_import, import_activity_id, report
 
 TODAY = date(2025, 6, 30)
+NOW = datetime(2025, 6, 30, 4, tzinfo=UTC)
 TOWNSHIP = "3205.320506.320506001"
 
 
@@ -30,7 +31,7 @@ def batch(*rows: dict[str, Any]) -> LogActivities:
 
 
 def run(command: LogActivities, already: dict[str, str] | None = None) -> tuple[list[Any], dict[str, Any]]:
-    good, failed = check_rows(command)
+    good, failed = check_rows(command, NOW)
     decisions, outcomes = decide_import(
         command.source,
         good,
@@ -117,7 +118,7 @@ def test_an_imported_row_gives_the_event_a_validated_log_command_would() -> None
 
 
 def test_an_activity_already_logged_under_that_id_fails_the_row() -> None:
-    good, _ = check_rows(batch(row("A-1")))
+    good, _ = check_rows(batch(row("A-1")), NOW)
     taken = {good[0].activity_id: Activity(activity_id=good[0].activity_id, facts=good[0].row.facts())}
     decisions, outcomes = decide_import(
         "elearning", good, already_imported={}, activities=taken, known_units={TOWNSHIP}, today=TODAY
