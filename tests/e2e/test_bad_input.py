@@ -9,12 +9,16 @@ import asyncpg
 import pytest
 
 from contracts.commands import Actor, CommandReply, CommandRequest, FieldError, Role
+from contracts.subjects import ingest_subject
 from tests.e2e.attacks import ATTACKS, GOOD_ACTIVITY
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
 
 GOOD = GOOD_ACTIVITY
 COUNTY_CLERK = Actor(id="clerk@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
+
+OPINION_INGEST = ingest_subject("opinion", "item", "monitor", "3205")
+ACTIVITY_INGEST = ingest_subject("outreach", "activity", "elearning", "3205")
 
 
 @pytest.mark.parametrize(
@@ -174,9 +178,7 @@ async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str,
             ({"captured_at": "2026-03-01T09:00:00+08:00", "title": "a\u0000b"}, "body.title", "NUL"),
         ]:
             request = {"actor": system, "commandid": f"ingest-{field}", "body": item | change}
-            message = await sanji.nc.request(
-                "sanji.ingest.opinion.item", json.dumps(request).encode(), timeout=10
-            )
+            message = await sanji.nc.request(OPINION_INGEST, json.dumps(request).encode(), timeout=10)
             reply = CommandReply.model_validate_json(message.data)
             assert reply.error is not None, field
             assert (reply.error.code, reply.error.fields[0].field) == ("invalid", field)
@@ -188,7 +190,7 @@ async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str,
             + b"]" * 5000
             + b"}"
         )
-        message = await sanji.nc.request("sanji.ingest.opinion.item", deep, timeout=10)
+        message = await sanji.nc.request(OPINION_INGEST, deep, timeout=10)
         reply = CommandReply.model_validate_json(message.data)
         assert reply.error is not None
         assert (reply.error.code, reply.error.fields[0].field) == ("invalid", "request")
@@ -208,9 +210,7 @@ async def test_ingest_refuses_bad_dates_and_text_naming_the_field(nats_url: str,
             ],
         }
         request = {"actor": system, "commandid": "ingest-rows-0002", "body": rows}
-        message = await sanji.nc.request(
-            "sanji.ingest.outreach.activity", json.dumps(request).encode(), timeout=10
-        )
+        message = await sanji.nc.request(ACTIVITY_INGEST, json.dumps(request).encode(), timeout=10)
         reply = CommandReply.model_validate_json(message.data)
         assert reply.ok, reply.error
         row = (reply.result or {})["rows"][0]
@@ -234,7 +234,7 @@ async def test_every_attack_through_the_activity_ingest_subject(nats_url: str, d
         for number, attack in enumerate(ATTACKS):
             body = f'{{"source": "elearning", "unit": "3205", "rows": [{attack.body_text(good_row)}]}}'
             raw = f'{{"actor": {system}, "commandid": "ingest-attack-{number:04d}", "body": {body}}}'
-            message = await sanji.nc.request("sanji.ingest.outreach.activity", raw.encode(), timeout=10)
+            message = await sanji.nc.request(ACTIVITY_INGEST, raw.encode(), timeout=10)
             reply = CommandReply.model_validate_json(message.data)
             if reply.error is not None:  # the JSON itself refused: the whole request, naming where
                 named = reply.error.fields[0]
