@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from contracts.commands import Actor, CommandReply, Role
+from contracts.subjects import ingest_subject
 from tests.e2e.attacks import GOOD_ACTIVITY
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
@@ -80,10 +81,11 @@ async def test_one_key_two_principals_both_stored_and_reuse_with_another_body_re
             await conn.close()
 
 
-async def ingest(sanji: Any, actor: dict[str, Any], body: dict[str, Any]) -> CommandReply:
-    request = {"actor": actor, "commandid": KEY, "body": body}
+async def ingest(sanji: Any, system: str, body: dict[str, Any]) -> CommandReply:
+    """An ingest request from ``system`` (named by the subject; the body's actor counts for nothing)."""
+    request = {"actor": {"id": system, "scope": "3205", "roles": ["system"]}, "commandid": KEY, "body": body}
     message = await sanji.nc.request(
-        "sanji.ingest.outreach.activity", json.dumps(request).encode(), timeout=10
+        ingest_subject("outreach", "activity", system, "3205"), json.dumps(request).encode(), timeout=10
     )
     return CommandReply.model_validate_json(message.data)
 
@@ -102,15 +104,12 @@ async def test_ingest_keys_are_per_sending_system_and_a_legacy_key_still_answers
             row = {k: v for k, v in GOOD_ACTIVITY.items() if k != "activity_id"} | {"external_id": "e-1"}
             return {"source": source, "unit": "3205", "rows": [row]}
 
-        elearning = {"id": "elearning-platform", "scope": "3205", "roles": ["system"]}
-        hotline = {"id": "hotline-12345", "scope": "3205", "roles": ["system"]}
-
         async def city_known() -> bool:  # each try under a new key: a retry under one would get its reply
             return (await sanji.send("outreach.log_activity", GOOD_ACTIVITY, CITY_ADMIN)).ok
 
         await wait_until(city_known, message="outreach never learned the city")
-        for actor, source in [(elearning, "elearning"), (hotline, "hotline")]:
-            reply = await ingest(sanji, actor, batch(source))  # the same key: each system's own import
+        for system in ("elearning", "hotline"):
+            reply = await ingest(sanji, system, batch(system))  # the same key: each system's own import
             assert reply.ok, reply.error
             assert (reply.result or {})["rows"][0]["status"] == "imported", reply.result
 
