@@ -301,33 +301,33 @@ def ingest_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     parameters = {name: {"$ref": f"#/components/parameters/{name}"} for name in ("system", *LEVEL_PARAMETERS)}
-    for context, kinds in sorted(INGEST.items()):
-        for kind, model in sorted(kinds.items()):
-            channel_id = f"ingest.{context}.{kind}"
-            address = f"sanji.ingest.{context}.{kind}.{{system}}.{{city}}.{{county}}.{{township}}"
-            channel, operation = request_reply(channel_id, address, channel_id, "commandReply", "reply")
-            channels[channel_id] = {**channel, "title": f"{context} {kind} ingest", "parameters": parameters}
-            operations[f"ingest.{context}.{kind}"] = {
-                **operation,
-                "title": f"Ingest {context} {kind}",
-                "summary": command_description(model),
-                "description": f"Served by the {model.command_name} command: the same body, validation "
-                "and reply. The sender is the subject's system, scoped to the subject's units; an `actor` "
-                "in the request is ignored. The same `commandid` returns the first reply.",
-                "tags": [{"name": context}],
-            }
-            messages[channel_id] = {
-                "name": channel_id,
-                "title": f"{model.__name__} ingest request",
-                "contentType": "application/json",
-                "correlationId": {"location": "$message.payload#/commandid"},
-                "payload": {
-                    "allOf": [
-                        {"$ref": refs[CommandRequest]},
-                        {"type": "object", "properties": {"body": {"$ref": refs[model]}}},
-                    ]
-                },
-            }
+    for entry in sorted(INGEST, key=lambda entry: (entry.context, entry.kind)):
+        context, kind, model = entry.context, entry.kind, entry.command
+        channel_id = f"ingest.{context}.{kind}"
+        address = f"sanji.ingest.{context}.{kind}.{{system}}.{{city}}.{{county}}.{{township}}"
+        channel, operation = request_reply(channel_id, address, channel_id, "commandReply", "reply")
+        channels[channel_id] = {**channel, "title": f"{context} {kind} ingest", "parameters": parameters}
+        operations[f"ingest.{context}.{kind}"] = {
+            **operation,
+            "title": f"Ingest {context} {kind}",
+            "summary": command_description(model),
+            "description": f"Served by the {model.command_name} command: the same body, validation "
+            "and reply. The sender is the subject's system, scoped to the subject's units; an `actor` "
+            "in the request is ignored. The same `commandid` returns the first reply.",
+            "tags": [{"name": context}],
+        }
+        messages[channel_id] = {
+            "name": channel_id,
+            "title": f"{model.__name__} ingest request",
+            "contentType": "application/json",
+            "correlationId": {"location": "$message.payload#/commandid"},
+            "payload": {
+                "allOf": [
+                    {"$ref": refs[CommandRequest]},
+                    {"type": "object", "properties": {"body": {"$ref": refs[model]}}},
+                ]
+            },
+        }
     return channels, operations, messages
 
 

@@ -4,14 +4,32 @@ system the subject names (``system:<name>``, role SYSTEM) within the subtree its
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from contracts.commands import Command
 from contracts.opinion import FileNilReport, IngestItem
 from contracts.outreach import LogActivities, RecordViews
 
-INGEST: dict[str, dict[str, type[Command]]] = {
-    # activities from an e-learning or statistics platform (up to 500 a request); view counts read from
-    # an outlet's platform
-    "outreach": {"activity": LogActivities, "publication_views": RecordViews},
-    # items a monitoring platform captured (deduplicated by source + external id); its posts' nil reports
-    "opinion": {"item": IngestItem, "nil_report": FileNilReport},
-}
+
+@dataclass(frozen=True)
+class IngestKind:
+    context: str
+    kind: str
+    command: type[Command]
+
+
+INGEST = (
+    # activities from an e-learning or statistics platform (up to 500 a request)
+    IngestKind("outreach", "activity", LogActivities),
+    # view counts read from an outlet's platform
+    IngestKind("outreach", "publication_views", RecordViews),
+    # items a monitoring platform captured (deduplicated by source + external id)
+    IngestKind("opinion", "item", IngestItem),
+    # the monitoring platform's nil reports for its posts
+    IngestKind("opinion", "nil_report", FileNilReport),
+)
+
+
+def kinds_of(context: str) -> dict[str, type[Command]]:
+    """The ingest kinds a context serves: kind → the command that serves it."""
+    return {entry.kind: entry.command for entry in INGEST if entry.context == context}

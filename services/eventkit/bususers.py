@@ -20,17 +20,13 @@ import bcrypt
 
 from contracts.subjects import DLQ_STREAM, EVENTS_STREAM
 from contracts.units import division_codes, parse_unit_path
+from services import registry
 
 OPERATOR = "operator"  # full rights: the CLI's operator commands (dlq, rebuild, verify), the test harness
 GATEWAY = "gateway"  # the only user that sends commands on behalf of people
-# Each service and the durable consumers it reads through (tests/eventkit/test_bus_users.py keeps this
-# list equal to the services' reactions). The projection reads with ephemeral consumers instead.
+# Each service (not the gateway, which has a user of its own) and the durable consumers it reads through.
 SERVICE_CONSUMERS: dict[str, tuple[str, ...]] = {
-    "duty": (),
-    "outreach": ("outreach-units", "outreach-outlets"),
-    "opinion": ("opinion-units",),
-    "assessment": ("assessment-facts",),
-    "projection": (),
+    info.name: info.consumers for info in registry.SERVICES if info.name != GATEWAY
 }
 EPHEMERAL_READERS = frozenset({"projection"})  # services that read the event stream without a durable
 CREDENTIALS_FILE = "credentials.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.ingest import INGEST as INGEST_KINDS
+from contracts.ingest import kinds_of
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.opinion.handlers import HANDLERS
@@ -12,7 +12,7 @@ from services.opinion.ladder import TIMERS
 from services.opinion.reactions import REACTIONS
 
 # What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).
-INGEST = INGEST_KINDS["opinion"]
+INGEST = kinds_of("opinion")
 
 
 class OpinionSettings(ServiceSettings):

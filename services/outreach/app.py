@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.ingest import INGEST as INGEST_KINDS
+from contracts.ingest import kinds_of
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.outreach.handlers import HANDLERS
 from services.outreach.reactions import REACTIONS
 
 # What other systems may publish on sanji.ingest.outreach.<kind>.<system>.<unit tokens> (contracts/ingest.py).
-INGEST = INGEST_KINDS["outreach"]
+INGEST = kinds_of("outreach")
 
 
 class OutreachSettings(ServiceSettings):

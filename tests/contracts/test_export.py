@@ -230,20 +230,17 @@ def test_asyncapi_lists_the_ingest_subjects_with_the_sender_in_the_subject(
     exported: tuple[Path, list[Path]],
 ) -> None:
     document = load_asyncapi(exported[0])
-    for context, kinds in INGEST.items():
-        for kind, model in kinds.items():
-            channel = document["channels"][f"ingest.{context}.{kind}"]
-            assert (
-                channel["address"]
-                == f"sanji.ingest.{context}.{kind}.{{system}}.{{city}}.{{county}}.{{township}}"
-            )
-            assert set(channel["parameters"]) == {"system", "city", "county", "township"}
-            operation = document["operations"][f"ingest.{context}.{kind}"]
-            assert "ignored" in operation["description"]
-            (request_message,) = operation["messages"]
-            payload = resolve(document, request_message["$ref"] + "/payload")
-            assert isinstance(payload, dict)
-            assert payload["allOf"][1]["properties"]["body"] == {
-                "$ref": f"#/components/schemas/{model.__name__}"
-            }
+    for entry in INGEST:
+        context, kind, model = entry.context, entry.kind, entry.command
+        channel = document["channels"][f"ingest.{context}.{kind}"]
+        assert (
+            channel["address"] == f"sanji.ingest.{context}.{kind}.{{system}}.{{city}}.{{county}}.{{township}}"
+        )
+        assert set(channel["parameters"]) == {"system", "city", "county", "township"}
+        operation = document["operations"][f"ingest.{context}.{kind}"]
+        assert "ignored" in operation["description"]
+        (request_message,) = operation["messages"]
+        payload = resolve(document, request_message["$ref"] + "/payload")
+        assert isinstance(payload, dict)
+        assert payload["allOf"][1]["properties"]["body"] == {"$ref": f"#/components/schemas/{model.__name__}"}
     assert "system:<name>" in document["components"]["parameters"]["system"]["description"]

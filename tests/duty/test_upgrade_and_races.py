@@ -5,6 +5,7 @@ outlet is being registered to it never leaves that outlet unflagged."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, date, datetime
 
 from contracts.duty import OutletKind, RegisterOutlet, UnitRegistered, VacatePost
@@ -97,13 +98,13 @@ async def test_a_post_vacated_while_an_outlet_is_being_registered_to_it_flags_th
         vacate = VacatePost(post_id="wz-io", unit=WUZHONG, effective_on=date(2025, 7, 1), reason="调任")
         now = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)
         async with duty.pool.acquire() as first, duty.pool.acquire() as second:
-            registering = first.transaction()
-            await registering.start()
+            registering = contextlib.AsyncExitStack()  # a writer transaction held open until committed
+            await registering.enter_async_context(duty.store.writers.writing(first))
             ctx = CommandContext(first, duty.store, CITY, now)
             await append_decisions(ctx, await register_outlet(ctx, register), "duty")
 
             async def vacating() -> list[str]:
-                async with second.transaction():
+                async with duty.store.writers.writing(second):
                     other = CommandContext(second, duty.store, CITY, now)
                     decided = await vacate_post(other, vacate)
                     await append_decisions(other, decided, "duty")
@@ -116,5 +117,5 @@ async def test_a_post_vacated_while_an_outlet_is_being_registered_to_it_flags_th
 
             await wait_until(blocked, timeout=10, message="the vacancy did not wait for the post's lock")
             assert not vacancy.done()
-            await registering.commit()
+            await registering.aclose()  # commits
             assert await vacancy == ["post:wz-io", "outlet:o-board"]
