@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint fmt bench demo clean constraints
+.PHONY: run test test-fast test-tools lint fmt bench demo clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -15,10 +15,17 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/sanji up
 
-test: $(STAMP)
+# Tools some tests need from Debian, installed when missing (CI runs as root on a fresh machine):
+# promtool checks deploy/prometheus and unit-tests the alerts; systemd-analyze checks deploy/systemd.
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+test-tools:
+	@command -v promtool >/dev/null || { apt-get update -qq && $(APT_INSTALL) prometheus >/dev/null; }
+	@command -v systemd-analyze >/dev/null || { apt-get update -qq && $(APT_INSTALL) systemd >/dev/null; }
+
+test: $(STAMP) test-tools
 	$(BIN)/pytest -q -ra
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) test-tools
 	$(BIN)/pytest -q -ra -m "not slow"
 
 lint: $(STAMP)
