@@ -33,6 +33,16 @@ def pg_server() -> Iterator[PostgresServer]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture
+def server_dir() -> Iterator[Path]:
+    """A folder of the test's own for a server's data, outside pytest's tmp folders: PostgreSQL runs as
+    another user and needs the folders above traversable, which another pytest run starting on the
+    machine undoes by making pytest's folder private again (design trap 8)."""
+    folder = Path(tempfile.mkdtemp(prefix="sanji-test-server-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @asynccontextmanager
 async def fresh_database(pg_server: PostgresServer) -> AsyncIterator[str]:
     """A new, empty database on the session server, dropped afterwards."""

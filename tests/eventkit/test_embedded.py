@@ -127,9 +127,9 @@ async def _values(url: str) -> list[str]:
 
 
 @pytest.fixture
-def own_pg(tmp_path: Path):
+def own_pg(server_dir: Path):
     """A private PostgreSQL (durable settings) for tests that restart or crash it."""
-    server = PostgresServer(tmp_path / "pg")
+    server = PostgresServer(server_dir / "pg")
     server.start()
     yield server
     server.stop()
@@ -160,10 +160,10 @@ def test_postgres_second_start_on_running_data_dir_is_refused(own_pg: PostgresSe
         PostgresServer(own_pg.data_dir).start()
 
 
-async def test_embedded_stack(tmp_path: Path) -> None:
-    with EmbeddedStack(tmp_path / "data", fast=True) as stack:
-        assert (tmp_path / "data" / "nats" / "nats.conf").exists()
-        assert (tmp_path / "data" / "pg" / "PG_VERSION").exists()
+async def test_embedded_stack(server_dir: Path) -> None:
+    with EmbeddedStack(server_dir / "data", fast=True) as stack:
+        assert (server_dir / "data" / "nats" / "nats.conf").exists()
+        assert (server_dir / "data" / "pg" / "PG_VERSION").exists()
         assert await _publish(stack.nats_url, 1, create=True) == [1]
         await _insert(stack.database_url, "x")
     assert stack.nats.pid is None

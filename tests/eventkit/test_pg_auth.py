@@ -38,8 +38,8 @@ async def test_a_connection_without_the_password_is_refused(pg_server: PostgresS
     assert methods == {"scram-sha-256"}
 
 
-async def test_a_cluster_made_with_trust_is_upgraded_at_start(tmp_path: Path) -> None:
-    server = PostgresServer(tmp_path / "pg", fast=True)
+async def test_a_cluster_made_with_trust_is_upgraded_at_start(server_dir: Path) -> None:
+    server = PostgresServer(server_dir / "pg", fast=True)
     server.start()
     server.stop()
     # What initdb --auth=trust left before this change: every local connection trusted, no password kept.
@@ -48,7 +48,7 @@ async def test_a_cluster_made_with_trust_is_upgraded_at_start(tmp_path: Path) ->
     hba.write_text("local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n")
     server.password_path.unlink()
 
-    upgraded = PostgresServer(tmp_path / "pg", fast=True)
+    upgraded = PostgresServer(server_dir / "pg", fast=True)
     upgraded.start()
     try:
         assert (hba.stat().st_uid, hba.stat().st_gid) == (owner.st_uid, owner.st_gid)
