@@ -10,8 +10,6 @@ from contracts.units import NOT_APPLICABLE, UnitPathError, parse_unit_path, subj
 
 EVENTS_STREAM = "SANJI_EVENTS"
 EVENTS_SUBJECTS = "sanji.ev.>"
-DLQ_STREAM = "SANJI_DLQ"
-DLQ_SUBJECTS = "sanji.dlq.>"
 
 
 def event_subject(event_type: str, unitpath: str) -> str:
@@ -67,11 +65,3 @@ def ingest_origin(subject: str) -> tuple[str, str]:
         return system, parse_unit_path(".".join(codes))
     except UnitPathError as error:
         raise IngestSubjectError(f"'{subject}': {error}") from None
-
-
-def dead_letter_subject(consumer: str) -> str:
-    return f"sanji.dlq.dead.{consumer}"
-
-
-def retry_subject(consumer: str) -> str:
-    return f"sanji.dlq.retry.{consumer}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import bcrypt
 
-from contracts.subjects import DLQ_STREAM, EVENTS_STREAM
+from contracts.subjects import EVENTS_STREAM
 from contracts.units import division_codes, parse_unit_path
 from services import registry
 
@@ -95,15 +95,14 @@ def _consumer_api(stream: str, consumer: str) -> list[str]:
 
 
 def service_grants(service: str, scope: str | None = None) -> Grants:
-    """Its own events (within ``scope`` when given: a county site's services), the two streams' info,
-    its own consumers and dead letters; it serves its own subjects."""
+    """Its own events (within ``scope`` when given: a county site's services), the event stream's info,
+    its own consumers; it serves its own subjects. (Parked items live in PostgreSQL, not on the bus.)"""
     publish = [f"{JS}.INFO"]
     if service != "projection":  # the projection emits no events
         publish.append(f"sanji.ev.{service}.*.{scope_tokens(scope)}" if scope else f"sanji.ev.{service}.>")
-    for stream in (EVENTS_STREAM, DLQ_STREAM):
-        publish += [f"{JS}.STREAM.INFO.{stream}", f"{JS}.STREAM.CREATE.{stream}"]
+    publish += [f"{JS}.STREAM.INFO.{EVENTS_STREAM}", f"{JS}.STREAM.CREATE.{EVENTS_STREAM}"]
     for consumer in SERVICE_CONSUMERS[service]:
-        publish += _consumer_api(EVENTS_STREAM, consumer) + _consumer_api(DLQ_STREAM, f"{consumer}-retry")
+        publish += _consumer_api(EVENTS_STREAM, consumer)
     if service in EPHEMERAL_READERS:  # consumers named by the server: any name, on the event stream only
         publish += [
             f"{JS}.CONSUMER.CREATE.{EVENTS_STREAM}",
@@ -111,9 +110,6 @@ def service_grants(service: str, scope: str | None = None) -> Grants:
             f"{JS}.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.*",
             f"{JS}.CONSUMER.DELETE.{EVENTS_STREAM}.*",
         ]
-    # Dead letters of any of its workers (reactions, and background workers that park what they cannot
-    # handle); only the operator may send one back (sanji.dlq.retry.>).
-    publish.append("sanji.dlq.dead.>")
     subscribe = [f"sanji.qry.{service}.>", f"{inbox_prefix(service)}.>"]
     if service != "projection":
         subscribe += [f"sanji.cmd.{service}.>", f"sanji.ingest.{service}.>"]

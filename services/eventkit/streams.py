@@ -9,7 +9,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import DLQ_STREAM, DLQ_SUBJECTS, EVENTS_STREAM, EVENTS_SUBJECTS
+from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +37,6 @@ def events_stream_config() -> StreamConfig:
     )
 
 
-def dlq_stream_config() -> StreamConfig:
-    return StreamConfig(
-        name=DLQ_STREAM,
-        subjects=[DLQ_SUBJECTS],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
-        deny_delete=False,  # an operator discards or retries dead letters one by one
-        deny_purge=True,
-        allow_direct=True,
-        num_replicas=1,
-    )
-
-
 async def ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> None:
     try:
         info = await js.stream_info(wanted.name or "")
@@ -73,4 +58,3 @@ async def ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> None:
 
 async def ensure_sanji_streams(js: JetStreamContext) -> None:
     await ensure_stream(js, events_stream_config())
-    await ensure_stream(js, dlq_stream_config())

@@ -19,7 +19,7 @@ from contracts.envelope import new_event_id
 from contracts.subjects import EVENTS_STREAM, event_subject, ingest_subject
 from services.eventkit.natsdeploy import password_variable, sourcing_subject, users_conf
 from services.eventkit.responders import subscriptions_in_place
-from services.eventkit.streams import dlq_stream_config, ensure_stream, events_stream_config
+from services.eventkit.streams import ensure_stream, events_stream_config
 from tests.deploy.sites import (
     CATCH_UP_TIMEOUT,
     NATS_DIR,
@@ -151,12 +151,6 @@ def test_the_sourcing_stream_states_its_duplicate_window() -> None:
     # A stream that sources others gets no default duplicate window: it must be written out.
     shipped = json.loads((STREAMS_DIR / "hub/SANJI_EVENTS.json").read_text())
     assert shipped["duplicate_window"] == 2 * 3600 * 10**9
-
-
-def test_dead_letter_stream_file_matches_the_code() -> None:
-    shipped = json.loads((STREAMS_DIR / "SANJI_DLQ.json").read_text())
-    wanted = dlq_stream_config().as_dict()
-    assert {key: shipped.get(key) for key in STREAM_KEYS} == {key: wanted.get(key) for key in STREAM_KEYS}
 
 
 # --- the sites running ----------------------------------------------------------------------------
