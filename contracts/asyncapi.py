@@ -4,25 +4,22 @@ stands alone; they are the same pydantic models as the JSON Schema files beside 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
+from contracts.asyncapi_schemas import SCHEMAS, hand_written_schemas, query_payloads
 from contracts.commands import COMMANDS, CommandReply, CommandRequest, ErrorBody
 from contracts.envelope import EventEnvelope
-from contracts.export import (
-    UNIT_PATH_SCHEMA,
-    ContractSchema,
-    command_description,
-    event_description,
-)
 from contracts.ingest import INGEST
 from contracts.registry import REGISTRY, DomainEvent
+from contracts.schemas import command_description, event_description
 from contracts.subjects import EVENTS_STREAM, command_subject, query_subject
 
-SCHEMAS = "#/components/schemas/"
 PLACEHOLDER_SERVER = {
     "host": "nats.sanji.example:4222",
     "protocol": "nats",
@@ -44,118 +41,24 @@ LEVEL_PARAMETERS: dict[str, dict[str, Any]] = {
         "examples": ["320506001", "_"],
     },
 }
-EVENT_HEADERS: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "Nats-Msg-Id": {
-            "type": "string",
-            "description": "The event id (the envelope's `id`, a UUIDv7). JetStream drops a republished "
-            "event with the same id inside its duplicate window; consumers dedupe by it too.",
-        },
-        "Sanji-Type": {
-            "type": "string",
-            "description": "The envelope's `type`, for filtering without parsing.",
-        },
-    },
-    "required": ["Nats-Msg-Id", "Sanji-Type"],
-}
 SYSTEM_PARAMETER: dict[str, Any] = {
     "description": "The sending system's NATS user name. Its credentials may publish only subjects with "
     "its own name and its own subtree's unit tokens; it acts as `system:<name>` with the system role, "
     "within that subtree, whatever actor the request body claims.",
     "examples": ["monitor", "elearning"],
 }
-QUERIES: dict[str, dict[str, Any]] = {
-    "projection.units": {
-        "summary": "The top-level units with their subtree totals.",
-        "params": {"type": "object", "description": "No parameters: send `{}`."},
-        "result": {
-            "type": "object",
-            "properties": {
-                "units": {"type": "array", "items": {"$ref": SCHEMAS + "UnitSummary"}},
-                "freshness": {"$ref": SCHEMAS + "Freshness"},
-            },
-            "required": ["units", "freshness"],
-        },
-    },
-    "projection.unit": {
-        "summary": "One unit: its own and subtree totals by activity kind, and its children.",
-        "params": {
-            "type": "object",
-            "properties": {"path": {"type": "string", **UNIT_PATH_SCHEMA}},
-            "required": ["path"],
-        },
-        "result": {
-            "type": "object",
-            "properties": {
-                "path": {"type": "string"},
-                "parent": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-                "name": {"type": "string"},
-                "kind": {"type": "string"},
-                "level": {"type": "string", "enum": ["city", "county", "township"]},
-                "own": {"$ref": SCHEMAS + "Totals"},
-                "subtree": {"$ref": SCHEMAS + "Totals"},
-                "children": {"type": "array", "items": {"$ref": SCHEMAS + "UnitSummary"}},
-                "freshness": {"$ref": SCHEMAS + "Freshness"},
-            },
-            "required": ["path", "name", "kind", "level", "own", "subtree", "children", "freshness"],
-        },
-    },
-}
-COUNT_PROPERTIES: dict[str, Any] = {
-    "activities": {"type": "integer", "description": "Activities logged."},
-    "audience": {"type": "integer", "description": "人次: attendance counted per person per occasion."},
-}
-COUNTS: dict[str, Any] = {
-    "type": "object",
-    "properties": COUNT_PROPERTIES,
-    "required": ["activities", "audience"],
-}
-QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
-    "Freshness": {
-        "type": "object",
-        "description": "How fresh a query answer is: the event stream sequence applied, and when.",
-        "properties": {
-            "checkpoint": {"type": "integer", "description": "Stream sequence of SANJI_EVENTS applied."},
-            "updated_at": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
-            "age_seconds": {"anyOf": [{"type": "number"}, {"type": "null"}]},
-        },
-        "required": ["checkpoint", "updated_at", "age_seconds"],
-    },
-    "Counts": COUNTS,
-    "Totals": {
-        "type": "object",
-        "properties": {
-            **COUNT_PROPERTIES,
-            "by_kind": {"type": "object", "additionalProperties": {"$ref": SCHEMAS + "Counts"}},
-        },
-        "required": ["activities", "audience", "by_kind"],
-    },
-    "UnitSummary": {
-        "type": "object",
-        "properties": {
-            "path": {"type": "string"},
-            "name": {"type": "string"},
-            "kind": {"type": "string"},
-            "level": {"type": "string", "enum": ["city", "county", "township"]},
-            "subtree": {"$ref": SCHEMAS + "Counts"},
-        },
-        "required": ["path", "name", "kind", "level", "subtree"],
-    },
-    "QueryReply": {
-        "type": "object",
-        "description": "Every query answer: ok with `result`, or not ok with `error`.",
-        "properties": {
-            "ok": {"type": "boolean"},
-            "result": {"type": "object"},
-            "error": {"$ref": SCHEMAS + "ErrorBody"},
-        },
-        "required": ["ok"],
-    },
-}
-
-
 Refs = dict[type[BaseModel], str]
+
+
+class AsyncApiSchema(GenerateJsonSchema):
+    """pydantic's generator without the OpenAPI-style ``discriminator`` object on tagged unions: an
+    AsyncAPI schema's ``discriminator`` is a property name of a base schema, which a union has not. The
+    ``oneOf`` alone still says it all (each member fixes its tag with ``const``)."""
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        json_schema = super().tagged_union_schema(schema)
+        json_schema.pop("discriminator", None)
+        return json_schema
 
 
 def component_schemas() -> tuple[dict[str, dict[str, Any]], Refs]:
@@ -164,9 +67,9 @@ def component_schemas() -> tuple[dict[str, dict[str, Any]], Refs]:
     models += REGISTRY.models()
     models += list(COMMANDS.values())
     inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
-    refs, top = models_json_schema(inputs, ref_template=SCHEMAS + "{model}", schema_generator=ContractSchema)
+    refs, top = models_json_schema(inputs, ref_template=SCHEMAS + "{model}", schema_generator=AsyncApiSchema)
     schemas: dict[str, dict[str, Any]] = dict(top.get("$defs", {}))
-    extra = QUERY_SCHEMAS | {"EventHeaders": EVENT_HEADERS}
+    extra = hand_written_schemas()
     clashing = schemas.keys() & extra.keys()
     if clashing:
         raise ValueError(f"contract model names clash with hand-written schemas: {sorted(clashing)}")
@@ -331,26 +234,29 @@ def ingest_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     return channels, operations, messages
 
 
-def query_parts() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def query_parts(names: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """One request/reply channel per query ``<service>.<name>``; every answer arrives on the inbox."""
     reply_messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
-    for name, query in QUERIES.items():
+    for name in sorted(set(names)):
+        service = name.partition(".")[0]
+        summary, params, result = query_payloads(name)
         channel_id, reply_id = f"qry.{name}", f"qry.{name}.reply"
         channel, operation = request_reply(channel_id, query_subject(name), channel_id, "queryReply", name)
         channels[channel_id] = {**channel, "title": f"{name} query"}
         operations[f"answer.{name}"] = {
             **operation,
             "title": f"Answer {name}",
-            "summary": query["summary"],
-            "tags": [{"name": name.partition(".")[0]}],
+            "summary": summary,
+            "tags": [{"name": service}],
         }
         messages[channel_id] = {
             "name": name,
             "title": f"{name} query parameters",
             "contentType": "application/json",
-            "payload": query["params"],
+            "payload": params,
         }
         messages[reply_id] = {
             "name": f"{name}.reply",
@@ -360,7 +266,7 @@ def query_parts() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
             "payload": {
                 "allOf": [
                     {"$ref": SCHEMAS + "QueryReply"},
-                    {"type": "object", "properties": {"result": query["result"]}},
+                    {"type": "object", "properties": {"result": result}},
                 ]
             },
         }
@@ -381,8 +287,9 @@ def package_version() -> str:
         return "0.0.0"
 
 
-def asyncapi_document() -> dict[str, Any]:
-    """The whole AsyncAPI 3.0 document as plain data (dump it as YAML or JSON)."""
+def asyncapi_document(queries: Iterable[str]) -> dict[str, Any]:
+    """The whole AsyncAPI 3.0 document as plain data (dump it as YAML or JSON); ``queries`` are the names
+    the services answer on ``sanji.qry.<name>``."""
     schemas, refs = component_schemas()
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -391,7 +298,7 @@ def asyncapi_document() -> dict[str, Any]:
         event_parts(refs),
         command_parts(refs),
         ingest_parts(refs),
-        query_parts(),
+        query_parts(queries),
     ):
         channels |= part_channels
         operations |= part_operations

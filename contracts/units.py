@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 # ASCII digits only and \Z, not $: `$` also matches before a trailing newline, and `\d` matches
 # full-width and other Unicode digits, either of which would leak into NATS subjects.
@@ -88,7 +90,38 @@ def _checked_path(value: str) -> str:
     return value
 
 
-UnitPath = Annotated[str, AfterValidator(parse_unit_path)]
+# The checks parse_unit_path makes, as far as a regular expression can say them (it cannot say
+# that a county code starts with its city code, nor count levels): shown to other systems.
+UNIT_PATH_PATTERN = (
+    r"^[0-9]{2}(0[1-9]|[1-9][0-9])"
+    r"(\.[0-9]{4}(0[1-9]|[1-9][0-9])(\.[0-9]{6}(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2}))?)?"
+    r"(\.[a-z][a-z0-9_]{0,31})*$"
+)
+UNIT_PATH_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": UNIT_PATH_PATTERN,
+    "description": (
+        "Unit path: division codes (统计用区划代码) from the city down, joined by dots: city 4 digits, "
+        "county 6 and township 9 digits, each starting with its parent's code; then local codes "
+        "(lowercase letter first, at most 32 characters). At most 8 levels."
+    ),
+    "examples": ["3205", "3205.320506", "3205.320506.320506001", "3205.320506.320506001.dept01"],
+}
+
+
+class UnitPathDocs:
+    """Adds the unit-path format to the string schema pydantic generates (keeping its bounds), so every
+    document made from the models (JSON Schema files, AsyncAPI, the gateway's OpenAPI) shows it: a
+    validator function alone shows a plain string."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **UNIT_PATH_SCHEMA}
+
+
+UnitPath = Annotated[str, AfterValidator(parse_unit_path), UnitPathDocs]
 
 
 def division_codes(path: str) -> list[str]:

@@ -96,3 +96,14 @@ def benched() -> tuple[ServiceInfo, ...]:
 def owner_of_consumer(consumer: str) -> str | None:
     """The service that reads with durable consumer ``consumer`` (None for a name nobody registered)."""
     return next((info.name for info in SERVICES if consumer in info.consumers), None)
+
+
+def query_names() -> tuple[str, ...]:
+    """Every query the services answer, as ``<service>.<name>`` (on ``sanji.qry.<service>.<name>``), read
+    from each service's ServiceDefinition.queries: building a runtime does no I/O."""
+    found: list[str] = []
+    for info in SERVICES:
+        definition = getattr(info.create_app(), "definition", None)  # the gateway has none: it asks
+        if definition is not None:
+            found += [f"{definition.name}.{name}" for name in definition.queries]
+    return tuple(sorted(found))

@@ -37,8 +37,9 @@ def bench(
 def export_contracts(directory: Annotated[Path, typer.Argument(help="folder to write into")]) -> None:
     """Write every contract's schema into DIRECTORY."""
     from contracts.export import export_all
+    from services.registry import query_names
 
-    written = export_all(directory)
+    written = export_all(directory, query_names())
     typer.echo(f"wrote {len(written)} files to {directory}")
 
 

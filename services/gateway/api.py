@@ -1,4 +1,4 @@
-"""The JSON API: ``POST /api/v1/commands/{context}/{name}`` and the unit reads."""
+"""The JSON API: ``POST /api/v1/commands/<context>/<name>`` (a route per command) and the unit reads."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from contracts.commands import COMMANDS, Actor
+from contracts.commands import COMMANDS, Actor, CommandReply
 from services.eventkit.client import SanjiClient
 from services.gateway.auth import api_actor
 from services.gateway.commands import command_name, forward, header_id, parse_json_object, read_body
 from services.gateway.errors import GatewayError
+from services.gateway.openapi import command_operation, command_path
 from services.gateway.reads import top_units, unit_detail
 
 router = APIRouter(prefix="/api/v1")
@@ -25,10 +26,8 @@ def sanji_of(request: Request) -> SanjiClient:
     return sanji
 
 
-@router.post("/commands/{context}/{name}")
-async def post_command(context: str, name: str, request: Request, actor: ApiActor) -> JSONResponse:
-    """Forward the JSON body as command ``<context>.<name>``; the reply's error code sets the status."""
-    full_name = command_name(context, name)
+async def send_command(full_name: str, request: Request, actor: Actor) -> JSONResponse:
+    """Forward the JSON body as command ``full_name``; the reply's error code sets the status."""
     body = parse_json_object(await read_body(request, COMMANDS[full_name].max_bytes))
     reply = await forward(
         sanji_of(request),
@@ -39,6 +38,35 @@ async def post_command(context: str, name: str, request: Request, actor: ApiActo
         correlation_id=header_id(request, "X-Correlation-Id", 1),
     )
     return JSONResponse(reply.model_dump(mode="json"))
+
+
+def command_endpoint(full_name: str) -> Any:
+    async def post(request: Request, actor: ApiActor) -> JSONResponse:
+        return await send_command(full_name, request, actor)
+
+    return post
+
+
+def add_command_routes(api: APIRouter) -> None:
+    """One documented route per command, so the OpenAPI document gives each its typed body."""
+    for name, model in sorted(COMMANDS.items()):
+        api.add_api_route(
+            command_path(name).removeprefix(api.prefix),
+            command_endpoint(name),
+            methods=["POST"],
+            response_model=CommandReply,
+            **command_operation(model),
+        )
+
+
+# Before the catch-all below, which answers a name that is no command with a 404 naming it.
+add_command_routes(router)
+
+
+@router.post("/commands/{context}/{name}", include_in_schema=False)
+async def post_command(context: str, name: str, request: Request, actor: ApiActor) -> JSONResponse:
+    """Any other ``<context>/<name>``: a 404 naming it (or the command, should one be added late)."""
+    return await send_command(command_name(context, name), request, actor)
 
 
 @router.get("/units")

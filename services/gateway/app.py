@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from nats.aio.client import Client as NatsClient
 
+from contracts.asyncapi import package_version
 from services.eventkit.aio import serve_until_signalled
 from services.eventkit.busconnect import connect
 from services.eventkit.client import SanjiClient
@@ -28,6 +29,7 @@ from services.gateway import (
 from services.gateway.auth import TokenAuthority
 from services.gateway.evidence import EvidenceGrants
 from services.gateway.handlers import ErrorBoundary, HttpMetrics, install_error_handlers
+from services.gateway.openapi import API_ERRORS, GatewayApp, openapi_json
 from services.gateway.params import readable_path
 from services.gateway.settings import GatewaySettings
 from services.gateway.tokens import TokenStore
@@ -39,8 +41,12 @@ log = logging.getLogger(__name__)
 
 def build_app(readiness: ReadinessCheck) -> FastAPI:
     """The HTTP app; ``app.state.authority``, ``evidence`` and ``sanji`` are set by the runtime at start."""
-    app = FastAPI(
+    app = GatewayApp(
         title="Sanji gateway",
+        version=package_version(),
+        description="The HTTP front door of Sanji (三级): commands forwarded to the owning service, reads "
+        "of the city–county–township views, each cut to the bearer token's subtree. Every error answer "
+        "is the ApiError body. See docs/contracts.md.",
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
@@ -50,14 +56,18 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     app.state.authority = TokenAuthority(None)
     app.state.evidence = None
     app.state.sanji = None
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.include_router(duty_api.router)
-    app.include_router(outreach_api.router)
-    app.include_router(outreach_pages.router)
-    app.include_router(opinion_api.router)
-    app.include_router(assessment_api.router)
-    app.include_router(assessment_pages.router)
+    api_routers: list[APIRouter] = [
+        api.router,
+        duty_api.router,
+        outreach_api.router,
+        opinion_api.router,
+        assessment_api.router,
+    ]
+    for router in api_routers:
+        app.include_router(router, responses=API_ERRORS)
+    for router in (pages.router, outreach_pages.router, assessment_pages.router):
+        app.include_router(router)
+    app.add_api_route("/openapi.json", openapi_json, include_in_schema=False)
     app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
     add_ops_routes(app, readiness)
     install_error_handlers(app)

@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated
 from urllib.parse import quote
 
 import asyncpg
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.commands import Actor
 from services.gateway.errors import GatewayError
@@ -99,14 +101,21 @@ def authority_of(request: Request) -> TokenAuthority:
     return authority
 
 
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
+# Declares the scheme in the OpenAPI document and applies it to every route that asks for an api_actor.
+# auto_error=False: a missing or malformed header is our own 401 in the API's error shape, not FastAPI's.
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="A token issued with `sanji tokens create`: it names the actor, the subtree it acts in "
+    "and its roles. Send `Authorization: Bearer <token>`.",
+    auto_error=False,
+)
 
 
-async def api_actor(request: Request) -> Actor:
+async def api_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+) -> Actor:
     """FastAPI dependency: the actor of the bearer token, or 401."""
-    token = bearer_token(request)
+    token = credentials.credentials.strip() if credentials is not None else None
     actor = await authority_of(request).actor_for(token)
     if actor is None:
         reason = "the bearer token is not valid" if token else "send Authorization: Bearer <token>"

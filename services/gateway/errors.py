@@ -6,13 +6,26 @@ services reply with over NATS, plus ``unauthorized`` which only the gateway can 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from contracts.commands import ErrorBody, FieldError
 
-STATUS_BY_CODE = {
+ApiErrorCode = Literal[
+    "invalid",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "rejected",
+    "unavailable",
+    "internal",
+    "unauthorized",
+    "too_large",
+    "method_not_allowed",
+]
+STATUS_BY_CODE: dict[str, int] = {  # keys: every ApiErrorCode (a test holds them equal)
     "invalid": 422,
     "forbidden": 403,
     "not_found": 404,
@@ -25,6 +38,23 @@ STATUS_BY_CODE = {
     "method_not_allowed": 405,
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_BY_CODE.items() if code != "rejected"}
+
+
+class ApiErrorBody(BaseModel):
+    """What went wrong: a code, a message a person can read, and the fields at fault with why."""
+
+    model_config = ConfigDict(frozen=True)
+    code: ApiErrorCode
+    message: str
+    fields: list[FieldError]
+
+
+class ApiError(BaseModel):
+    """The body of every error answer under /api (4xx and 5xx alike): documented in the OpenAPI document."""
+
+    model_config = ConfigDict(frozen=True)
+    ok: Literal[False]
+    error: ApiErrorBody
 
 
 class GatewayError(Exception):

@@ -12,10 +12,12 @@ import yaml
 
 from contracts.commands import COMMANDS
 from contracts.envelope import dataschema_for
-from contracts.export import UNIT_PATH_PATTERN, export_all
+from contracts.export import export_all
 from contracts.ingest import INGEST
 from contracts.registry import REGISTRY
-from contracts.units import UnitPathError, parse_unit_path
+from contracts.units import UNIT_PATH_PATTERN, UNIT_PATH_SCHEMA, UnitPathError, parse_unit_path
+from services.projection.app import queries
+from services.registry import query_names
 
 EXPECTED_IDS = {
     "envelope.schema.json": "urn:sanji:schema:envelope",
@@ -32,7 +34,7 @@ EXPECTED_IDS = {
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     directory = tmp_path_factory.mktemp("contracts") / "out"  # not there yet: export creates it
-    return directory, export_all(directory)
+    return directory, export_all(directory, query_names())
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -79,11 +81,11 @@ def test_every_schema_and_the_asyncapi_document_are_written(exported: tuple[Path
 
 def test_a_second_run_writes_identical_bytes(exported: tuple[Path, list[Path]], tmp_path: Path) -> None:
     directory, written = exported
-    again = export_all(tmp_path)
+    again = export_all(tmp_path, query_names())
     first = {path.relative_to(directory): path.read_bytes() for path in written}
     second = {path.relative_to(tmp_path): path.read_bytes() for path in again}
     assert first == second
-    export_all(tmp_path)  # over existing files
+    export_all(tmp_path, query_names())  # over existing files
     assert {path.relative_to(tmp_path): path.read_bytes() for path in again} == second
 
 
@@ -218,12 +220,28 @@ def test_asyncapi_commands_and_queries_are_request_reply(exported: tuple[Path, l
                 },
             ]
         }
-    for query in ("projection.units", "projection.unit"):
+    assert len(query_names()) >= 25  # the projection's reads: none may drop out of the document
+    for query in query_names():
         assert channels[f"qry.{query}"]["address"] == f"sanji.qry.{query}"
         operation = operations[f"answer.{query}"]
         assert operation["action"] == "receive"
-        assert operation["reply"]["messages"]
+        (reply_message,) = operation["reply"]["messages"]
+        reply = resolve(document, reply_message["$ref"] + "/payload")
+        assert isinstance(reply, dict)
+        assert reply["allOf"][0] == {"$ref": "#/components/schemas/QueryReply"}
+        (request_message,) = operation["messages"]
+        assert resolve(document, request_message["$ref"] + "/payload")
+    unit = resolve(document, "#/components/messages/qry.projection.unit/payload")
+    assert unit == {
+        "type": "object",
+        "properties": {"path": UNIT_PATH_SCHEMA},
+        "required": ["path"],
+    }
     assert document["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
+
+
+def test_query_names_come_from_every_service_definition() -> None:
+    assert set(query_names()) == {f"projection.{name}" for name in queries()}
 
 
 def test_asyncapi_lists_the_ingest_subjects_with_the_sender_in_the_subject(
