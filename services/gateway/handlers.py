@@ -3,6 +3,7 @@ timed into ``sanji_http_request_seconds`` under its route template."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import FastAPI, Request
@@ -20,9 +21,24 @@ from services.gateway.labels import Words
 from services.gateway.views import Views, lang_of
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 def _respond(request: Request, error: GatewayError) -> Response:
+    if 400 <= error.status < 500 and error.status not in (401, 404):
+        # Refused at the door, before any service saw it: the log is where an operator finds it (a
+        # service records its own refusals in its rejections table).
+        route = getattr(request.scope.get("route"), "path", None) or "unmatched"
+        log.warning(
+            "request refused",
+            extra={
+                "route": route,
+                "status": error.status,
+                "code": error.code,
+                "reason": error.message,
+                "fields": [field.model_dump() for field in error.fields],
+            },
+        )
     if request.url.path.startswith("/api/"):
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         return error_response(error, headers)

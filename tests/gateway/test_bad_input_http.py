@@ -3,8 +3,11 @@ query parameters are bounded; Idempotency-Key belongs to the token's principal."
 
 from __future__ import annotations
 
+import logging
+
 import asyncpg
 import httpx
+import pytest
 
 from services.gateway.app import GatewayRuntime
 from tests.e2e.attacks import ATTACKS, GOOD_ACTIVITY
@@ -125,3 +128,20 @@ async def test_upload_names_and_non_utf8_bodies_are_refused_by_name(http: httpx.
     garbled = await http.post(LOG, content=b"\xff\xfe{}", headers={**bearer(CITY_TOKEN), **JSON})
     assert garbled.status_code == 422
     assert garbled.json()["error"]["fields"][0] == {"field": "body", "reason": "not UTF-8 (byte 0)"}
+
+
+async def test_a_request_refused_at_the_door_is_logged_for_operators(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No service sees it, so no rejections table records it: the gateway's log does, with field and why.
+    with caplog.at_level(logging.WARNING, logger="services.gateway.handlers"):
+        response = await http.get(
+            "/api/v1/outreach/units/3205/activities",
+            params={"offset": "99999999999999999999"},
+            headers=bearer(CITY_TOKEN),
+        )
+    assert response.status_code == 422
+    refused = [r for r in caplog.records if r.getMessage() == "request refused"]
+    assert refused, "the refusal was not logged"
+    assert refused[0].fields[0]["field"] == "query.offset"  # type: ignore[attr-defined]
+    assert refused[0].route == "/api/v1/outreach/units/{unitpath}/activities"  # type: ignore[attr-defined]
