@@ -11,50 +11,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
-from contracts.registry import REGISTRY
 from services.assessment import factstore
-from services.assessment.domain import SchemeBook, ScoreSheet, evolve_schemes, evolve_sheet
+from services.assessment.aggregates import SCHEMES, SHEET, sheet_stream
 from services.assessment.scoring import ScoringInput, score_unit
+from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.periods import Period
 
 S = factstore.SCHEMA
 
 
-def scheme_stream(year: int) -> str:
-    return f"scheme:{year}"
-
-
-def sheet_stream(unit: str, period: str) -> str:
-    return f"score:{unit}:{period}"
-
-
-def bulletin_stream(unit: str, period: str) -> str:
-    return f"bulletin:{unit}:{period}"
-
-
-def appeal_stream(appeal_id: str) -> str:
-    return f"appeal:{appeal_id}"
-
-
 def digest_of(score: UnitScore) -> str:
     canonical = json.dumps(score.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def load_schemes(ctx: CommandContext, year: int) -> tuple[SchemeBook, int]:
-    book, version = SchemeBook(), 0
-    for stored in await ctx.store.read_stream(scheme_stream(year), conn=ctx.conn):
-        book, version = evolve_schemes(book, REGISTRY.decode(stored.envelope)), stored.envelope.streamversion
-    return book, version
-
-
-async def load_sheet(ctx: CommandContext, unit: str, period: str) -> tuple[ScoreSheet, int]:
-    sheet, version = ScoreSheet(), 0
-    for stored in await ctx.store.read_stream(sheet_stream(unit, period), conn=ctx.conn):
-        envelope = stored.envelope
-        sheet, version = evolve_sheet(sheet, REGISTRY.decode(envelope), envelope.id), envelope.streamversion
-    return sheet, version
 
 
 async def frozen_by(ctx: CommandContext, unit: str, period: str) -> str | None:
@@ -92,7 +61,7 @@ class ScoreRun:
 
     async def scheme_for(self, year: int) -> tuple[int, Scheme] | None:
         if year not in self.schemes:
-            book, _ = await load_schemes(self.ctx, year)
+            book, _ = await load(self.ctx, SCHEMES, year)
             self.schemes[year] = book.current
         return self.schemes[year]
 
@@ -121,7 +90,7 @@ class ScoreRun:
                 await self.compute(child, period, fresh_children=True)
             if (found := await self.current(child, period)) is not None:
                 children.append(found)
-        sheet, version = await load_sheet(self.ctx, unit, period.label)
+        sheet, version = await load(self.ctx, SHEET, (unit, period.label))
         data = ScoringInput(
             unit=unit,
             period=period,

@@ -25,27 +25,19 @@ from contracts.opinion import (
     ingested_case_id,
 )
 from contracts.registry import DomainEvent
+from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision, Handlers, Outcome
 from services.eventkit.localtime import local_date
 from services.opinion import decide as rules
-from services.opinion import linkage
+from services.opinion import linkage, tables
+from services.opinion.aggregates import CASE, nil_report_stream, plan_stream
 from services.opinion.domain import Case
-from services.opinion.loading import (
-    SCHEMA,
-    case_limits,
-    conclude,
-    load_case,
-    load_plans,
-    load_visible_case,
-    nil_report_stream,
-    plan_stream,
-    unit_known,
-)
+from services.opinion.loading import case_limits, conclude, load_plans, load_visible_case, unit_known
 from services.opinion.plans import decide_adopt_plan, decide_file_nil_report
 
 
 async def report(ctx: CommandContext, command: ReportOpinion) -> Decision:
-    case, version = await load_case(ctx, command.case_id)
+    case, version = await load(ctx, CASE, command.case_id)
     known = await unit_known(ctx, command.unit)
     return await conclude(
         ctx, case, version, rules.decide_report(case, command.case_id, known, ctx.now, command)
@@ -59,23 +51,14 @@ async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
     # twin that committed after we read the case is found below, and one that commits later still
     # makes our insert fail and the command bus run us again. (The other order let a twin commit in
     # between, and the case then looked "already reported" instead of repeated.)
-    case, version = await load_case(ctx, case_id)
-    original = await ctx.conn.fetchval(
-        f"SELECT case_id FROM {SCHEMA}.ingested WHERE source = $1 AND external_id = $2",
-        command.source,
-        command.external_id,
-    )
+    case, version = await load(ctx, CASE, case_id)
+    original = await tables.ingested_case(ctx.conn, command.source, command.external_id)
     if original is not None:
         return Outcome([], {"case_id": original, "duplicate": True})
     known = await unit_known(ctx, command.unit)
     events = rules.decide_report(case, case_id, known, ctx.now, command)
     # Same transaction as the events: a concurrent twin hits the primary key and is retried as a repeat.
-    await ctx.conn.execute(
-        f"INSERT INTO {SCHEMA}.ingested (source, external_id, case_id) VALUES ($1, $2, $3)",
-        command.source,
-        command.external_id,
-        case_id,
-    )
+    await tables.record_ingested(ctx.conn, command.source, command.external_id, case_id)
     return Outcome([await conclude(ctx, case, version, events)], {"case_id": case_id, "duplicate": False})
 
 
