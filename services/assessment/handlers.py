@@ -16,7 +16,7 @@ from contracts.assessment import (
     UnitScore,
 )
 from contracts.outreach import Cadence
-from services.assessment import domain, factstore
+from services.assessment import domain, tables
 from services.assessment.aggregates import (
     APPEAL,
     BULLETIN,
@@ -29,7 +29,7 @@ from services.assessment.aggregates import (
 )
 from services.assessment.bulletins import assemble_rows, reissue
 from services.assessment.facts import is_scored_unit
-from services.assessment.scorer import S, ScoreRun, frozen_by
+from services.assessment.scorer import ScoreRun
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision, Handlers
 from services.eventkit.errors import DomainError, NotFound
@@ -41,17 +41,17 @@ async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
     book, version = await load(ctx, SCHEMES, command.year)
     events = domain.decide_adopt(book, command)
     if events:  # every unit's open periods of the year are scored again under the new version
-        units = [r["path"] for r in await ctx.conn.fetch(f"SELECT path FROM {S}.known_units WHERE scored")]
+        units = await tables.scored_units(ctx.conn)
         periods = [p for cadence in Cadence for p in periods_in(command.year, cadence)]
         for unit in units:
-            await factstore.mark_dirty(ctx.conn, unit, periods)
+            await tables.mark_dirty(ctx.conn, unit, periods)
     return Decision(scheme_stream(command.year), version, command.unit, events)
 
 
 async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
     if not is_scored_unit(unit):
         raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
-    if await ctx.conn.fetchval(f"SELECT 1 FROM {S}.known_units WHERE path = $1", unit) is None:
+    if not await tables.unit_known(ctx.conn, unit):
         raise NotFound(f"unit {unit} is not registered", "body.unit")
 
 
@@ -60,16 +60,18 @@ async def enter_manual_score(ctx: CommandContext, command: EnterManualScore) -> 
     period = parse_period(command.period)
     book, _ = await load(ctx, SCHEMES, period.year)
     _, version = await load(ctx, SHEET, (command.unit, command.period))
-    events = domain.decide_manual(book.current, await frozen_by(ctx, command.unit, command.period), command)
-    await factstore.mark_dirty(ctx.conn, command.unit, [period])
+    events = domain.decide_manual(
+        book.current, await tables.frozen_by(ctx.conn, command.unit, command.period), command
+    )
+    await tables.mark_dirty(ctx.conn, command.unit, [period])
     return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
 
 
 async def adjust_score(ctx: CommandContext, command: AdjustScore) -> Decision:
     await require_scored_unit(ctx, command.unit)
     _, version = await load(ctx, SHEET, (command.unit, command.period))
-    events = domain.decide_adjust(await frozen_by(ctx, command.unit, command.period), command)
-    await factstore.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])
+    events = domain.decide_adjust(await tables.frozen_by(ctx.conn, command.unit, command.period), command)
+    await tables.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])
     return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
 
 
@@ -78,7 +80,7 @@ async def subtree_tree(ctx: CommandContext, top: str, period: Period) -> dict[st
     queue = [top]
     while queue:
         unit = queue.pop(0)
-        tree[unit] = await factstore.scored_children(ctx.conn, unit, period.first_day)
+        tree[unit] = await tables.scored_children(ctx.conn, unit, period.first_day)
         queue.extend(tree[unit])
     return tree
 
@@ -104,7 +106,7 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     book, _ = await load(ctx, SCHEMES, period.year)
     if book.current is None:
         raise NotFound(f"no scheme is adopted for {period.year}: adopt one first", "body.period")
-    if frozen := await frozen_by(ctx, command.unit, command.period):
+    if frozen := await tables.frozen_by(ctx.conn, command.unit, command.period):
         raise DomainError(
             f"the {command.period} scores of {command.unit} are already published in {frozen}", "body.unit"
         )
@@ -115,9 +117,9 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     for unit in tree:
         if (unit, command.period) in run.scores:
             scores[unit] = run.scores[(unit, command.period)]
-        elif other := await frozen_by(ctx, unit, command.period):
+        elif other := await tables.frozen_by(ctx.conn, unit, command.period):
             scores[unit] = await frozen_score(ctx, unit, command.period, other)
-    names = await factstore.unit_names(ctx.conn, tree)
+    names = await tables.unit_names(ctx.conn, tree)
     scheme_version, scheme = book.current
     event = BulletinPublished(
         unit=command.unit,
@@ -128,12 +130,7 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
         rows=assemble_rows(command.unit, scores, tree, names),
         appeal_deadline=domain.appeal_deadline(local_date(ctx.now), scheme.appeal_window_days),
     )
-    await ctx.conn.execute(
-        f"UPDATE {S}.scores SET frozen_by = $3 WHERE unit = ANY($1) AND period = $2 AND frozen_by IS NULL",
-        list(scores),
-        command.period,
-        stream,
-    )
+    await tables.freeze_scores(ctx.conn, list(scores), command.period, stream)
     return [*run.decisions, Decision(stream, version, command.unit, [event])]
 
 
@@ -141,7 +138,7 @@ async def covering_bulletin(
     ctx: CommandContext, unit: str, period: str
 ) -> tuple[str, BulletinPublished] | None:
     """The bulletin that froze ``unit``'s score for ``period`` (its stream and latest version)."""
-    stream = await frozen_by(ctx, unit, period)
+    stream = await tables.frozen_by(ctx.conn, unit, period)
     if stream is None:
         return None
     state, _ = await load(ctx, BULLETIN, stream)
@@ -187,10 +184,7 @@ async def decide_appeal(ctx: CommandContext, command: DecideAppeal) -> list[Deci
         rollup=scheme.rollup,
         appeal_deadline=deadline,
     )
-    await ctx.conn.executemany(
-        f"UPDATE {S}.scores SET own = $3, total = $4 WHERE unit = $1 AND period = $2",
-        [(row.unit, decided.period, row.own, row.total) for row in again.rows],
-    )
+    await tables.reissued_scores(ctx.conn, decided.period, again.rows)
     return [
         *decisions,
         Decision(sheet_stream(decided.unit, decided.period), sheet_version, decided.unit, [adjusted]),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.eventkit.aggregates import aggregate
-from services.opinion.domain import Case, evolve
-from services.opinion.plans import Plans, evolve_plans
+from services.opinion.domain.case import Case, evolve
+from services.opinion.domain.plans import Plans, evolve_plans
 
 
 def case_stream(case_id: str) -> str:

@@ -8,8 +8,7 @@ from contracts.ingest import kinds_of
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.opinion import tables
-from services.opinion.handlers import HANDLERS
-from services.opinion.ladder import TIMERS
+from services.opinion.handlers import HANDLERS, TIMERS
 from services.opinion.reactions import REACTIONS
 
 # What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.eventkit.aggregates import AggregateSpec, aggregate
-from services.outreach.domain import Activity, evolve_activity
-from services.outreach.plans import Plan, evolve_plan
-from services.outreach.publications import Publication, evolve_publication
+from services.outreach.domain.activities import Activity, evolve_activity
+from services.outreach.domain.plans import Plan, evolve_plan
+from services.outreach.domain.publications import Publication, evolve_publication
 
 
 def activity_stream(activity_id: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from contracts.duty import OutletRegistered
 from services.eventkit.db import Conn
-from services.outreach.publications import Outlet
+from services.outreach.domain.publications import Outlet
 
 SCHEMA = "outreach"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TypeVar
 
-from services.duty import lookups
+from services.duty import tables
 from services.duty.aggregates import INSPECTION, OUTLET, POST, RECTIFICATION, UNIT
 from services.duty.domain.common import Change
 from services.duty.domain.inspections import Inspection, Rectification
@@ -26,7 +26,6 @@ class Session:
 
     def __init__(self, ctx: CommandContext) -> None:
         self.ctx = ctx
-        self.schema = ctx.store.schema
         self.versions: dict[str, int] = {}
 
     @property
@@ -53,8 +52,8 @@ class Session:
         return (await self.posts([post_id]))[post_id]
 
     async def locked_post(self, post_id: str) -> Post:
-        """The post, after taking its row lock (see lookups.lock_posts)."""
-        await lookups.lock_posts(self.ctx.conn, self.schema, [post_id])
+        """The post, after taking its row lock (see tables.lock_posts)."""
+        await tables.lock_posts(self.ctx.conn, [post_id])
         return await self.post(post_id)
 
     async def outlets(self, outlet_ids: Sequence[str]) -> dict[str, Outlet]:
@@ -64,7 +63,7 @@ class Session:
         return (await self.outlets([outlet_id]))[outlet_id]
 
     async def owned_outlets(self, post_id: str) -> list[Outlet]:
-        ids = await lookups.outlets_owned_by(self.ctx.conn, self.schema, post_id)
+        ids = await tables.outlets_owned_by(self.ctx.conn, post_id)
         return list((await self.outlets(ids)).values())
 
     async def inspection(self, inspection_id: str) -> Inspection:
@@ -84,5 +83,5 @@ class Session:
             decisions.append(
                 Decision(decided.stream, self.versions[decided.stream], decided.unit, decided.events)
             )
-        await lookups.remember(self.ctx.conn, self.schema, changes)
+        await tables.remember(self.ctx.conn, changes)
         return decisions

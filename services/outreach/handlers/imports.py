@@ -11,7 +11,7 @@ from services.eventkit.commanding import CommandContext, Decision, Outcome
 from services.eventkit.localtime import local_date
 from services.outreach import tables
 from services.outreach.aggregates import ACTIVITY, activity_stream
-from services.outreach.imports import check_rows, decide_import, report
+from services.outreach.domain.imports import check_rows, decide_import, report
 
 log = logging.getLogger(__name__)
 

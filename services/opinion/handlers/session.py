@@ -14,9 +14,9 @@ from services.eventkit.localtime import local_date
 from services.eventkit.timers import Timer, cancel, schedule
 from services.opinion import tables
 from services.opinion.aggregates import CASE, PLANS, case_stream
-from services.opinion.deadlines import wanted_timers
-from services.opinion.domain import Case, CaseState, evolve, missing_case
-from services.opinion.plans import Plans
+from services.opinion.domain.case import Case, CaseState, evolve, missing_case
+from services.opinion.domain.deadlines import wanted_timers
+from services.opinion.domain.plans import Plans
 
 
 async def load_visible_case(ctx: CommandContext, case_id: str) -> tuple[Case, int]:

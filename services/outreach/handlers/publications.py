@@ -10,11 +10,11 @@ from contracts.outreach import (
     SubmitPublication,
 )
 from services.eventkit.aggregates import load
-from services.eventkit.commanding import CommandContext, Decision, Handlers
+from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
 from services.outreach import tables
 from services.outreach.aggregates import PUBLICATION, publication_stream
-from services.outreach.publications import (
+from services.outreach.domain.publications import (
     Publication,
     decide_publish,
     decide_record_views,
@@ -62,12 +62,3 @@ async def record_views(ctx: CommandContext, command: RecordViews) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
     events = decide_record_views(publication, local_date(ctx.now), command)
     return Decision(stream, version, command.unit, events)
-
-
-PUBLICATION_HANDLERS: Handlers = {
-    SubmitPublication: submit_publication,
-    ReviewPublication: review_publication,
-    RevisePublication: revise_publication,
-    Publish: publish,
-    RecordViews: record_views,
-}

@@ -6,16 +6,14 @@ from __future__ import annotations
 from contracts.opinion import DeadlineKind
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
-from services.eventkit.timers import Timer, TimerHandler
+from services.eventkit.timers import Timer
 from services.opinion.aggregates import CASE
-from services.opinion.deadlines import (
-    DEADLINE_TIMER,
-    LADDER_TIMER,
+from services.opinion.domain.deadlines import (
     decide_deadline_missed,
     decide_ladder_step,
     wanted_timers,
 )
-from services.opinion.loading import case_limits, conclude
+from services.opinion.handlers.session import case_limits, conclude
 
 
 async def deadline_passed(ctx: CommandContext, timer: Timer) -> Decision | None:
@@ -35,6 +33,3 @@ async def ladder_step(ctx: CommandContext, timer: Timer) -> Decision | None:
         return None
     events = decide_ladder_step(case, ctx.now, limits)
     return await conclude(ctx, case, version, events, keep=timer.timer_id) if events else None
-
-
-TIMERS: dict[str, TimerHandler] = {DEADLINE_TIMER: deadline_passed, LADDER_TIMER: ladder_step}
