@@ -27,8 +27,8 @@ from services.assessment.aggregates import (
     scheme_stream,
     sheet_stream,
 )
-from services.assessment.bulletins import assemble_rows, reissue
-from services.assessment.facts import is_scored_unit
+from services.assessment.domain.bulletins import assemble_rows, reissue
+from services.assessment.domain.facts import is_scored_unit
 from services.assessment.scorer import ScoreRun
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision, Handlers

@@ -47,7 +47,7 @@ from contracts.outreach import (
 from contracts.registry import REGISTRY, DomainEvent
 from contracts.subjects import event_filter
 from services.assessment import tables
-from services.assessment.facts import AttrValue, Fact, Target
+from services.assessment.domain.facts import AttrValue, Fact, Target
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
 from services.assessment import tables
 from services.assessment.aggregates import SCHEMES, SHEET, sheet_stream
-from services.assessment.scoring import ScoringInput, score_unit
+from services.assessment.domain.scoring import ScoringInput, score_unit
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.periods import Period

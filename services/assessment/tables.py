@@ -14,7 +14,7 @@ import asyncpg
 from contracts.assessment import INTERVAL_METRICS, BulletinRow, Metric, UnitScore
 from contracts.outreach import Cadence
 from contracts.units import ancestors_and_self, parent_of
-from services.assessment.facts import AttrValue, Fact, Target, is_scored_unit, scored_unit_of
+from services.assessment.domain.facts import AttrValue, Fact, Target, is_scored_unit, scored_unit_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, period_of, periods_in
 

@@ -19,7 +19,7 @@ from contracts.duty import UnitRegistered
 from contracts.outreach import ActivityLogged
 from contracts.registry import DomainEvent
 from services.assessment import tables
-from services.assessment.facts import Fact
+from services.assessment.domain.facts import Fact
 from services.assessment.reactions import learn
 from services.assessment.rescorer import Rescorer
 from services.cli.main import app
