@@ -11,28 +11,21 @@ from typing import Any
 
 import asyncpg
 
-from contracts.assessment import INTERVAL_METRICS, BulletinRow, Metric, UnitScore
+from contracts.assessment import BulletinRow, Metric, UnitScore
 from contracts.outreach import Cadence
 from contracts.units import ancestors_and_self, parent_of
-from services.assessment.domain.facts import AttrValue, Fact, Target, is_scored_unit, scored_unit_of
+from services.assessment.domain.facts import (
+    AttrValue,
+    Fact,
+    Target,
+    is_scored_unit,
+    periods_touched,
+    scored_unit_of,
+)
 from services.eventkit.db import Conn
-from services.eventkit.periods import Period, period_of, periods_in
+from services.eventkit.periods import Period, periods_in
 
 SCHEMA = "assessment"
-
-
-def periods_touched(fact: Fact) -> list[Period]:
-    """The periods whose score a fact can change: the month, quarter and year it falls in; for a state
-    over time (an outlet, a coverage gap), every period of its years that ends on or after it began."""
-    if fact.metric not in INTERVAL_METRICS:
-        return [period_of(fact.on_date, cadence) for cadence in Cadence]
-    return [
-        period
-        for year in range(fact.on_date.year, (fact.until or fact.on_date).year + 1)
-        for cadence in Cadence
-        for period in periods_in(year, cadence)
-        if period.last_day >= fact.on_date
-    ]
 
 
 async def mark_dirty(conn: Conn, unit: str, periods: Iterable[Period]) -> None:
