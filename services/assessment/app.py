@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.assessment import tables
 from services.assessment.handlers import HANDLERS
 from services.assessment.reactions import REACTIONS
 from services.assessment.rescorer import Rescorer
@@ -22,7 +23,7 @@ def rescorer(runtime: ServiceRuntime) -> Rescorer:
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
     definition = ServiceDefinition(
         name="assessment",
-        schema="assessment",
+        schema=tables.SCHEMA,
         migrations_package="services.assessment",
         commands=dict(HANDLERS),
         reactions=list(REACTIONS),

@@ -16,21 +16,21 @@ from contracts.assessment import (
     UnitScore,
 )
 from contracts.outreach import Cadence
-from contracts.registry import REGISTRY
-from services.assessment import domain, factstore
-from services.assessment.bulletins import assemble_rows, reissue
-from services.assessment.facts import is_scored_unit
-from services.assessment.scorer import (
-    S,
-    ScoreRun,
+from services.assessment import domain, tables
+from services.assessment.aggregates import (
+    APPEAL,
+    BULLETIN,
+    SCHEMES,
+    SHEET,
     appeal_stream,
     bulletin_stream,
-    frozen_by,
-    load_schemes,
-    load_sheet,
     scheme_stream,
     sheet_stream,
 )
+from services.assessment.domain.bulletins import assemble_rows, reissue
+from services.assessment.domain.facts import is_scored_unit
+from services.assessment.scorer import ScoreRun
+from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision, Handlers
 from services.eventkit.errors import DomainError, NotFound
 from services.eventkit.localtime import local_date
@@ -38,49 +38,41 @@ from services.eventkit.periods import Period, parse_period, periods_in
 
 
 async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
-    book, version = await load_schemes(ctx, command.year)
+    book, version = await load(ctx, SCHEMES, command.year)
     events = domain.decide_adopt(book, command)
     if events:  # every unit's open periods of the year are scored again under the new version
-        units = [r["path"] for r in await ctx.conn.fetch(f"SELECT path FROM {S}.known_units WHERE scored")]
+        units = await tables.scored_units(ctx.conn)
         periods = [p for cadence in Cadence for p in periods_in(command.year, cadence)]
         for unit in units:
-            await factstore.mark_dirty(ctx.conn, unit, periods)
+            await tables.mark_dirty(ctx.conn, unit, periods)
     return Decision(scheme_stream(command.year), version, command.unit, events)
 
 
 async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
     if not is_scored_unit(unit):
         raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
-    if await ctx.conn.fetchval(f"SELECT 1 FROM {S}.known_units WHERE path = $1", unit) is None:
+    if not await tables.unit_known(ctx.conn, unit):
         raise NotFound(f"unit {unit} is not registered", "body.unit")
 
 
 async def enter_manual_score(ctx: CommandContext, command: EnterManualScore) -> Decision:
     await require_scored_unit(ctx, command.unit)
     period = parse_period(command.period)
-    book, _ = await load_schemes(ctx, period.year)
-    _, version = await load_sheet(ctx, command.unit, command.period)
-    events = domain.decide_manual(book.current, await frozen_by(ctx, command.unit, command.period), command)
-    await factstore.mark_dirty(ctx.conn, command.unit, [period])
+    book, _ = await load(ctx, SCHEMES, period.year)
+    _, version = await load(ctx, SHEET, (command.unit, command.period))
+    events = domain.decide_manual(
+        book.current, await tables.frozen_by(ctx.conn, command.unit, command.period), command
+    )
+    await tables.mark_dirty(ctx.conn, command.unit, [period])
     return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
 
 
 async def adjust_score(ctx: CommandContext, command: AdjustScore) -> Decision:
     await require_scored_unit(ctx, command.unit)
-    _, version = await load_sheet(ctx, command.unit, command.period)
-    events = domain.decide_adjust(await frozen_by(ctx, command.unit, command.period), command)
-    await factstore.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])
+    _, version = await load(ctx, SHEET, (command.unit, command.period))
+    events = domain.decide_adjust(await tables.frozen_by(ctx.conn, command.unit, command.period), command)
+    await tables.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])
     return Decision(sheet_stream(command.unit, command.period), version, command.unit, events)
-
-
-async def load_bulletin_stream(ctx: CommandContext, stream: str) -> tuple[domain.BulletinState, int]:
-    state, version = domain.BulletinState(), 0
-    for stored in await ctx.store.read_stream(stream, conn=ctx.conn):
-        state, version = (
-            domain.evolve_bulletin(state, REGISTRY.decode(stored.envelope)),
-            stored.envelope.streamversion,
-        )
-    return state, version
 
 
 async def subtree_tree(ctx: CommandContext, top: str, period: Period) -> dict[str, list[str]]:
@@ -88,14 +80,14 @@ async def subtree_tree(ctx: CommandContext, top: str, period: Period) -> dict[st
     queue = [top]
     while queue:
         unit = queue.pop(0)
-        tree[unit] = await factstore.scored_children(ctx.conn, unit, period.first_day)
+        tree[unit] = await tables.scored_children(ctx.conn, unit, period.first_day)
         queue.extend(tree[unit])
     return tree
 
 
 async def frozen_score(ctx: CommandContext, unit: str, period: str, stream: str) -> UnitScore:
     """A score frozen by an earlier bulletin (a county's own): its row in that bulletin's latest version."""
-    state, _ = await load_bulletin_stream(ctx, stream)
+    state, _ = await load(ctx, BULLETIN, stream)
     row = next(r for r in state.latest.rows if r.unit == unit) if state.latest else None
     if row is None:
         raise NotFound(f"the score of {unit} for {period} is frozen by {stream}, which does not list it")
@@ -109,12 +101,12 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     await require_scored_unit(ctx, command.unit)
     period = parse_period(command.period)
     stream = bulletin_stream(command.unit, command.period)
-    state, version = await load_bulletin_stream(ctx, stream)
+    state, version = await load(ctx, BULLETIN, stream)
     domain.refuse_republish(state, command.unit, period)
-    book, _ = await load_schemes(ctx, period.year)
+    book, _ = await load(ctx, SCHEMES, period.year)
     if book.current is None:
         raise NotFound(f"no scheme is adopted for {period.year}: adopt one first", "body.period")
-    if frozen := await frozen_by(ctx, command.unit, command.period):
+    if frozen := await tables.frozen_by(ctx.conn, command.unit, command.period):
         raise DomainError(
             f"the {command.period} scores of {command.unit} are already published in {frozen}", "body.unit"
         )
@@ -125,9 +117,9 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     for unit in tree:
         if (unit, command.period) in run.scores:
             scores[unit] = run.scores[(unit, command.period)]
-        elif other := await frozen_by(ctx, unit, command.period):
+        elif other := await tables.frozen_by(ctx.conn, unit, command.period):
             scores[unit] = await frozen_score(ctx, unit, command.period, other)
-    names = await factstore.unit_names(ctx.conn, tree)
+    names = await tables.unit_names(ctx.conn, tree)
     scheme_version, scheme = book.current
     event = BulletinPublished(
         unit=command.unit,
@@ -138,12 +130,7 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
         rows=assemble_rows(command.unit, scores, tree, names),
         appeal_deadline=domain.appeal_deadline(local_date(ctx.now), scheme.appeal_window_days),
     )
-    await ctx.conn.execute(
-        f"UPDATE {S}.scores SET frozen_by = $3 WHERE unit = ANY($1) AND period = $2 AND frozen_by IS NULL",
-        list(scores),
-        command.period,
-        stream,
-    )
+    await tables.freeze_scores(ctx.conn, list(scores), command.period, stream)
     return [*run.decisions, Decision(stream, version, command.unit, [event])]
 
 
@@ -151,25 +138,15 @@ async def covering_bulletin(
     ctx: CommandContext, unit: str, period: str
 ) -> tuple[str, BulletinPublished] | None:
     """The bulletin that froze ``unit``'s score for ``period`` (its stream and latest version)."""
-    stream = await frozen_by(ctx, unit, period)
+    stream = await tables.frozen_by(ctx.conn, unit, period)
     if stream is None:
         return None
-    state, _ = await load_bulletin_stream(ctx, stream)
+    state, _ = await load(ctx, BULLETIN, stream)
     return (stream, state.latest) if state.latest else None
 
 
-async def load_appeal(ctx: CommandContext, appeal_id: str) -> tuple[domain.AppealState, int]:
-    state, version = domain.AppealState(), 0
-    for stored in await ctx.store.read_stream(appeal_stream(appeal_id), conn=ctx.conn):
-        state, version = (
-            domain.evolve_appeal(state, REGISTRY.decode(stored.envelope)),
-            stored.envelope.streamversion,
-        )
-    return state, version
-
-
 async def file_appeal(ctx: CommandContext, command: FileAppeal) -> Decision:
-    state, version = await load_appeal(ctx, command.appeal_id)
+    state, version = await load(ctx, APPEAL, command.appeal_id)
     found = await covering_bulletin(ctx, command.unit, command.period)
     events = domain.decide_file_appeal(state, found[1] if found else None, command, local_date(ctx.now))
     return Decision(appeal_stream(command.appeal_id), version, command.unit, events)
@@ -177,7 +154,7 @@ async def file_appeal(ctx: CommandContext, command: FileAppeal) -> Decision:
 
 async def decide_appeal(ctx: CommandContext, command: DecideAppeal) -> list[Decision]:
     """The decision; when upheld with points, the adjustment on the unit's sheet and the re-issued bulletin."""
-    state, version = await load_appeal(ctx, command.appeal_id)
+    state, version = await load(ctx, APPEAL, command.appeal_id)
     events = domain.decide_appeal(state, command)
     decided = events[0]
     assert isinstance(decided, AppealDecided)
@@ -185,11 +162,11 @@ async def decide_appeal(ctx: CommandContext, command: DecideAppeal) -> list[Deci
     if not decided.points:
         return decisions
     stream = bulletin_stream(decided.bulletin_unit, decided.period)
-    bulletin, bulletin_version = await load_bulletin_stream(ctx, stream)
+    bulletin, bulletin_version = await load(ctx, BULLETIN, stream)
     assert bulletin.latest is not None  # an appeal is filed only against a published bulletin
-    book, _ = await load_schemes(ctx, parse_period(decided.period).year)
+    book, _ = await load(ctx, SCHEMES, parse_period(decided.period).year)
     scheme = book.versions[bulletin.latest.scheme_version - 1]
-    _, sheet_version = await load_sheet(ctx, decided.unit, decided.period)
+    _, sheet_version = await load(ctx, SHEET, (decided.unit, decided.period))
     adjusted = ScoreAdjusted(
         unit=decided.unit,
         period=decided.period,
@@ -207,10 +184,7 @@ async def decide_appeal(ctx: CommandContext, command: DecideAppeal) -> list[Deci
         rollup=scheme.rollup,
         appeal_deadline=deadline,
     )
-    await ctx.conn.executemany(
-        f"UPDATE {S}.scores SET own = $3, total = $4 WHERE unit = $1 AND period = $2",
-        [(row.unit, decided.period, row.own, row.total) for row in again.rows],
-    )
+    await tables.reissued_scores(ctx.conn, decided.period, again.rows)
     return [
         *decisions,
         Decision(sheet_stream(decided.unit, decided.period), sheet_version, decided.unit, [adjusted]),

@@ -46,28 +46,25 @@ from contracts.outreach import (
 )
 from contracts.registry import REGISTRY, DomainEvent
 from contracts.subjects import event_filter
-from services.assessment import factstore as store
-from services.assessment.facts import AttrValue, Fact, Target
+from services.assessment import tables
+from services.assessment.domain.facts import AttrValue, Fact, Target
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 
-S = store.SCHEMA
 Learn = Callable[[Conn, EventEnvelope, Any], Awaitable[None]]
 
 
 async def unit_registered(conn: Conn, envelope: EventEnvelope, event: UnitRegistered) -> None:
-    await store.learn_unit(conn, event.path, event.name, event.kind.value)
+    await tables.learn_unit(conn, event.path, event.name, event.kind.value)
 
 
 async def unit_renamed(conn: Conn, envelope: EventEnvelope, event: UnitRenamed) -> None:
-    await conn.execute(f"UPDATE {S}.known_units SET name = $2 WHERE path = $1", event.path, event.name)
+    await tables.rename_unit(conn, event.path, event.name)
 
 
 async def unit_retired(conn: Conn, envelope: EventEnvelope, event: UnitRetired) -> None:
-    await conn.execute(
-        f"UPDATE {S}.known_units SET retired_on = $2 WHERE path = $1", event.path, event.effective_on
-    )
+    await tables.retire_unit(conn, event.path, event.effective_on)
 
 
 async def activity_logged(conn: Conn, envelope: EventEnvelope, event: ActivityLogged) -> None:
@@ -75,46 +72,41 @@ async def activity_logged(conn: Conn, envelope: EventEnvelope, event: ActivityLo
     fact = Fact(
         f"activity:{event.activity_id}", Metric.ACTIVITY, event.unit, event.held_on, attrs, (envelope.id,)
     )
-    await store.put_fact(conn, fact)
+    await tables.put_fact(conn, fact)
 
 
 async def activity_corrected(conn: Conn, envelope: EventEnvelope, event: ActivityCorrected) -> None:
     after = {"kind": event.after.kind.value, "audience": event.after.audience}
     subject = f"activity:{event.activity_id}"
-    await store.update_fact(conn, subject, envelope.id, after, on_date=event.after.held_on)
+    await tables.update_fact(conn, subject, envelope.id, after, on_date=event.after.held_on)
 
 
 async def activity_voided(conn: Conn, envelope: EventEnvelope, event: ActivityVoided) -> None:
-    await store.remove_fact(conn, f"activity:{event.activity_id}")
+    await tables.remove_fact(conn, f"activity:{event.activity_id}")
 
 
 async def target_set(conn: Conn, envelope: EventEnvelope, event: TargetSet) -> None:
-    await store.set_target(conn, event.unit, event.year, Target(event.kind.value, event.cadence, event.count))
+    await tables.set_target(
+        conn, event.unit, event.year, Target(event.kind.value, event.cadence, event.count)
+    )
 
 
 async def publication_published(conn: Conn, envelope: EventEnvelope, event: PublicationPublished) -> None:
     attrs: dict[str, AttrValue] = {"views": 0, "outlet_id": event.outlet_id}
     subject = f"publication:{event.publication_id}"
     fact = Fact(subject, Metric.PUBLICATION, event.unit, event.published_on, attrs, (envelope.id,))
-    await store.put_fact(conn, fact)
+    await tables.put_fact(conn, fact)
 
 
 async def views_recorded(conn: Conn, envelope: EventEnvelope, event: PublicationViewsRecorded) -> None:
-    await store.update_fact(conn, f"publication:{event.publication_id}", envelope.id, {"views": event.views})
+    await tables.update_fact(conn, f"publication:{event.publication_id}", envelope.id, {"views": event.views})
 
 
 # --- opinion: a case becomes a fact once graded relevant; drills never do ----------------------------
 
 
 async def opinion_reported(conn: Conn, envelope: EventEnvelope, event: OpinionReported) -> None:
-    await conn.execute(
-        f"INSERT INTO {S}.cases_seen (case_id, unit, captured_on, drill) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (case_id) DO NOTHING",
-        event.case_id,
-        event.unit,
-        local_date(event.captured_at),
-        event.drill,
-    )
+    await tables.see_case(conn, event.case_id, event.unit, local_date(event.captured_at), event.drill)
 
 
 def close_due(deadlines: dict[DeadlineKind, Any]) -> str | None:
@@ -124,13 +116,11 @@ def close_due(deadlines: dict[DeadlineKind, Any]) -> str | None:
 
 async def opinion_graded(conn: Conn, envelope: EventEnvelope, event: OpinionGraded) -> None:
     subject = f"case:{event.case_id}"
-    seen = await conn.fetchrow(
-        f"SELECT unit, captured_on FROM {S}.cases_seen WHERE case_id = $1", event.case_id
-    )
+    seen = await tables.seen_case(conn, event.case_id)
     if not event.relevant or seen is None:
-        await store.remove_fact(conn, subject)
+        await tables.remove_fact(conn, subject)
         return
-    before = await store.get_fact(conn, subject)
+    before = await tables.get_fact(conn, subject)
     attrs: dict[str, Any] = {"closed": False, "closed_on_time": False, "overdue": False}
     if before is not None:
         attrs = {**before.attrs}
@@ -141,7 +131,7 @@ async def opinion_graded(conn: Conn, envelope: EventEnvelope, event: OpinionGrad
     }
     unit = event.owning_unit or seen["unit"]
     events = (*(before.events if before else ()), envelope.id)
-    await store.put_fact(conn, Fact(subject, Metric.OPINION_CASE, unit, seen["captured_on"], attrs, events))
+    await tables.put_fact(conn, Fact(subject, Metric.OPINION_CASE, unit, seen["captured_on"], attrs, events))
 
 
 async def deadlines_moved(
@@ -153,30 +143,30 @@ async def deadlines_moved(
     if reopened:
         attrs |= {"closed": False, "closed_on_time": False}
     if attrs:
-        await store.update_fact(conn, f"case:{event.case_id}", envelope.id, attrs)
+        await tables.update_fact(conn, f"case:{event.case_id}", envelope.id, attrs)
 
 
 async def opinion_closed(conn: Conn, envelope: EventEnvelope, event: OpinionClosed) -> None:
-    fact = await store.get_fact(conn, f"case:{event.case_id}")
+    fact = await tables.get_fact(conn, f"case:{event.case_id}")
     if fact is None:
         return
     due = str(fact.attrs.get("close_due") or "")
     # Closed by the close deadline (as extended or reset by a reopening); a case without one is on time.
     on_time = not due or envelope.time <= datetime.fromisoformat(due)
-    await store.update_fact(conn, fact.subject, envelope.id, {"closed": True, "closed_on_time": on_time})
+    await tables.update_fact(conn, fact.subject, envelope.id, {"closed": True, "closed_on_time": on_time})
 
 
 async def opinion_overdue(conn: Conn, envelope: EventEnvelope, event: OpinionOverdue) -> None:
-    case = await store.get_fact(conn, f"case:{event.case_id}")
+    case = await tables.get_fact(conn, f"case:{event.case_id}")
     severity = str(case.attrs.get("severity", "")) if case else ""
     subject = f"overdue:{event.case_id}:{event.deadline.value}:{event.due_at.isoformat()}"
     attrs = {"deadline": event.deadline.value, "severity": severity}
-    await store.put_fact(
+    await tables.put_fact(
         conn,
         Fact(subject, Metric.OPINION_OVERDUE, event.unit, local_date(event.due_at), attrs, (envelope.id,)),
     )
     if case is not None:
-        await store.update_fact(conn, case.subject, envelope.id, {"overdue": True})
+        await tables.update_fact(conn, case.subject, envelope.id, {"overdue": True})
 
 
 # --- duty: outlets and their coverage, findings and rectifications -----------------------------------
@@ -187,43 +177,39 @@ async def outlet_registered(conn: Conn, envelope: EventEnvelope, event: OutletRe
     fact = Fact(
         f"outlet:{event.outlet_id}", Metric.OUTLET, event.unit, event.effective_on, attrs, (envelope.id,)
     )
-    await store.put_fact(conn, fact)
+    await tables.put_fact(conn, fact)
 
 
 async def outlet_status_changed(conn: Conn, envelope: EventEnvelope, event: OutletStatusChanged) -> None:
     if event.status is OutletStatus.CLOSED:  # closing is final: the outlet leaves the population
-        await store.update_fact(conn, f"outlet:{event.outlet_id}", envelope.id, until=event.effective_on)
+        await tables.update_fact(conn, f"outlet:{event.outlet_id}", envelope.id, until=event.effective_on)
 
 
 async def outlet_relocated(conn: Conn, envelope: EventEnvelope, event: OutletRelocated) -> None:
-    await store.update_fact(conn, f"outlet:{event.outlet_id}", envelope.id, unit=event.to_unit)
+    await tables.update_fact(conn, f"outlet:{event.outlet_id}", envelope.id, unit=event.to_unit)
 
 
 async def gap_opened(conn: Conn, envelope: EventEnvelope, event: OutletCoverageGapOpened) -> None:
     subject = f"gap:{event.outlet_id}:{event.effective_on.isoformat()}"
     attrs = {"outlet_id": event.outlet_id}
-    await store.put_fact(
+    await tables.put_fact(
         conn, Fact(subject, Metric.COVERAGE_GAP, event.unit, event.effective_on, attrs, (envelope.id,))
     )
 
 
 async def gap_closed(conn: Conn, envelope: EventEnvelope, event: OutletCoverageGapClosed) -> None:
-    subject = await conn.fetchval(
-        f"SELECT subject FROM {S}.facts WHERE metric = 'coverage_gap' AND attrs->>'outlet_id' = $1"
-        " AND until IS NULL ORDER BY on_date DESC LIMIT 1",
-        event.outlet_id,
-    )
+    subject = await tables.open_gap(conn, event.outlet_id)
     if subject is not None:
-        await store.update_fact(conn, subject, envelope.id, until=event.effective_on)
+        await tables.update_fact(conn, subject, envelope.id, until=event.effective_on)
 
 
 async def inspection_recorded(conn: Conn, envelope: EventEnvelope, event: InspectionRecorded) -> None:
     for finding in event.findings:
-        outlet = await store.get_fact(conn, f"outlet:{finding.outlet_id}")
+        outlet = await tables.get_fact(conn, f"outlet:{finding.outlet_id}")
         unit = outlet.unit if outlet else event.unit  # the outlet's own unit answers for what it carried
         attrs = {"item": finding.item.value, "outlet_id": finding.outlet_id}
         subject = f"finding:{event.inspection_id}:{finding.finding_id}"
-        await store.put_fact(
+        await tables.put_fact(
             conn, Fact(subject, Metric.FINDING, unit, event.inspected_on, attrs, (envelope.id,))
         )
 
@@ -232,16 +218,16 @@ async def rectification_opened(conn: Conn, envelope: EventEnvelope, event: Recti
     attrs = {"item": event.item.value, "closed": False, "on_time": False, "overdue": False}
     subject = f"rectification:{event.rectification_id}"
     fact = Fact(subject, Metric.RECTIFICATION, event.unit, local_date(event.due_at), attrs, (envelope.id,))
-    await store.put_fact(conn, fact)
+    await tables.put_fact(conn, fact)
 
 
 async def rectification_overdue(conn: Conn, envelope: EventEnvelope, event: RectificationOverdue) -> None:
-    await store.update_fact(conn, f"rectification:{event.rectification_id}", envelope.id, {"overdue": True})
+    await tables.update_fact(conn, f"rectification:{event.rectification_id}", envelope.id, {"overdue": True})
 
 
 async def rectification_closed(conn: Conn, envelope: EventEnvelope, event: RectificationClosed) -> None:
     attrs = {"closed": True, "on_time": not event.late}
-    await store.update_fact(conn, f"rectification:{event.rectification_id}", envelope.id, attrs)
+    await tables.update_fact(conn, f"rectification:{event.rectification_id}", envelope.id, attrs)
 
 
 LEARN: dict[type[DomainEvent], Learn] = {

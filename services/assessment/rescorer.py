@@ -26,7 +26,7 @@ import asyncpg
 
 from contracts.commands import Actor, Role
 from contracts.envelope import utc_now
-from services.assessment.factstore import SCHEMA
+from services.assessment import tables
 from services.assessment.scorer import ScoreRun
 from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop
@@ -60,7 +60,7 @@ class Rescorer:
     ) -> None:
         self.store, self.clock, self.poll, self.batch = store, clock, poll, batch
         self.actor = Actor(id="system:assessment-rescorer", scope=scope, roles=frozenset({Role.SYSTEM}))
-        self.parking = Parking(store.pool, SCHEMA, WORKER, budget)
+        self.parking = Parking(store.pool, tables.SCHEMA, WORKER, budget)
         self.waiting: dict[str, float] = {}  # item → monotonic time before which a failed mark rests
 
     async def rescore(self) -> int:
@@ -80,7 +80,7 @@ class Rescorer:
         now = time.monotonic()
         self.waiting = {item: until for item, until in self.waiting.items() if until > now}
         async with self.store.transaction() as conn:
-            marks = await take_marks(conn, self.batch, list(self.waiting))
+            marks = await tables.take_marks(conn, self.batch, list(self.waiting))
             if not marks:
                 return 0
             run = ScoreRun(CommandContext(conn, self.store, self.actor, self.clock()))
@@ -98,10 +98,7 @@ class Rescorer:
                 cleared.append(mark)
             await append_decisions(run.ctx, run.decisions, "assessment", correlation_id=None)
             resting = [mark for mark in marks if mark not in cleared]  # failed, not parked: mark again
-            await conn.executemany(
-                f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3)",
-                [(mark["unit"], mark["period"], mark["depth"]) for mark in resting],
-            )
+            await tables.mark_again(conn, [(mark["unit"], mark["period"], mark["depth"]) for mark in resting])
             await self.parking.forget(conn, [mark_item(m["unit"], m["period"]) for m in cleared])
         return len(cleared)
 
@@ -122,12 +119,7 @@ class Rescorer:
     async def redo_parked(self, conn: Conn, parked: Parked) -> None:
         """An operator's retry: the unit-period is marked dirty again, with a fresh budget."""
         mark = json.loads(parked.payload)
-        await conn.execute(
-            f"INSERT INTO {SCHEMA}.dirty (unit, period, depth) VALUES ($1, $2, $3)",
-            mark["unit"],
-            mark["period"],
-            mark["depth"],
-        )
+        await tables.mark_again(conn, [(mark["unit"], mark["period"], mark["depth"])])
 
     async def drain(self) -> int:
         cleared = 0
@@ -137,9 +129,8 @@ class Rescorer:
 
     async def backlog(self) -> int:
         """Pairs waiting to be scored (a pair marked by many facts is scored once)."""
-        found: int = await self.store.pool.fetchval(
-            f"SELECT count(*) FROM (SELECT DISTINCT unit, period FROM {SCHEMA}.dirty) AS pairs"
-        )
+        async with self.store.pool.acquire() as conn:
+            found = await tables.marked_pairs(conn)
         metrics.worker_backlog.labels(WORKER).set(found)
         return found
 
@@ -156,27 +147,3 @@ class Rescorer:
             except Exception as error:  # the marks stay; tried again on the next round
                 log.warning("rescoring failed: %r", error)
             await sleep_or_stop(stop, self.poll)
-
-
-async def take_marks(conn: Conn, batch: int, resting: list[str]) -> list[asyncpg.Record]:
-    """Up to ``batch`` marks' pairs, deepest first, with every mark of those pairs removed; a pair another
-    rescorer holds a mark of is left to it."""
-    taken = await conn.fetch(
-        f"SELECT unit, period, depth FROM {SCHEMA}.dirty WHERE unit || '@' || period <> ALL($2::text[])"
-        " ORDER BY depth DESC, id LIMIT $1 FOR UPDATE SKIP LOCKED",
-        batch,
-        resting,
-    )
-    pairs = sorted(
-        {(m["unit"], m["period"]): m for m in taken}.values(),
-        key=lambda m: (-m["depth"], m["unit"], m["period"]),
-    )
-    if pairs:
-        await conn.execute(
-            f"DELETE FROM {SCHEMA}.dirty WHERE id IN (SELECT d.id FROM {SCHEMA}.dirty d"
-            " JOIN unnest($1::text[], $2::text[]) AS p (unit, period) ON d.unit = p.unit AND d.period = p.period"
-            " FOR UPDATE OF d SKIP LOCKED)",
-            [m["unit"] for m in pairs],
-            [m["period"] for m in pairs],
-        )
-    return pairs

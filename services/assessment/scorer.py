@@ -11,57 +11,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
-from contracts.registry import REGISTRY
-from services.assessment import factstore
-from services.assessment.domain import SchemeBook, ScoreSheet, evolve_schemes, evolve_sheet
-from services.assessment.scoring import ScoringInput, score_unit
+from services.assessment import tables
+from services.assessment.aggregates import SCHEMES, SHEET, sheet_stream
+from services.assessment.domain.scoring import ScoringInput, score_unit
+from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.periods import Period
-
-S = factstore.SCHEMA
-
-
-def scheme_stream(year: int) -> str:
-    return f"scheme:{year}"
-
-
-def sheet_stream(unit: str, period: str) -> str:
-    return f"score:{unit}:{period}"
-
-
-def bulletin_stream(unit: str, period: str) -> str:
-    return f"bulletin:{unit}:{period}"
-
-
-def appeal_stream(appeal_id: str) -> str:
-    return f"appeal:{appeal_id}"
 
 
 def digest_of(score: UnitScore) -> str:
     canonical = json.dumps(score.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def load_schemes(ctx: CommandContext, year: int) -> tuple[SchemeBook, int]:
-    book, version = SchemeBook(), 0
-    for stored in await ctx.store.read_stream(scheme_stream(year), conn=ctx.conn):
-        book, version = evolve_schemes(book, REGISTRY.decode(stored.envelope)), stored.envelope.streamversion
-    return book, version
-
-
-async def load_sheet(ctx: CommandContext, unit: str, period: str) -> tuple[ScoreSheet, int]:
-    sheet, version = ScoreSheet(), 0
-    for stored in await ctx.store.read_stream(sheet_stream(unit, period), conn=ctx.conn):
-        envelope = stored.envelope
-        sheet, version = evolve_sheet(sheet, REGISTRY.decode(envelope), envelope.id), envelope.streamversion
-    return sheet, version
-
-
-async def frozen_by(ctx: CommandContext, unit: str, period: str) -> str | None:
-    found: str | None = await ctx.conn.fetchval(
-        f"SELECT frozen_by FROM {S}.scores WHERE unit = $1 AND period = $2", unit, period
-    )
-    return found
 
 
 @dataclass
@@ -92,15 +52,13 @@ class ScoreRun:
 
     async def scheme_for(self, year: int) -> tuple[int, Scheme] | None:
         if year not in self.schemes:
-            book, _ = await load_schemes(self.ctx, year)
+            book, _ = await load(self.ctx, SCHEMES, year)
             self.schemes[year] = book.current
         return self.schemes[year]
 
     async def current(self, unit: str, period: Period) -> ChildScore | None:
         """A child's score as it stands (frozen or already computed), computing it if it has none."""
-        row = await self.ctx.conn.fetchrow(
-            f"SELECT total, vetoed FROM {S}.scores WHERE unit = $1 AND period = $2", unit, period.label
-        )
+        row = await tables.current_score(self.ctx.conn, unit, period.label)
         if row is not None:
             return ChildScore(unit=unit, total=row["total"], vetoed=row["vetoed"])
         score = await self.compute(unit, period)
@@ -113,38 +71,28 @@ class ScoreRun:
             return None
         self.done[key] = None
         scheme = await self.scheme_for(period.year)
-        if scheme is None or await frozen_by(self.ctx, unit, period.label):
+        if scheme is None or await tables.frozen_by(self.ctx.conn, unit, period.label):
             return None
         children = []
-        for child in await factstore.scored_children(self.ctx.conn, unit, period.first_day):
+        for child in await tables.scored_children(self.ctx.conn, unit, period.first_day):
             if fresh_children:
                 await self.compute(child, period, fresh_children=True)
             if (found := await self.current(child, period)) is not None:
                 children.append(found)
-        sheet, version = await load_sheet(self.ctx, unit, period.label)
+        sheet, version = await load(self.ctx, SHEET, (unit, period.label))
         data = ScoringInput(
             unit=unit,
             period=period,
             scheme=scheme[1],
             scheme_version=scheme[0],
-            facts=await factstore.own_facts(self.ctx.conn, unit, period.last_day),
-            targets=await factstore.targets_of(self.ctx.conn, unit, period.year),
+            facts=await tables.own_facts(self.ctx.conn, unit, period.last_day),
+            targets=await tables.targets_of(self.ctx.conn, unit, period.year),
             manual=sheet.manual,
             adjustments=sheet.adjustments,
         )
         score = score_unit(data, children)
         digest = digest_of(score)
-        await self.ctx.conn.execute(
-            f"INSERT INTO {S}.scores (unit, period, own, total, vetoed, digest) VALUES ($1, $2, $3, $4, $5, $6)"
-            " ON CONFLICT (unit, period) DO UPDATE SET own = excluded.own, total = excluded.total,"
-            " vetoed = excluded.vetoed, digest = excluded.digest",
-            unit,
-            period.label,
-            score.own,
-            score.total,
-            score.vetoed,
-            digest,
-        )
+        await tables.save_score(self.ctx.conn, unit, period.label, score, digest)
         if digest != sheet.digest:
             self.decisions.append(
                 Decision(sheet_stream(unit, period.label), version, unit, [computed(score, digest)])

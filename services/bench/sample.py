@@ -13,7 +13,7 @@ from contracts.commands import Actor, Role
 from contracts.envelope import EventEnvelope, dataschema_for, new_event_id, utc_now
 from contracts.outreach import ActivityKind, ActivityLogged
 from services.eventkit.localtime import local_date
-from services.outreach.handlers import activity_stream
+from services.outreach.aggregates import activity_stream
 
 ACTOR = Actor(id="bench@3205", scope="3205", roles=frozenset({Role.ADMIN, Role.CLERK}))
 CITY = "3205"

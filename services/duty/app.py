@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.duty import tables
 from services.duty.handlers import HANDLERS, TIMERS
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
@@ -16,7 +17,7 @@ class DutySettings(ServiceSettings):
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
     definition = ServiceDefinition(
         name="duty",
-        schema="duty",
+        schema=tables.SCHEMA,
         migrations_package="services.duty",
         commands=dict(HANDLERS),
         timers=dict(TIMERS),

@@ -7,8 +7,8 @@ from typing import Any
 from contracts.ingest import kinds_of
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
-from services.opinion.handlers import HANDLERS
-from services.opinion.ladder import TIMERS
+from services.opinion import tables
+from services.opinion.handlers import HANDLERS, TIMERS
 from services.opinion.reactions import REACTIONS
 
 # What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).
@@ -22,7 +22,7 @@ class OpinionSettings(ServiceSettings):
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
     definition = ServiceDefinition(
         name="opinion",
-        schema="opinion",
+        schema=tables.SCHEMA,
         migrations_package="services.opinion",
         commands=dict(HANDLERS),
         reactions=list(REACTIONS),

@@ -9,23 +9,15 @@ from contracts.registry import REGISTRY
 from contracts.subjects import event_filter
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
-from services.opinion.loading import SCHEMA
+from services.opinion import tables
 
 
 async def learn_unit(conn: Conn, envelope: EventEnvelope) -> None:
     event = REGISTRY.decode(envelope)
     if isinstance(event, UnitRegistered):
-        await conn.execute(
-            f"INSERT INTO {SCHEMA}.known_units (path, name, kind) VALUES ($1, $2, $3)"
-            " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-            event.path,
-            event.name,
-            event.kind.value,
-        )
+        await tables.learn_unit(conn, event.path, event.name, event.kind.value)
     elif isinstance(event, UnitRetired):
-        await conn.execute(
-            f"UPDATE {SCHEMA}.known_units SET retired_on = $2 WHERE path = $1", event.path, event.effective_on
-        )
+        await tables.retire_unit(conn, event.path, event.effective_on)
 
 
 UNITS = Reaction(

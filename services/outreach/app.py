@@ -7,6 +7,7 @@ from typing import Any
 from contracts.ingest import kinds_of
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
+from services.outreach import tables
 from services.outreach.handlers import HANDLERS
 from services.outreach.reactions import REACTIONS
 
@@ -21,7 +22,7 @@ class OutreachSettings(ServiceSettings):
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
     definition = ServiceDefinition(
         name="outreach",
-        schema="outreach",
+        schema=tables.SCHEMA,
         migrations_package="services.outreach",
         commands=dict(HANDLERS),
         reactions=list(REACTIONS),

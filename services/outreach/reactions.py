@@ -9,43 +9,24 @@ from contracts.registry import REGISTRY
 from contracts.subjects import event_filter
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
+from services.outreach import tables
 
 
 async def learn_unit(conn: Conn, envelope: EventEnvelope) -> None:
     event = REGISTRY.decode(envelope)
     if isinstance(event, UnitRegistered):
-        await conn.execute(
-            "INSERT INTO outreach.known_units (path, name, kind) VALUES ($1, $2, $3)"
-            " ON CONFLICT (path) DO NOTHING",
-            event.path,
-            event.name,
-            event.kind.value,
-        )
+        await tables.learn_unit(conn, event.path, event.name, event.kind.value)
 
 
 async def learn_outlet(conn: Conn, envelope: EventEnvelope) -> None:
     event = REGISTRY.decode(envelope)
     if isinstance(event, OutletRegistered):
-        await conn.execute(
-            "INSERT INTO outreach.outlets (outlet_id, unit, kind, name, status, effective_on)"
-            " VALUES ($1, $2, $3, $4, 'active', $5) ON CONFLICT (outlet_id) DO NOTHING",
-            event.outlet_id,
-            event.unit,
-            event.kind.value,
-            event.name,
-            event.effective_on,
-        )
+        await tables.learn_outlet(conn, event)
     elif isinstance(event, OutletStatusChanged):
         # Applied when learned, whatever its effective date: a closed outlet carries nothing new.
-        await conn.execute(
-            "UPDATE outreach.outlets SET status = $2 WHERE outlet_id = $1",
-            event.outlet_id,
-            event.status.value,
-        )
+        await tables.set_outlet_status(conn, event.outlet_id, event.status.value)
     elif isinstance(event, OutletRelocated):
-        await conn.execute(
-            "UPDATE outreach.outlets SET unit = $2 WHERE outlet_id = $1", event.outlet_id, event.to_unit
-        )
+        await tables.move_outlet(conn, event.outlet_id, event.to_unit)
 
 
 UNITS = Reaction(

@@ -15,7 +15,7 @@ from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.runtime import QueryError
-from services.outreach.plans import Month, Tally, Target, completion, progress
+from services.outreach.domain.plans import Month, Tally, Target, completion, progress
 from services.projection.params import MAX_OFFSET, int_param, unit_param
 from services.projection.queries import SCHEMA
 from services.projection.queries import freshness as checkpoint_freshness

@@ -22,7 +22,7 @@ from contracts.assessment import (
     SchemeAdopted,
 )
 from services.assessment import domain
-from services.assessment.bulletins import reissue
+from services.assessment.domain.bulletins import reissue
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from tests.assessment.test_scores_nats import SCHEME
 

@@ -18,8 +18,8 @@ from contracts.assessment import Metric, SchemeAdopted
 from contracts.duty import UnitRegistered
 from contracts.outreach import ActivityLogged
 from contracts.registry import DomainEvent
-from services.assessment import factstore
-from services.assessment.facts import Fact
+from services.assessment import tables
+from services.assessment.domain.facts import Fact
 from services.assessment.reactions import learn
 from services.assessment.rescorer import Rescorer
 from services.cli.main import app
@@ -105,7 +105,7 @@ async def poison(pool: asyncpg.Pool) -> None:
         "activity:poison", Metric.ACTIVITY, TOWN_A, date(1, 1, 1), {"kind": "central_group_study"}, ()
     )
     async with pool.acquire() as conn, conn.transaction():
-        await factstore.put_fact(conn, fact)
+        await tables.put_fact(conn, fact)
 
 
 async def own_score(pool: asyncpg.Pool, unit: str, period: str) -> float | None:

@@ -1,5 +1,5 @@
 """Golden scores: every expected number below is worked out by hand from the rules in
-services/assessment/scoring.py's docstring (the working is in the comment beside it), never copied
+services/assessment/domain/scoring.py's docstring (the working is in the comment beside it), never copied
 from what the code printed."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 from contracts.assessment import ChildScore, Explanation, FactRef, Line, Metric, Scheme
 from contracts.outreach import Cadence
-from services.assessment.facts import AttrValue, Fact
-from services.assessment.scoring import (
+from services.assessment.domain.facts import AttrValue, Fact
+from services.assessment.domain.scoring import (
     Adjustment,
     ManualEntry,
     ScoringInput,

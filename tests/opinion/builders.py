@@ -17,8 +17,8 @@ from contracts.opinion import (
     SeverityLimits,
 )
 from contracts.registry import DomainEvent
-from services.opinion import decide as rules
 from services.opinion.domain import Case, CaseState, evolve
+from services.opinion.domain import closed_loop as rules
 
 CITY = "3205"
 COUNTY = "3205.320506"

@@ -15,7 +15,8 @@ from contracts.opinion import (
     SupervisionStarted,
 )
 from services.eventkit.localtime import SHANGHAI
-from services.opinion.deadlines import (
+from services.opinion.domain import Case
+from services.opinion.domain.deadlines import (
     DEADLINE_TIMER,
     LADDER_TIMER,
     decide_deadline_missed,
@@ -23,7 +24,6 @@ from services.opinion.deadlines import (
     due_after,
     wanted_timers,
 )
-from services.opinion.domain import Case
 from tests.opinion.builders import (
     CITY,
     COUNTY,

@@ -28,9 +28,8 @@ from contracts.opinion import (
 from contracts.registry import DomainEvent
 from services.eventkit.errors import DomainError, Forbidden, NotFound
 from services.eventkit.localtime import local_date
-from services.opinion import decide as rules
-from services.opinion import linkage
-from services.opinion.domain import TRANSITIONS, Case, CaseState, Step, level_above
+from services.opinion.domain import TRANSITIONS, Case, CaseState, Step, level_above, linkage
+from services.opinion.domain import closed_loop as rules
 from tests.opinion.builders import (
     CASE_ID,
     CASES_BY_STATE,

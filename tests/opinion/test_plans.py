@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from contracts.opinion import AdoptResponsePlan, FileNilReport, GradeOpinion, Limit, NilReportFiled, Severity
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
-from services.opinion.plans import Plans, decide_adopt_plan, decide_file_nil_report, evolve_plans
+from services.opinion.domain.plans import Plans, decide_adopt_plan, decide_file_nil_report, evolve_plans
 from tests.opinion.builders import CITY, COUNTY, PLAN_LIMITS, TOWN
 
 TODAY = date(2026, 10, 12)

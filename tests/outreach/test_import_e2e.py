@@ -12,7 +12,7 @@ from nats.aio.client import Client as NatsClient
 
 from contracts.commands import Actor, CommandReply, Role
 from contracts.subjects import ingest_subject
-from services.outreach.imports import import_activity_id
+from services.outreach.domain.imports import import_activity_id
 from tests.helpers import wait_until
 from tests.outreach.support import TOWNSHIP, query, register_units
 from tests.stack import CITY_ADMIN, client, running

@@ -7,7 +7,7 @@ from typing import Any
 
 from contracts.outreach import ActivityLogged, LogActivities, LogActivity
 from services.outreach.domain import Activity
-from services.outreach.imports import RowStatus, check_rows, decide_import, import_activity_id, report
+from services.outreach.domain.imports import RowStatus, check_rows, decide_import, import_activity_id, report
 
 TODAY = date(2025, 6, 30)
 NOW = datetime(2025, 6, 30, 4, tzinfo=UTC)

@@ -12,7 +12,15 @@ from contracts.outreach import ActivityKind, Cadence, SetTarget, TargetScope, Ta
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.eventkit.periods import PeriodStatus, local_period_of
-from services.outreach.plans import Plan, Tally, Target, completion, decide_set_target, evolve_plan, progress
+from services.outreach.domain.plans import (
+    Plan,
+    Tally,
+    Target,
+    completion,
+    decide_set_target,
+    evolve_plan,
+    progress,
+)
 
 UNIT = "3205.320506"
 

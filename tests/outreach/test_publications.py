@@ -22,7 +22,7 @@ from contracts.outreach import (
 )
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, Forbidden, NotFound
-from services.outreach.publications import (
+from services.outreach.domain.publications import (
     Outlet,
     Publication,
     decide_publish,

@@ -9,7 +9,7 @@ from contracts.duty import (
     RecordInspection,
     RectificationOpened,
 )
-from services.duty import lookups
+from services.duty import tables
 from services.duty.domain.common import change, inspection_stream, rectification_stream
 from services.duty.domain.inspections import (
     decide_add_evidence,
@@ -45,9 +45,7 @@ async def open_rectification(ctx: CommandContext, command: OpenRectification) ->
     inspection = await session.inspection(command.inspection_id)
     finding = inspection.finding(command.finding_id)
     outlet = await session.outlet(finding.outlet_id) if finding else Outlet()
-    taken_by = await lookups.rectification_for(
-        ctx.conn, session.schema, command.inspection_id, command.finding_id
-    )
+    taken_by = await tables.rectification_for(ctx.conn, command.inspection_id, command.finding_id)
     events = decide_open_rectification(
         rectification, inspection, outlet, taken_by=taken_by, command=command, now=ctx.now
     )
@@ -59,7 +57,7 @@ async def open_rectification(ctx: CommandContext, command: OpenRectification) ->
         opened.due_at,
         {"rectification_id": command.rectification_id},
     )
-    await schedule(ctx.conn, session.schema, timer)
+    await schedule(ctx.conn, tables.SCHEMA, timer)
     return await session.commit(
         [change(rectification_stream(command.rectification_id), opened.unit, *events)]
     )
@@ -80,7 +78,7 @@ async def close_rectification(ctx: CommandContext, command: CloseRectification) 
     session = Session(ctx)
     rectification = await session.rectification(command.rectification_id)
     events = decide_close_rectification(rectification, command, ctx.now)
-    await cancel(ctx.conn, session.schema, overdue_timer_id(command.rectification_id))
+    await cancel(ctx.conn, tables.SCHEMA, overdue_timer_id(command.rectification_id))
     stream = rectification_stream(command.rectification_id)
     return await session.commit([change(stream, rectification.unit or command.unit, *events)])
 

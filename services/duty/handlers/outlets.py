@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.duty import ChangeOutletOwner, ChangeOutletStatus, RegisterOutlet
-from services.duty import lookups
+from services.duty import tables
 from services.duty.domain.common import change, outlet_stream
 from services.duty.domain.outlets import (
     decide_change_outlet_owner,
@@ -38,9 +38,7 @@ async def change_outlet_status(ctx: CommandContext, command: ChangeOutletStatus)
 async def change_outlet_owner(ctx: CommandContext, command: ChangeOutletOwner) -> list[Decision]:
     session = Session(ctx)
     outlet = await session.outlet(command.outlet_id)
-    await lookups.lock_posts(
-        ctx.conn, session.schema, [p for p in (outlet.owner_post_id, command.to_post_id) if p]
-    )
+    await tables.lock_posts(ctx.conn, [p for p in (outlet.owner_post_id, command.to_post_id) if p])
     target = await session.post(command.to_post_id)
     events = decide_change_outlet_owner(outlet, target, ctx.actor.scope, command, session.today)
     return await session.commit(

@@ -11,7 +11,7 @@ from contracts.duty import (
     RevokeOversight,
     VacatePost,
 )
-from services.duty import lookups
+from services.duty import tables
 from services.duty.domain.common import change, post_stream
 from services.duty.domain.handover import decide_hand_over
 from services.duty.domain.posts import (
@@ -29,7 +29,7 @@ from services.eventkit.commanding import CommandContext, Decision
 async def create_post(ctx: CommandContext, command: CreatePost) -> list[Decision]:
     session = Session(ctx)
     post, unit = await session.post(command.post_id), await session.unit(command.unit)
-    first = await lookups.first_responsible_at(ctx.conn, session.schema, command.unit)
+    first = await tables.first_responsible_at(ctx.conn, command.unit)
     events = decide_create_post(post, unit, first, command, session.today)
     return await session.commit([change(post_stream(command.post_id), command.unit, *events)])
 
@@ -73,7 +73,7 @@ async def revoke_oversight(ctx: CommandContext, command: RevokeOversight) -> lis
 
 async def hand_over(ctx: CommandContext, command: HandOver) -> list[Decision]:
     session = Session(ctx)
-    await lookups.lock_posts(ctx.conn, session.schema, [command.from_post_id, command.to_post_id])
+    await tables.lock_posts(ctx.conn, [command.from_post_id, command.to_post_id])
     posts = await session.posts([command.from_post_id, command.to_post_id])
     outlets = await session.owned_outlets(command.from_post_id)
     changes = decide_hand_over(

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from contracts.registry import REGISTRY, DomainEvent
-from services.duty import lookups
-from services.duty.domain.common import (
-    Change,
-    inspection_stream,
-    outlet_stream,
-    post_stream,
-    rectification_stream,
-    unit_stream,
-)
-from services.duty.domain.inspections import (
-    Inspection,
-    Rectification,
-    evolve_inspection,
-    evolve_rectification,
-)
-from services.duty.domain.outlets import Outlet, evolve_outlet
-from services.duty.domain.posts import Post, evolve_post
-from services.duty.domain.units import Unit, evolve_unit
+from services.duty import tables
+from services.duty.aggregates import INSPECTION, OUTLET, POST, RECTIFICATION, UNIT
+from services.duty.domain.common import Change
+from services.duty.domain.inspections import Inspection, Rectification
+from services.duty.domain.outlets import Outlet
+from services.duty.domain.posts import Post
+from services.duty.domain.units import Unit
+from services.eventkit.aggregates import AggregateSpec, load_many
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
 
@@ -37,63 +26,52 @@ class Session:
 
     def __init__(self, ctx: CommandContext) -> None:
         self.ctx = ctx
-        self.schema = ctx.store.schema
         self.versions: dict[str, int] = {}
 
     @property
     def today(self) -> date:
         return local_date(self.ctx.now)
 
-    async def _load(
-        self, keys: Sequence[str], stream_of: Callable[[str], str], initial: S, evolve: Callable[[S, Any], S]
-    ) -> dict[str, S]:
-        streams = {stream_of(key): key for key in keys}
-        found = await self.ctx.store.read_streams(list(streams), conn=self.ctx.conn)
+    async def _load(self, spec: AggregateSpec[str, S], keys: Sequence[str]) -> dict[str, S]:
         states: dict[str, S] = {}
-        for stream, stored in found.items():
-            state, version = initial, 0
-            for event in stored:
-                decoded: DomainEvent = REGISTRY.decode(event.envelope)
-                state, version = evolve(state, decoded), event.envelope.streamversion
-            self.versions[stream] = version
-            states[streams[stream]] = state
+        for key, (state, version) in (await load_many(self.ctx, spec, keys)).items():
+            self.versions[spec.stream(key)] = version
+            states[key] = state
         return states
 
     async def units(self, paths: Sequence[str]) -> dict[str, Unit]:
-        return await self._load(paths, unit_stream, Unit(), evolve_unit)
+        return await self._load(UNIT, paths)
 
     async def unit(self, path: str) -> Unit:
         return (await self.units([path]))[path]
 
     async def posts(self, post_ids: Sequence[str]) -> dict[str, Post]:
-        return await self._load(post_ids, post_stream, Post(), evolve_post)
+        return await self._load(POST, post_ids)
 
     async def post(self, post_id: str) -> Post:
         return (await self.posts([post_id]))[post_id]
 
     async def locked_post(self, post_id: str) -> Post:
-        """The post, after taking its row lock (see lookups.lock_posts)."""
-        await lookups.lock_posts(self.ctx.conn, self.schema, [post_id])
+        """The post, after taking its row lock (see tables.lock_posts)."""
+        await tables.lock_posts(self.ctx.conn, [post_id])
         return await self.post(post_id)
 
     async def outlets(self, outlet_ids: Sequence[str]) -> dict[str, Outlet]:
-        return await self._load(outlet_ids, outlet_stream, Outlet(), evolve_outlet)
+        return await self._load(OUTLET, outlet_ids)
 
     async def outlet(self, outlet_id: str) -> Outlet:
         return (await self.outlets([outlet_id]))[outlet_id]
 
     async def owned_outlets(self, post_id: str) -> list[Outlet]:
-        ids = await lookups.outlets_owned_by(self.ctx.conn, self.schema, post_id)
+        ids = await tables.outlets_owned_by(self.ctx.conn, post_id)
         return list((await self.outlets(ids)).values())
 
     async def inspection(self, inspection_id: str) -> Inspection:
-        found = await self._load([inspection_id], inspection_stream, Inspection(), evolve_inspection)
+        found = await self._load(INSPECTION, [inspection_id])
         return found[inspection_id]
 
     async def rectification(self, rectification_id: str) -> Rectification:
-        found = await self._load(
-            [rectification_id], rectification_stream, Rectification(), evolve_rectification
-        )
+        found = await self._load(RECTIFICATION, [rectification_id])
         return found[rectification_id]
 
     async def commit(self, changes: Sequence[Change]) -> list[Decision]:
@@ -105,5 +83,5 @@ class Session:
             decisions.append(
                 Decision(decided.stream, self.versions[decided.stream], decided.unit, decided.events)
             )
-        await lookups.remember(self.ctx.conn, self.schema, changes)
+        await tables.remember(self.ctx.conn, changes)
         return decisions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contracts.duty import MergeUnits, RegisterUnit, RenameUnit, SplitUnit
 from contracts.units import is_within, parent_of
-from services.duty import lookups
+from services.duty import tables
 from services.duty.domain.common import change, unit_stream
 from services.duty.domain.restructure import Affected, decide_merge, decide_split, new_paths
 from services.duty.domain.units import decide_register_unit, decide_rename_unit
@@ -29,17 +29,17 @@ async def rename_unit(ctx: CommandContext, command: RenameUnit) -> list[Decision
 
 async def _affected(session: Session, moves: dict[str, str], keep: str | None) -> Affected:
     """Load what moving ``moves`` touches; ``keep`` is a unit whose own posts and outlets count too."""
-    conn, schema = session.ctx.conn, session.schema
+    conn = session.ctx.conn
     homes = [*([keep] if keep else []), *moves]
-    post_ids = await lookups.posts_at(conn, schema, homes)
-    overseer_ids = await lookups.overseers_of(conn, schema, homes)
+    post_ids = await tables.posts_at(conn, homes)
+    overseer_ids = await tables.overseers_of(conn, homes)
     posts = await session.posts(sorted(set(post_ids) | set(overseer_ids)))
     targets = await session.units(list(moves.values()))
     return Affected(
         moved=await session.units(list(moves)),
         occupied=frozenset(path for path, unit in targets.items() if unit.registered),
         posts=[posts[post_id] for post_id in post_ids],
-        outlets=list((await session.outlets(await lookups.outlets_at(conn, schema, homes))).values()),
+        outlets=list((await session.outlets(await tables.outlets_at(conn, homes))).values()),
         overseers=[posts[post_id] for post_id in overseer_ids],
     )
 
@@ -47,7 +47,7 @@ async def _affected(session: Session, moves: dict[str, str], keep: str | None) -
 async def merge_units(ctx: CommandContext, command: MergeUnits) -> list[Decision]:
     session = Session(ctx)
     absorbed, into = await session.unit(command.absorbed), await session.unit(command.into)
-    below = await lookups.units_below(ctx.conn, session.schema, command.absorbed)
+    below = await tables.units_below(ctx.conn, command.absorbed)
     moves = new_paths(command.absorbed, command.into, below)
     affected = await _affected(session, moves, keep=command.absorbed)
     return await session.commit(decide_merge(absorbed, into, affected, command, session.today))
@@ -56,7 +56,7 @@ async def merge_units(ctx: CommandContext, command: MergeUnits) -> list[Decision
 async def split_unit(ctx: CommandContext, command: SplitUnit) -> list[Decision]:
     session = Session(ctx)
     source, carved = await session.unit(command.source), await session.unit(command.new_path)
-    below = await lookups.units_below(ctx.conn, session.schema, command.source)
+    below = await tables.units_below(ctx.conn, command.source)
     moving = [path for path in below if any(is_within(path, root) for root in command.moved_units)]
     # Listed units that are not (active) below the source are loaded too, so the rule can name them.
     moves = new_paths(command.source, command.new_path, sorted(set(moving) | set(command.moved_units)))

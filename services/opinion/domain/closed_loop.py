@@ -30,8 +30,8 @@ from contracts.opinion import (
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit.errors import DomainError, Forbidden, NotFound
-from services.opinion.deadlines import due_after
-from services.opinion.domain import Case, CaseState, Step, require, require_unit, strictly_within
+from services.opinion.domain.case import Case, CaseState, Step, require, require_unit, strictly_within
+from services.opinion.domain.deadlines import due_after
 
 CLOCK_SKEW = timedelta(minutes=5)  # a capture time a little ahead of our clock is the source's clock
 

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from contracts.assessment import Metric, Selector
+from contracts.assessment import INTERVAL_METRICS, Metric, Selector
 from contracts.outreach import Cadence
 from contracts.units import division_codes
+from services.eventkit.periods import Period, period_of, periods_in
 
 AttrValue = str | int | bool
 
@@ -54,3 +55,17 @@ def scored_unit_of(path: str) -> str:
 def is_scored_unit(path: str) -> bool:
     """City, county and township offices are scored; sections and branches count for their office."""
     return scored_unit_of(path) == path
+
+
+def periods_touched(fact: Fact) -> list[Period]:
+    """The periods whose score a fact can change: the month, quarter and year it falls in; for a state
+    over time (an outlet, a coverage gap), every period of its years that ends on or after it began."""
+    if fact.metric not in INTERVAL_METRICS:
+        return [period_of(fact.on_date, cadence) for cadence in Cadence]
+    return [
+        period
+        for year in range(fact.on_date.year, (fact.until or fact.on_date).year + 1)
+        for cadence in Cadence
+        for period in periods_in(year, cadence)
+        if period.last_day >= fact.on_date
+    ]

@@ -1,12 +1,52 @@
-"""Bulletins (季通报、年考核), pure: rank peers at each level and re-issue a version after an appeal."""
+"""Bulletins (季通报、年考核), pure: publishing once per unit and period, ranking peers at each level,
+and re-issuing a version after an appeal."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from contracts.assessment import BulletinPublished, BulletinRow, ChildScore, Line, Rollup, UnitScore
-from services.assessment.scoring import points, rank, rolled_up
+from contracts.assessment import (
+    BulletinPublished,
+    BulletinRow,
+    ChildScore,
+    Line,
+    Rollup,
+    UnitScore,
+)
+from contracts.registry import DomainEvent
+from services.assessment.domain.scoring import points, rank, rolled_up
+from services.eventkit.errors import AlreadyExists
+from services.eventkit.periods import Period
+
+
+@dataclass(frozen=True)
+class BulletinState:
+    versions: tuple[BulletinPublished, ...] = ()
+
+    @property
+    def latest(self) -> BulletinPublished | None:
+        return self.versions[-1] if self.versions else None
+
+
+def evolve_bulletin(state: BulletinState, event: DomainEvent) -> BulletinState:
+    if isinstance(event, BulletinPublished):
+        return BulletinState((*state.versions, event))
+    return state
+
+
+def refuse_republish(state: BulletinState, unit: str, period: Period) -> None:
+    if state.latest is not None:
+        raise AlreadyExists(
+            f"the {period.label} bulletin of {unit} is published (version {state.latest.bulletin_version});"
+            " it is re-issued only by an appeal's decision",
+            "body.period",
+        )
+
+
+def appeal_deadline(published_on: date, window_days: int) -> date:
+    return published_on + timedelta(days=window_days)
 
 
 def assemble_rows(

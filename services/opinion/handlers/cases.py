@@ -6,46 +6,25 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from contracts.opinion import (
-    AcknowledgeOpinion,
-    AdoptResponsePlan,
     AssignOpinion,
-    CloseOpinion,
-    DecideExtension,
-    EscalateOpinion,
-    FileNilReport,
-    GiveFeedback,
     GradeOpinion,
     IngestItem,
-    RecordAction,
     ReopenOpinion,
     ReportOpinion,
-    RequestExtension,
-    ReturnOpinion,
-    SuperviseOpinion,
     ingested_case_id,
 )
 from contracts.registry import DomainEvent
-from services.eventkit.commanding import CommandContext, Decision, Handlers, Outcome
-from services.eventkit.localtime import local_date
-from services.opinion import decide as rules
-from services.opinion import linkage
-from services.opinion.domain import Case
-from services.opinion.loading import (
-    SCHEMA,
-    case_limits,
-    conclude,
-    load_case,
-    load_plans,
-    load_visible_case,
-    nil_report_stream,
-    plan_stream,
-    unit_known,
-)
-from services.opinion.plans import decide_adopt_plan, decide_file_nil_report
+from services.eventkit.aggregates import load
+from services.eventkit.commanding import CommandContext, Decision, Outcome
+from services.opinion import tables
+from services.opinion.aggregates import CASE
+from services.opinion.domain import closed_loop as rules
+from services.opinion.domain.case import Case
+from services.opinion.handlers.session import case_limits, conclude, load_plans, load_visible_case, unit_known
 
 
 async def report(ctx: CommandContext, command: ReportOpinion) -> Decision:
-    case, version = await load_case(ctx, command.case_id)
+    case, version = await load(ctx, CASE, command.case_id)
     known = await unit_known(ctx, command.unit)
     return await conclude(
         ctx, case, version, rules.decide_report(case, command.case_id, known, ctx.now, command)
@@ -59,23 +38,14 @@ async def ingest_item(ctx: CommandContext, command: IngestItem) -> Outcome:
     # twin that committed after we read the case is found below, and one that commits later still
     # makes our insert fail and the command bus run us again. (The other order let a twin commit in
     # between, and the case then looked "already reported" instead of repeated.)
-    case, version = await load_case(ctx, case_id)
-    original = await ctx.conn.fetchval(
-        f"SELECT case_id FROM {SCHEMA}.ingested WHERE source = $1 AND external_id = $2",
-        command.source,
-        command.external_id,
-    )
+    case, version = await load(ctx, CASE, case_id)
+    original = await tables.ingested_case(ctx.conn, command.source, command.external_id)
     if original is not None:
         return Outcome([], {"case_id": original, "duplicate": True})
     known = await unit_known(ctx, command.unit)
     events = rules.decide_report(case, case_id, known, ctx.now, command)
     # Same transaction as the events: a concurrent twin hits the primary key and is retried as a repeat.
-    await ctx.conn.execute(
-        f"INSERT INTO {SCHEMA}.ingested (source, external_id, case_id) VALUES ($1, $2, $3)",
-        command.source,
-        command.external_id,
-        case_id,
-    )
+    await tables.record_ingested(ctx.conn, command.source, command.external_id, case_id)
     return Outcome([await conclude(ctx, case, version, events)], {"case_id": case_id, "duplicate": False})
 
 
@@ -115,36 +85,3 @@ def simple(
         return await conclude(ctx, case, version, decide(case, command))
 
     return handle
-
-
-async def adopt_response_plan(ctx: CommandContext, command: AdoptResponsePlan) -> Decision:
-    plans, version = await load_plans(ctx, command.unit)
-    return Decision(plan_stream(command.unit), version, command.unit, decide_adopt_plan(plans, command))
-
-
-async def file_nil_report(ctx: CommandContext, command: FileNilReport) -> Decision:
-    stream = nil_report_stream(command.unit, command.day.isoformat())
-    version = await ctx.store.stream_version(stream, conn=ctx.conn)
-    known = await unit_known(ctx, command.unit)
-    events = decide_file_nil_report(version > 0, known, local_date(ctx.now), command)
-    return Decision(stream, version, command.unit, events)
-
-
-HANDLERS: Handlers = {
-    AdoptResponsePlan: adopt_response_plan,
-    ReportOpinion: report,
-    IngestItem: ingest_item,
-    GradeOpinion: grade,
-    AssignOpinion: assign,
-    AcknowledgeOpinion: simple(rules.decide_acknowledge),
-    RecordAction: simple(rules.decide_record_action),
-    GiveFeedback: simple(rules.decide_feedback),
-    CloseOpinion: simple(rules.decide_close),
-    ReopenOpinion: reopen,
-    ReturnOpinion: simple(linkage.decide_return),
-    EscalateOpinion: simple(linkage.decide_escalate),
-    RequestExtension: simple(linkage.decide_request_extension),
-    DecideExtension: simple(linkage.decide_extension),
-    SuperviseOpinion: simple(linkage.decide_supervise),
-    FileNilReport: file_nil_report,
-}

@@ -36,7 +36,7 @@ from contracts.assessment import (
     Veto,
 )
 from contracts.outreach import Cadence
-from services.assessment.facts import Fact
+from services.assessment.domain.facts import Fact
 from services.eventkit.periods import MONTHS_IN, Period, periods_in
 
 

@@ -26,7 +26,7 @@ from contracts.opinion import (
 from contracts.registry import DomainEvent
 from services.eventkit.localtime import SHANGHAI
 from services.eventkit.workdays import hours_deadline, workday_deadline
-from services.opinion.domain import Case, level_above, strictly_within
+from services.opinion.domain.case import Case, level_above, strictly_within
 
 DEADLINE_TIMER = "opinion.deadline"
 LADDER_TIMER = "opinion.ladder"

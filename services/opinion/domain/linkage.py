@@ -19,9 +19,17 @@ from contracts.opinion import (
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit.errors import DomainError, Forbidden
-from services.opinion.deadlines import extended
-from services.opinion.decide import by_assignee
-from services.opinion.domain import Case, CaseState, Step, level_above, require, require_unit, strictly_within
+from services.opinion.domain.case import (
+    Case,
+    CaseState,
+    Step,
+    level_above,
+    require,
+    require_unit,
+    strictly_within,
+)
+from services.opinion.domain.closed_loop import by_assignee
+from services.opinion.domain.deadlines import extended
 
 
 def decide_return(case: Case, command: ReturnOpinion) -> list[DomainEvent]:

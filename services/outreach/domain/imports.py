@@ -20,7 +20,7 @@ from contracts.outreach import ActivityRow, LogActivities, LogActivity
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit.errors import DomainError, field_errors
-from services.outreach.domain import Activity, decide_log_activity
+from services.outreach.domain.activities import Activity, decide_log_activity
 
 LOGGED_ROW_FIELDS = tuple(name for name in ActivityRow.model_fields if name not in {"row", "external_id"})
 

@@ -1,0 +1,27 @@
+"""Outreach's aggregates: where each lives (its stream) and how its events fold into state."""
+
+from __future__ import annotations
+
+from services.eventkit.aggregates import AggregateSpec, aggregate
+from services.outreach.domain.activities import Activity, evolve_activity
+from services.outreach.domain.plans import Plan, evolve_plan
+from services.outreach.domain.publications import Publication, evolve_publication
+
+
+def activity_stream(activity_id: str) -> str:
+    return f"activity:{activity_id}"
+
+
+def plan_stream(unit: str, year: int) -> str:
+    return f"plan:{unit}:{year}"
+
+
+def publication_stream(publication_id: str) -> str:
+    return f"publication:{publication_id}"
+
+
+ACTIVITY = aggregate(activity_stream, Activity, evolve_activity)
+PLAN: AggregateSpec[tuple[str, int], Plan] = aggregate(  # keyed by (unit, year)
+    lambda key: plan_stream(*key), lambda: Plan(targets={}), evolve_plan
+)
+PUBLICATION = aggregate(publication_stream, Publication, evolve_publication)
