@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 from contracts.registry import DomainEvent, UnknownEventType
 from contracts.units import ancestors_and_self
-from services.eventkit.db import Conn
+from services.eventkit.db import Conn, dumps
 from services.eventkit.projector import Delivered
 
 Handler = TypeVar("Handler", bound=Callable[..., None])
@@ -40,10 +40,10 @@ def on(*models: type[DomainEvent]) -> Callable[[Handler], Handler]:
 class Rows:
     """Rows for one table, sent as one ``INSERT ... SELECT FROM unnest`` per run.
 
-    ``columns`` pairs each column with its PostgreSQL type; a column in ``as_text`` is sent as text and
-    cast (JSON already serialized by pydantic). With a ``key``, a later row of a batch replaces an earlier
-    one with the same key (an upsert cannot touch a row twice in one statement); keyed rows of a table
-    are written after its other writes."""
+    ``columns`` pairs each column with its PostgreSQL type; JSON and array columns (``jsonb``,
+    ``text[]``) take Python values, or text already serialized (by pydantic) when named in ``as_text``. With a
+    ``key``, a later row of a batch replaces an earlier one with the same key (an upsert cannot touch a
+    row twice in one statement); keyed rows of a table are written after its other writes."""
 
     table: str
     columns: tuple[tuple[str, str], ...]
@@ -56,16 +56,40 @@ class Rows:
         return tuple(name for name, _ in self.columns)
 
     def sql(self, schema: str) -> str:
-        arrays = ", ".join(
-            f"${n}::{'text' if name in self.as_text else kind}[]"
-            for n, (name, kind) in enumerate(self.columns, start=1)
+        sent = ", ".join(
+            f"${n}::{'text' if n - 1 in self.as_json else kind}[]"
+            for n, (_, kind) in enumerate(self.columns, 1)
         )
-        picked = ", ".join(f"{name}::{kind}" if name in self.as_text else name for name, kind in self.columns)
+        picked = ", ".join(self._picked(name, kind) for name, kind in self.columns)
         names = ", ".join(self.names)
         return (
             f"INSERT INTO {schema}.{self.table} AS t ({names}) SELECT {picked}"
-            f" FROM unnest({arrays}) AS r({names}) ON CONFLICT {self.on_conflict}"
+            f" FROM unnest({sent}) AS r({names}) ON CONFLICT {self.on_conflict}"
         )
+
+    @property
+    def as_json(self) -> frozenset[int]:
+        """Positions of the columns sent as JSON text: asyncpg reads a list inside a column array as one
+        more dimension, so JSON and array values are serialized here and cast by PostgreSQL."""
+        return frozenset(
+            i
+            for i, (name, kind) in enumerate(self.columns)
+            if kind == "jsonb" or kind.endswith("[]") or name in self.as_text
+        )
+
+    def _picked(self, name: str, kind: str) -> str:
+        if kind.endswith("[]"):
+            elements = f"ARRAY(SELECT jsonb_array_elements_text({name}::jsonb))"
+            return f"CASE WHEN {name} IS NULL THEN NULL ELSE {elements} END::{kind}"
+        return f"{name}::{kind}" if kind == "jsonb" or name in self.as_text else name
+
+    def arrays(self, rows: Iterable[Key]) -> list[list[Any]]:
+        """One array per column, JSON and array values serialized (except those ``as_text`` already is)."""
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        for i in self.as_json:
+            if self.columns[i][0] not in self.as_text:
+                columns[i] = [None if value is None else dumps(value) for value in columns[i]]
+        return columns
 
 
 def replacing(key: Iterable[str], columns: Iterable[str], where: str = "") -> str:
@@ -149,18 +173,14 @@ class Batch:
         for table in sorted(set(self.ordered) | set(keyed_tables)):
             for what, values in self.ordered.get(table, ()):
                 if isinstance(what, Rows):
-                    await conn.execute(
-                        what.sql(self.schema), *(list(column) for column in zip(*values, strict=True))
-                    )
+                    await conn.execute(what.sql(self.schema), *what.arrays(values))
                 else:
                     await conn.executemany(what, values)
             for rows, found in self.keyed.items():
                 if rows.table == table and found:
                     # Sorted keys: concurrent upserts (a rebuild beside the live view) lock in one order.
                     tuples = [tuple(found[key][name] for name in rows.names) for key in sorted(found)]
-                    await conn.execute(
-                        rows.sql(self.schema), *(list(column) for column in zip(*tuples, strict=True))
-                    )
+                    await conn.execute(rows.sql(self.schema), *rows.arrays(tuples))
         for counter, sums in sorted(self.counts.items(), key=lambda item: item[0].table):
             if sums:
                 keys = sorted(sums)
@@ -182,7 +202,8 @@ class ReadModel:
         for klass in reversed(cls.__mro__):
             for method in vars(klass).values():
                 for event_type in getattr(method, "read_model_events", ()):
-                    found[event_type].append(method)
+                    if method not in found[event_type]:  # an event's versions share one type string
+                        found[event_type].append(method)
         cls.handlers = {event_type: tuple(methods) for event_type, methods in found.items()}
         cls.event_types = frozenset(found)
 
