@@ -47,7 +47,7 @@ class Rows:
 
     table: str
     columns: tuple[tuple[str, str], ...]
-    on_conflict: str = "DO NOTHING"
+    on_conflict: str | None = "DO NOTHING"  # None: a plain insert, a duplicate fails the batch
     key: tuple[str, ...] = ()
     as_text: frozenset[str] = frozenset()
 
@@ -56,16 +56,16 @@ class Rows:
         return tuple(name for name, _ in self.columns)
 
     def sql(self, schema: str) -> str:
+        as_json = self.as_json
         sent = ", ".join(
-            f"${n}::{'text' if n - 1 in self.as_json else kind}[]"
-            for n, (_, kind) in enumerate(self.columns, 1)
+            f"${n}::{'text' if n - 1 in as_json else kind}[]" for n, (_, kind) in enumerate(self.columns, 1)
         )
         picked = ", ".join(self._picked(name, kind) for name, kind in self.columns)
         names = ", ".join(self.names)
         return (
             f"INSERT INTO {schema}.{self.table} AS t ({names}) SELECT {picked}"
-            f" FROM unnest({sent}) AS r({names}) ON CONFLICT {self.on_conflict}"
-        )
+            f" FROM unnest({sent}) AS r({names})"
+        ) + (f" ON CONFLICT {self.on_conflict}" if self.on_conflict is not None else "")
 
     @property
     def as_json(self) -> frozenset[int]:
