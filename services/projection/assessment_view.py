@@ -1,5 +1,5 @@
 """The assessment view: each unit's score per period, bulletins and their rows, scheme versions, appeals
-and unit names. Queries are in assessment_queries.py.
+(unit names come from the one unit table of readmodels.py). Queries are in assessment_queries.py.
 
 A score row holds the latest ScoreComputed of its (unit, period) until a bulletin ranks that unit for
 that period: from then on it holds the row of the newest bulletin that did, and no later ScoreComputed
@@ -20,7 +20,6 @@ from contracts.assessment import (
     SchemeAdopted,
     ScoreComputed,
 )
-from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
 from contracts.units import parent_of
 from services.eventkit.periods import parse_period
 from services.eventkit.projector import Delivered, Projector
@@ -227,28 +226,6 @@ class AssessmentProjector(ReadModel):
             delivered.envelope.time,
         )
         batch.put(APPEALS_DECIDED, dict(zip(APPEALS_DECIDED.names, values, strict=True)))
-
-    @on(UnitRegistered)
-    def unit_registered(self, batch: Batch, event: UnitRegistered, _: Delivered) -> None:
-        batch.change(
-            "assessment_units",
-            "INSERT INTO {s}.assessment_units (path, parent, name, kind) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-            event.path,
-            event.parent,
-            event.name,
-            event.kind.value,
-        )
-
-    @on(UnitRenamed)
-    def unit_renamed(self, batch: Batch, event: UnitRenamed, _: Delivered) -> None:
-        sql = "UPDATE {s}.assessment_units SET name = $2 WHERE path = $1"
-        batch.change("assessment_units", sql, event.path, event.name)
-
-    @on(UnitRetired)
-    def unit_retired(self, batch: Batch, event: UnitRetired, _: Delivered) -> None:
-        sql = "UPDATE {s}.assessment_units SET retired_on = $2 WHERE path = $1"
-        batch.change("assessment_units", sql, event.path, event.effective_on)
 
 
 PROJECTORS: list[Projector] = [AssessmentProjector()]

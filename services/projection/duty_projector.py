@@ -23,18 +23,6 @@ HISTORY = Rows(
     ),
     on_conflict=None,
 )
-UNITS = Rows(
-    "duty_units",
-    (
-        ("path", "text"),
-        ("parent", "text"),
-        ("name", "text"),
-        ("kind", "text"),
-        ("registered_on", "date"),
-        ("previous_path", "text"),
-    ),
-    on_conflict=None,
-)
 POSTS = Rows(
     "duty_posts",
     (("post_id", "text"), ("unit", "text"), ("kind", "text"), ("title", "text"), ("created_on", "date")),
@@ -102,25 +90,17 @@ def outlet_history(batch: Batch, outlet_id: str) -> History:
 class DutyProjector(DutyChecks):
     name = NAME
 
+    # The units themselves are in the one unit table (readmodels.py); here only their names' intervals.
     @on(d.UnitRegistered)
     def unit_registered(self, batch: Batch, e: d.UnitRegistered, _: Delivered) -> None:
-        batch.row(UNITS, e.path, e.parent, e.name, e.kind.value, e.effective_on, e.previous_path)
         unit_history(batch, e.path).begin("name", e.name, e.effective_on)
 
     @on(d.UnitRenamed)
     def unit_renamed(self, batch: Batch, e: d.UnitRenamed, _: Delivered) -> None:
-        batch.change(UNITS.table, "UPDATE {s}.duty_units SET name = $2 WHERE path = $1", e.path, e.name)
         unit_history(batch, e.path).set("name", e.name, e.effective_on)
 
     @on(d.UnitRetired)
     def unit_retired(self, batch: Batch, e: d.UnitRetired, _: Delivered) -> None:
-        batch.change(
-            UNITS.table,
-            "UPDATE {s}.duty_units SET retired_on = $2, successor = $3 WHERE path = $1",
-            e.path,
-            e.effective_on,
-            e.successor,
-        )
         unit_history(batch, e.path).end("name", e.effective_on)
 
     @on(d.PostCreated)

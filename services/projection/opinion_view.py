@@ -1,5 +1,6 @@
 """The opinion view: one row per case with its place in the loop and its timestamps, each case's
-timeline, nil reports, response plans, and units as monitoring posts. Queries are in opinion_queries.py.
+timeline, nil reports and response plans (units, the monitoring posts, are in the one unit table of
+readmodels.py). Queries are in opinion_queries.py.
 
 The cases a batch touches are read once, every event applied to them in order, then written back.
 Statistics are computed at query time over these rows (periods are arbitrary and medians do not roll
@@ -11,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
 from contracts.opinion import (
     ActionRecorded,
     CaseEvent,
@@ -243,30 +243,6 @@ class OpinionProjector(ReadModel):
     def plan_adopted(self, batch: Batch, event: ResponsePlanAdopted, delivered: Delivered) -> None:
         limits = {severity.value: value.model_dump(mode="json") for severity, value in event.limits.items()}
         batch.row(PLANS, event.unit, event.plan_version, limits, event.note, delivered.envelope.time)
-
-    @on(UnitRegistered)
-    def unit_registered(self, batch: Batch, event: UnitRegistered, delivered: Delivered) -> None:
-        since = event.effective_on or local_date(delivered.envelope.time)
-        batch.change(
-            "opinion_units",
-            "INSERT INTO {s}.opinion_units (path, parent, name, kind, since) VALUES ($1, $2, $3, $4, $5)"
-            " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-            event.path,
-            event.parent,
-            event.name,
-            event.kind.value,
-            since,
-        )
-
-    @on(UnitRenamed)
-    def unit_renamed(self, batch: Batch, event: UnitRenamed, _: Delivered) -> None:
-        sql = "UPDATE {s}.opinion_units SET name = $2 WHERE path = $1"
-        batch.change("opinion_units", sql, event.path, event.name)
-
-    @on(UnitRetired)
-    def unit_retired(self, batch: Batch, event: UnitRetired, _: Delivered) -> None:
-        sql = "UPDATE {s}.opinion_units SET retired_on = $2 WHERE path = $1"
-        batch.change("opinion_units", sql, event.path, event.effective_on)
 
 
 PROJECTORS: list[Projector] = [OpinionProjector()]

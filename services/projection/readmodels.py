@@ -1,4 +1,5 @@
-"""The linked unit view: units and activity counts per unit and kind, own and rolled up.
+"""The linked unit view: the one unit table every view reads (name, kind, validity, successor after a
+merge), and activity counts per unit and kind, own and rolled up.
 
 A batch is folded in memory (one upsert per touched unit and kind, not per event), which is what
 lets the projection keep up with the relay."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
 from contracts.outreach import ActivityCorrected, ActivityLogged, ActivityVoided
 from contracts.units import level_of
+from services.eventkit.localtime import local_date
 from services.eventkit.projector import Delivered
 from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on
 
@@ -20,6 +22,9 @@ UNITS = Rows(
         ("kind", "text"),
         ("level", "text"),
         ("registered_at", "timestamptz"),
+        ("registered_on", "date"),
+        ("since", "date"),
+        ("previous_path", "text"),
     ),
     on_conflict="(path) DO NOTHING",
 )
@@ -31,10 +36,10 @@ class UnitsProjector(ReadModel):
 
     @on(UnitRegistered)
     def registered(self, batch: Batch, event: UnitRegistered, delivered: Delivered) -> None:
-        level = level_of(event.path)
-        batch.row(
-            UNITS, event.path, event.parent, event.name, event.kind.value, level, delivered.envelope.time
-        )
+        at, on = delivered.envelope.time, event.effective_on
+        unit = (event.path, event.parent, event.name, event.kind.value, level_of(event.path))
+        # Valid from its effective date, or (existing before records began) the day it was registered.
+        batch.row(UNITS, *unit, at, on, on or local_date(at), event.previous_path)
 
     @on(UnitRenamed)
     def renamed(self, batch: Batch, event: UnitRenamed, _: Delivered) -> None:
