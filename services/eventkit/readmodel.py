@@ -141,7 +141,8 @@ class Batch:
 
     def _append(self, table: str, what: Rows | str, values: Key) -> None:
         runs = self.ordered[table]
-        if runs and runs[-1][0] == what:
+        # Identity first: comparing two Rows field by field for every row costs more than the row.
+        if runs and (runs[-1][0] is what or (isinstance(what, str) and runs[-1][0] == what)):
             runs[-1][1].append(values)
         else:
             runs.append((what, [values]))
