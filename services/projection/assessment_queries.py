@@ -25,7 +25,7 @@ S = SCHEMA
 SCORE_SQL = (
     "SELECT s.unit, coalesce(u.name, s.unit) AS name, s.period, s.own, s.total, s.vetoed, s.explanation,"
     " s.frozen, s.bulletin_unit, s.bulletin_version, s.rank, s.updated_at"
-    f" FROM {S}.assessment_scores s LEFT JOIN {S}.assessment_units u ON u.path = s.unit"
+    f" FROM {S}.assessment_scores s LEFT JOIN {S}.units u ON u.path = s.unit"
 )
 
 
@@ -55,7 +55,7 @@ def whole_param(params: dict[str, Any], name: str, low: int, high: int) -> int |
 
 async def require_unit(conn: Conn, path: str) -> str:
     """The unit's name; QueryError when assessment has never heard of the unit."""
-    name = await conn.fetchval(f"SELECT name FROM {S}.assessment_units WHERE path = $1", path)
+    name = await conn.fetchval(f"SELECT name FROM {S}.units WHERE path = $1", path)
     if name is None and not await conn.fetchval(
         f"SELECT EXISTS (SELECT 1 FROM {S}.assessment_scores WHERE unit = $1)", path
     ):
@@ -158,7 +158,7 @@ async def list_bulletins(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str
         await require_unit(conn, path)
         rows = await conn.fetch(
             f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
-            f" LEFT JOIN {S}.assessment_units u ON u.path = b.unit"
+            f" LEFT JOIN {S}.units u ON u.path = b.unit"
             " WHERE b.unit = ANY($1::text[]) AND (b.unit = $2 OR EXISTS (SELECT 1"
             f" FROM {S}.assessment_bulletin_rows r WHERE r.bulletin_unit = b.unit AND r.period = b.period"
             " AND r.version = b.version AND r.unit = $2))"
@@ -180,7 +180,7 @@ async def get_bulletin(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, 
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         versions = await conn.fetch(
             f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
-            f" LEFT JOIN {S}.assessment_units u ON u.path = b.unit"
+            f" LEFT JOIN {S}.units u ON u.path = b.unit"
             " WHERE b.unit = $1 AND b.period = $2 ORDER BY b.version",
             path,
             period.label,
@@ -243,7 +243,7 @@ async def list_appeals(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, 
         rows = await conn.fetch(
             "SELECT a.appeal_id, a.unit, coalesce(u.name, a.unit) AS name, a.period, a.bulletin_unit,"
             " a.bulletin_version, a.state, a.reason, a.points, a.decision, a.filed_at, a.decided_at"
-            f" FROM {S}.assessment_appeals a LEFT JOIN {S}.assessment_units u ON u.path = a.unit"
+            f" FROM {S}.assessment_appeals a LEFT JOIN {S}.units u ON u.path = a.unit"
             f" WHERE {within('a.unit')} ORDER BY coalesce(a.filed_at, a.decided_at) DESC, a.appeal_id",
             path,
         )

@@ -1,15 +1,14 @@
 """The assessment view: each unit's score per period, bulletins and their rows, scheme versions, appeals
-and unit names. Queries are in assessment_queries.py.
+(unit names come from the one unit table of readmodels.py). Queries are in assessment_queries.py.
 
 A score row holds the latest ScoreComputed of its (unit, period) until a bulletin ranks that unit for
 that period: from then on it holds the row of the newest bulletin that did, and no later ScoreComputed
-changes it (the bulletin froze it). A batch is folded in memory and written in one statement per table.
+changes it (the bulletin froze it).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,52 +20,113 @@ from contracts.assessment import (
     SchemeAdopted,
     ScoreComputed,
 )
-from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
-from contracts.registry import DomainEvent, UnknownEventType
 from contracts.units import parent_of
-from services.eventkit.db import Conn
 from services.eventkit.periods import parse_period
 from services.eventkit.projector import Delivered, Projector
+from services.eventkit.readmodel import Batch, ReadModel, Rows, on, replacing
 from services.eventkit.runtime import QueryHandler
 from services.projection.assessment_queries import QUERIES as ASSESSMENT_QUERIES
 
 log = logging.getLogger(__name__)
-UNIT_TYPES = frozenset({UnitRegistered.event_type, UnitRenamed.event_type, UnitRetired.event_type})
-ASSESSMENT_TYPES = frozenset(
-    model.event_type
-    for model in (SchemeAdopted, ScoreComputed, BulletinPublished, AppealFiled, AppealDecided)
-)
 SCORE_COLUMNS = (
-    "unit",
-    "period",
-    "parent",
-    "year",
-    "cadence",
-    "own",
-    "total",
-    "vetoed",
-    "explanation",
-    "frozen",
-    "bulletin_unit",
-    "bulletin_version",
-    "rank",
-    "seq",
-    "updated_at",
+    ("unit", "text"),
+    ("period", "text"),
+    ("parent", "text"),
+    ("year", "int"),
+    ("cadence", "text"),
+    ("own", "float8"),
+    ("total", "float8"),
+    ("vetoed", "bool"),
+    ("explanation", "jsonb"),
+    ("frozen", "bool"),
+    ("bulletin_unit", "text"),
+    ("bulletin_version", "int"),
+    ("rank", "int"),
+    ("seq", "bigint"),
+    ("updated_at", "timestamptz"),
 )
-Key = tuple[str, str]
-
-
-@dataclass
-class Fold:
-    scores: dict[Key, dict[str, Any]] = field(default_factory=dict)
-    bulletins: list[tuple[Any, ...]] = field(default_factory=list)
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    schemes: list[tuple[Any, ...]] = field(default_factory=list)
-    filed: list[tuple[Any, ...]] = field(default_factory=list)
-    decided: list[tuple[Any, ...]] = field(default_factory=list)
-    units: list[tuple[Any, ...]] = field(default_factory=list)
-    renames: list[tuple[Any, ...]] = field(default_factory=list)
-    retirements: list[tuple[Any, ...]] = field(default_factory=list)
+SCORES = Rows(
+    "assessment_scores",
+    SCORE_COLUMNS,
+    # A bulletin froze it: computed scores stop here, a later bulletin's row still replaces it.
+    on_conflict=replacing(
+        ("unit", "period"), (c for c, _ in SCORE_COLUMNS), where="excluded.frozen OR NOT t.frozen"
+    ),
+    key=("unit", "period"),
+)
+SCHEMES = Rows(
+    "assessment_schemes",
+    (
+        ("year", "int"),
+        ("version", "int"),
+        ("unit", "text"),
+        ("scheme", "jsonb"),
+        ("reason", "text"),
+        ("adopted_at", "timestamptz"),
+    ),
+)
+BULLETINS = Rows(
+    "assessment_bulletins",
+    (
+        ("unit", "text"),
+        ("period", "text"),
+        ("version", "int"),
+        ("title", "text"),
+        ("scheme_version", "int"),
+        ("appeal_deadline", "date"),
+        ("reissued_for", "text"),
+        ("published_at", "timestamptz"),
+        ("seq", "bigint"),
+    ),
+)
+BULLETIN_ROWS = Rows(
+    "assessment_bulletin_rows",
+    (
+        ("bulletin_unit", "text"),
+        ("period", "text"),
+        ("version", "int"),
+        ("position", "int"),
+        ("unit", "text"),
+        ("name", "text"),
+        ("parent", "text"),
+        ("own", "float8"),
+        ("total", "float8"),
+        ("vetoed", "bool"),
+        ("rank", "int"),
+        ("explanation", "jsonb"),
+    ),
+)
+APPEALS_FILED = Rows(
+    "assessment_appeals",
+    (
+        ("appeal_id", "text"),
+        ("unit", "text"),
+        ("period", "text"),
+        ("bulletin_unit", "text"),
+        ("bulletin_version", "int"),
+        ("state", "text"),
+        ("reason", "text"),
+        ("filed_at", "timestamptz"),
+    ),
+)
+# Keyed, so written after the batch's filings: every appeal is filed before it is decided.
+APPEALS_DECIDED = Rows(
+    "assessment_appeals",
+    (
+        ("appeal_id", "text"),
+        ("unit", "text"),
+        ("period", "text"),
+        ("bulletin_unit", "text"),
+        ("state", "text"),
+        ("points", "float8"),
+        ("reason", "text"),
+        ("decision", "text"),
+        ("decided_at", "timestamptz"),
+    ),
+    on_conflict="(appeal_id) DO UPDATE SET state = excluded.state, points = excluded.points,"
+    " decision = excluded.decision, decided_at = excluded.decided_at",
+    key=("appeal_id",),
+)
 
 
 def score_row(
@@ -103,132 +163,69 @@ def score_row(
     }
 
 
-def fold_event(fold: Fold, delivered: Delivered, event: DomainEvent) -> None:
-    seq, at = delivered.seq, delivered.envelope.time
-    if isinstance(event, ScoreComputed):
-        row = score_row(event, event.period, seq, at)
-        if row is not None and not fold.scores.get((row["unit"], row["period"]), {}).get("frozen"):
-            fold.scores[(row["unit"], row["period"])] = row
-    elif isinstance(event, BulletinPublished):
-        fold.bulletins.append(
-            (
-                event.unit,
-                event.period,
-                event.bulletin_version,
-                event.title,
-                event.scheme_version,
-                event.appeal_deadline,
-                event.reissued_for,
-                at,
-                seq,
-            )
+class AssessmentProjector(ReadModel):
+    name = "assessment"
+
+    @on(ScoreComputed)
+    def computed(self, batch: Batch, event: ScoreComputed, delivered: Delivered) -> None:
+        row = score_row(event, event.period, delivered.seq, delivered.envelope.time)
+        if row is None:
+            return
+        held = batch.get(SCORES, row["unit"], row["period"])
+        if not (held and held["frozen"]):
+            batch.put(SCORES, row)
+
+    @on(BulletinPublished)
+    def published(self, batch: Batch, event: BulletinPublished, delivered: Delivered) -> None:
+        seq, at = delivered.seq, delivered.envelope.time
+        bulletin = (event.unit, event.period, event.bulletin_version)
+        batch.row(
+            BULLETINS,
+            *bulletin,
+            event.title,
+            event.scheme_version,
+            event.appeal_deadline,
+            event.reissued_for,
+            at,
+            seq,
         )
         for position, item in enumerate(event.rows, start=1):
             explanation = item.explanation.model_dump(mode="json")
-            bulletin = (event.unit, event.period, event.bulletin_version, position)
             scores = (item.parent, item.own, item.total, item.vetoed, item.rank, explanation)
-            fold.rows.append((*bulletin, item.unit, item.name, *scores))
+            batch.row(BULLETIN_ROWS, *bulletin, position, item.unit, item.name, *scores)
             frozen = score_row(item, event.period, seq, at, frozen_by=event)
             if frozen is not None:
-                fold.scores[(frozen["unit"], frozen["period"])] = frozen
-    elif isinstance(event, SchemeAdopted):
+                batch.put(SCORES, frozen)
+
+    @on(SchemeAdopted)
+    def adopted(self, batch: Batch, event: SchemeAdopted, delivered: Delivered) -> None:
         scheme = event.scheme.model_dump(mode="json")
-        fold.schemes.append((event.year, event.scheme_version, event.unit, scheme, event.reason, at))
-    elif isinstance(event, AppealFiled):
+        at = delivered.envelope.time
+        batch.row(SCHEMES, event.year, event.scheme_version, event.unit, scheme, event.reason, at)
+
+    @on(AppealFiled)
+    def filed(self, batch: Batch, event: AppealFiled, delivered: Delivered) -> None:
         against = (event.bulletin_unit, event.bulletin_version)
-        fold.filed.append((event.appeal_id, event.unit, event.period, *against, event.reason, at))
-    elif isinstance(event, AppealDecided):
+        at = delivered.envelope.time
+        batch.row(
+            APPEALS_FILED, event.appeal_id, event.unit, event.period, *against, "filed", event.reason, at
+        )
+
+    @on(AppealDecided)
+    def decided(self, batch: Batch, event: AppealDecided, delivered: Delivered) -> None:
         state = "upheld" if event.upheld else "rejected"
-        decision = (state, event.points, event.reason, at)
-        fold.decided.append((event.appeal_id, event.unit, event.period, event.bulletin_unit, *decision))
-    elif isinstance(event, UnitRegistered):
-        fold.units.append((event.path, event.parent, event.name, event.kind.value))
-    elif isinstance(event, UnitRenamed):
-        fold.renames.append((event.path, event.name))
-    elif isinstance(event, UnitRetired):
-        fold.retirements.append((event.path, event.effective_on))
-
-
-def _upsert_scores(schema: str, only_unfrozen: bool) -> str:
-    columns = ", ".join(SCORE_COLUMNS)
-    values = ", ".join(f"${n}" for n in range(1, len(SCORE_COLUMNS) + 1))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in SCORE_COLUMNS[2:])
-    guard = " WHERE NOT s.frozen" if only_unfrozen else ""  # a bulletin froze it: computed scores stop here
-    return (
-        f"INSERT INTO {schema}.assessment_scores AS s ({columns}) VALUES ({values})"
-        f" ON CONFLICT (unit, period) DO UPDATE SET {updates}{guard}"
-    )
-
-
-async def write(conn: Conn, schema: str, fold: Fold) -> None:
-    s = schema
-    statements: list[tuple[str, list[tuple[Any, ...]]]] = [
-        (
-            f"INSERT INTO {s}.assessment_units (path, parent, name, kind) VALUES ($1, $2, $3, $4)"
-            " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-            fold.units,
-        ),
-        (f"UPDATE {s}.assessment_units SET name = $2 WHERE path = $1", fold.renames),
-        (f"UPDATE {s}.assessment_units SET retired_on = $2 WHERE path = $1", fold.retirements),
-        (
-            f"INSERT INTO {s}.assessment_schemes (year, version, unit, scheme, reason, adopted_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            fold.schemes,
-        ),
-        (
-            f"INSERT INTO {s}.assessment_bulletins (unit, period, version, title, scheme_version,"
-            " appeal_deadline, reissued_for, published_at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            " ON CONFLICT DO NOTHING",
-            fold.bulletins,
-        ),
-        (
-            f"INSERT INTO {s}.assessment_bulletin_rows (bulletin_unit, period, version, position, unit, name,"
-            " parent, own, total, vetoed, rank, explanation)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
-            fold.rows,
-        ),
-        # Every appeal is filed before it is decided, so all filings of a batch can go first.
-        (
-            f"INSERT INTO {s}.assessment_appeals (appeal_id, unit, period, bulletin_unit, bulletin_version,"
-            " state, reason, filed_at) VALUES ($1, $2, $3, $4, $5, 'filed', $6, $7) ON CONFLICT DO NOTHING",
-            fold.filed,
-        ),
-        (
-            f"INSERT INTO {s}.assessment_appeals (appeal_id, unit, period, bulletin_unit, state, points,"
-            " reason, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8)"
-            " ON CONFLICT (appeal_id) DO UPDATE SET state = excluded.state, points = excluded.points,"
-            " decision = excluded.decision, decided_at = excluded.decided_at",
-            fold.decided,
-        ),
-    ]
-    for sql, rows in statements:
-        if rows:
-            await conn.executemany(sql, rows)
-    for frozen in (True, False):
-        rows = [
-            tuple(row[c] for c in SCORE_COLUMNS)
-            for key, row in sorted(fold.scores.items())
-            if row["frozen"] is frozen
-        ]
-        if rows:
-            await conn.executemany(_upsert_scores(s, only_unfrozen=not frozen), rows)
-
-
-class AssessmentProjector:
-    name = "assessment"
-    event_types = ASSESSMENT_TYPES | UNIT_TYPES
-
-    async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
-        fold = Fold()
-        for delivered in batch:
-            if delivered.envelope.type not in self.event_types:
-                continue  # other contexts' events: not part of this view
-            try:
-                event = delivered.event
-            except UnknownEventType:
-                continue
-            fold_event(fold, delivered, event)
-        await write(conn, schema, fold)
+        values = (
+            event.appeal_id,
+            event.unit,
+            event.period,
+            event.bulletin_unit,
+            state,
+            event.points,
+            "",
+            event.reason,
+            delivered.envelope.time,
+        )
+        batch.put(APPEALS_DECIDED, dict(zip(APPEALS_DECIDED.names, values, strict=True)))
 
 
 PROJECTORS: list[Projector] = [AssessmentProjector()]

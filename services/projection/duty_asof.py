@@ -14,7 +14,7 @@ from contracts.duty import PostKind
 from contracts.units import division_codes
 from services.eventkit.db import Conn
 from services.eventkit.runtime import QueryError
-from services.projection.duty_queries import S, as_of, fresh
+from services.projection.duty_queries import S, as_of, fresh, unit_columns
 from services.projection.params import jsonable, unit_param, within
 
 
@@ -28,7 +28,7 @@ def valid(alias: str, day: str = "$2") -> str:
 async def unit_at(conn: Conn, path: str, day: date) -> dict[str, Any]:
     """The unit as it stood on ``day`` (its name then), or not_found saying why."""
     row = await conn.fetchrow(
-        f"SELECT u.*, h.value AS name_then FROM {S}.duty_units u LEFT JOIN {S}.duty_history h"
+        f"SELECT {unit_columns('u')}, h.value AS name_then FROM {S}.units u LEFT JOIN {S}.duty_history h"
         f" ON h.subject = 'unit:' || u.path AND h.attribute = 'name' AND {valid('h')} WHERE u.path = $1",
         path,
         day,
@@ -125,7 +125,7 @@ async def duty_tree(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
         root = await unit_at(conn, path, day)
         rows = await conn.fetch(
             f"SELECT u.path, u.parent, u.kind, h.value AS name FROM {S}.duty_history h"
-            f" JOIN {S}.duty_units u ON h.subject = 'unit:' || u.path"
+            f" JOIN {S}.units u ON h.subject = 'unit:' || u.path"
             f" WHERE h.attribute = 'name' AND {within('u.path', '$1')} AND {valid('h')} ORDER BY u.path",
             path,
             day,

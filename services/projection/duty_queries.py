@@ -21,6 +21,22 @@ from services.projection.params import jsonable, unit_param, within
 from services.projection.queries import SCHEMA, freshness
 
 S = SCHEMA
+# The unit fields duty's answers carry, as they did when duty kept its own copy of the units.
+DUTY_UNIT_FIELDS = (
+    "path",
+    "parent",
+    "name",
+    "kind",
+    "registered_on",
+    "retired_on",
+    "successor",
+    "previous_path",
+)
+
+
+def unit_columns(alias: str = "") -> str:
+    """The select list of DUTY_UNIT_FIELDS from the unit table (``alias.`` before each, if given)."""
+    return ", ".join(f"{alias}.{field}" if alias else field for field in DUTY_UNIT_FIELDS)
 
 
 def as_of(params: dict[str, Any]) -> date:
@@ -100,7 +116,7 @@ def unit_row(row: asyncpg.Record) -> dict[str, Any]:
 
 
 async def known_unit(conn: Conn, path: str) -> asyncpg.Record:
-    row = await conn.fetchrow(f"SELECT * FROM {S}.duty_units WHERE path = $1", path)
+    row = await conn.fetchrow(f"SELECT {unit_columns()} FROM {S}.units WHERE path = $1", path)
     if row is None:
         raise QueryError("not_found", not_known("unit", path))
     return row
@@ -111,7 +127,9 @@ async def duty_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
     path = unit_param(params)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         unit = await known_unit(conn, path)
-        children = await conn.fetch(f"SELECT * FROM {S}.duty_units WHERE parent = $1 ORDER BY path", path)
+        children = await conn.fetch(
+            f"SELECT {unit_columns()} FROM {S}.units WHERE parent = $1 ORDER BY path", path
+        )
         child_paths = [child["path"] for child in children]
         subtree = await summaries(conn, [path, *child_paths], own=False)
         own = await summaries(conn, [path], own=True)
@@ -131,7 +149,7 @@ async def duty_gaps(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any
         rows = await conn.fetch(
             f"SELECT o.outlet_id, o.name AS outlet_name, o.kind, o.status, o.unit, u.name AS unit_name,"
             f" o.owner_post_id AS post_id, p.title AS post_title, o.gap_since AS since"
-            f" FROM {S}.duty_outlets o JOIN {S}.duty_units u ON u.path = o.unit"
+            f" FROM {S}.duty_outlets o JOIN {S}.units u ON u.path = o.unit"
             f" LEFT JOIN {S}.duty_posts p ON p.post_id = o.owner_post_id"
             f" WHERE o.gap_since IS NOT NULL AND {within('o.unit', '$1')} ORDER BY o.gap_since, o.outlet_id",
             path,
@@ -202,7 +220,7 @@ async def duty_rectifications(pool: asyncpg.Pool, params: dict[str, Any]) -> dic
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         rows = await conn.fetch(
             f"SELECT r.*, o.name AS outlet_name, u.name AS unit_name FROM {S}.duty_rectifications r"
-            f" LEFT JOIN {S}.duty_outlets o USING (outlet_id) LEFT JOIN {S}.duty_units u ON u.path = r.unit"
+            f" LEFT JOIN {S}.duty_outlets o USING (outlet_id) LEFT JOIN {S}.units u ON u.path = r.unit"
             f" WHERE {within('r.unit', '$1')} AND {STATES[state]} ORDER BY r.due_at, r.rectification_id",
             path,
         )

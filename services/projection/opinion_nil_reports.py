@@ -26,7 +26,7 @@ async def nil_reports(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, A
     last = min(span.last, local_date(datetime.now(UTC)))
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         posts = await conn.fetch(
-            f"SELECT path, name, kind, since, retired_on FROM {S}.opinion_units"
+            f"SELECT path, name, kind, since, retired_on FROM {S}.units"
             f" WHERE {within('path')} AND kind = ANY($2::text[]) ORDER BY path",
             path,
             OFFICE_KINDS,

@@ -163,11 +163,11 @@ async def unit_stats(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, An
     path, span = unit_param(params), span_param(params)
     assert span is not None
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.opinion_units WHERE path = $1", path)
+        unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.units WHERE path = $1", path)
         if unit is None:
             raise QueryError("not_found", not_known("unit", path))
         children = await conn.fetch(
-            f"SELECT path, name, kind FROM {S}.opinion_units WHERE parent = $1 ORDER BY path", path
+            f"SELECT path, name, kind FROM {S}.units WHERE parent = $1 ORDER BY path", path
         )
         roots = [path, path, *(child["path"] for child in children)]
         stats = await _stats(conn, roots, [False, True] + [False] * len(children), span)

@@ -1,19 +1,17 @@
 """The opinion view: one row per case with its place in the loop and its timestamps, each case's
-timeline, nil reports, response plans, and units as monitoring posts. Queries are in opinion_queries.py.
+timeline, nil reports and response plans (units, the monitoring posts, are in the one unit table of
+readmodels.py). Queries are in opinion_queries.py.
 
-A batch is folded in memory: the cases it touches are read once, every event applied to them in order,
-then written back in one statement per table. Statistics are computed at query time over these rows
-(periods are arbitrary and medians do not roll up); drills are kept here, flagged, and left out there.
+The cases a batch touches are read once, every event applied to them in order, then written back.
+Statistics are computed at query time over these rows (periods are arbitrary and medians do not roll
+up); drills are kept here, flagged, and left out there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
-from contracts.envelope import EventEnvelope
 from contracts.opinion import (
     ActionRecorded,
     CaseEvent,
@@ -35,46 +33,73 @@ from contracts.opinion import (
     SupervisionStarted,
     deadlines_json,
 )
-from contracts.registry import REGISTRY, DomainEvent, UnknownEventType
+from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.projector import Delivered, Projector
+from services.eventkit.readmodel import Batch, ReadModel, Rows, on, replacing
 from services.eventkit.runtime import QueryHandler
 from services.projection.opinion_nil_reports import QUERIES as NIL_REPORT_QUERIES
 from services.projection.opinion_queries import QUERIES as OPINION_QUERIES
 
-UNIT_TYPES = frozenset({UnitRegistered.event_type, UnitRenamed.event_type, UnitRetired.event_type})
-CASE_COLUMNS = (
-    "case_id",
-    "drill",
-    "title",
-    "channel",
-    "source",
-    "external_id",
-    "link",
-    "reported_unit",
-    "owning_unit",
-    "desk",
-    "assignee",
-    "supervisor",
-    "state",
-    "relevant",
-    "category",
-    "severity",
-    "plan_version",
-    "captured_at",
-    "captured_on",
-    "reported_at",
-    "graded_at",
-    "first_assigned_at",
-    "acknowledged_at",
-    "first_action_at",
-    "closed_at",
-    "deadlines",
-    "overdue",
-    "ever_overdue",
-    "escalations",
-    "updated_at",
+OPINION_EVENTS = tuple(m for m in REGISTRY.models() if m.event_type.startswith("opinion."))
+CASE_EVENTS = tuple(m for m in OPINION_EVENTS if issubclass(m, CaseEvent))
+CASE_TYPES = (
+    ("case_id", "text"),
+    ("drill", "bool"),
+    ("title", "text"),
+    ("channel", "text"),
+    ("source", "text"),
+    ("external_id", "text"),
+    ("link", "text"),
+    ("reported_unit", "text"),
+    ("owning_unit", "text"),
+    ("desk", "text"),
+    ("assignee", "text"),
+    ("supervisor", "text"),
+    ("state", "text"),
+    ("relevant", "bool"),
+    ("category", "text"),
+    ("severity", "text"),
+    ("plan_version", "int"),
+    ("captured_at", "timestamptz"),
+    ("captured_on", "date"),
+    ("reported_at", "timestamptz"),
+    ("graded_at", "timestamptz"),
+    ("first_assigned_at", "timestamptz"),
+    ("acknowledged_at", "timestamptz"),
+    ("first_action_at", "timestamptz"),
+    ("closed_at", "timestamptz"),
+    ("deadlines", "jsonb"),
+    ("overdue", "text[]"),
+    ("ever_overdue", "bool"),
+    ("escalations", "int"),
+    ("updated_at", "timestamptz"),
+)
+CASE_COLUMNS = tuple(name for name, _ in CASE_TYPES)
+CASES = Rows("opinion_cases", CASE_TYPES, on_conflict=replacing(("case_id",), CASE_COLUMNS), key=("case_id",))
+TIMELINE = Rows(
+    "opinion_timeline",
+    (
+        ("case_id", "text"),
+        ("seq", "bigint"),
+        ("at", "timestamptz"),
+        ("type", "text"),
+        ("actor", "text"),
+        ("unit", "text"),
+        ("detail", "jsonb"),
+    ),
+)
+NIL_REPORTS = Rows("opinion_nil_reports", (("unit", "text"), ("day", "date"), ("filed_at", "timestamptz")))
+PLANS = Rows(
+    "opinion_plans",
+    (
+        ("city", "text"),
+        ("version", "int"),
+        ("limits", "jsonb"),
+        ("note", "text"),
+        ("adopted_at", "timestamptz"),
+    ),
 )
 UNIT_FIELDS = ("unit", "from_unit", "supervisor", "by_unit")
 
@@ -187,109 +212,37 @@ def timeline_row(delivered: Delivered, event: CaseEvent) -> tuple[Any, ...]:
     return (event.case_id, delivered.seq, envelope.time, short_type, envelope.actor, unit, detail)
 
 
-@dataclass
-class Batch:
-    cases: dict[str, dict[str, Any]] = field(default_factory=dict)
-    timeline: list[tuple[Any, ...]] = field(default_factory=list)
-    nil_reports: list[tuple[Any, ...]] = field(default_factory=list)
-    plans: list[tuple[Any, ...]] = field(default_factory=list)
-    units: list[tuple[Any, ...]] = field(default_factory=list)
-    renames: list[tuple[Any, ...]] = field(default_factory=list)
-    retirements: list[tuple[Any, ...]] = field(default_factory=list)
-
-
-def decoded(batch: list[Delivered]) -> list[tuple[Delivered, DomainEvent]]:
-    found = []
-    for delivered in batch:
-        envelope: EventEnvelope = delivered.envelope
-        if not (envelope.type.startswith("opinion.") or envelope.type in UNIT_TYPES):
-            continue  # other contexts' events: not part of this view
-        try:
-            found.append((delivered, delivered.event))
-        except UnknownEventType:
-            continue
-    return found
-
-
-class OpinionProjector:
+class OpinionProjector(ReadModel):
     name = "opinion"
-    event_types = (
-        frozenset(m.event_type for m in REGISTRY.models() if m.event_type.startswith("opinion.")) | UNIT_TYPES
-    )
 
-    async def apply(self, conn: Conn, schema: str, batch: list[Delivered]) -> None:
-        events = decoded(batch)
+    async def load(self, conn: Conn, batch: Batch, events: list[tuple[Delivered, DomainEvent]]) -> None:
         case_ids = sorted({event.case_id for _, event in events if isinstance(event, CaseEvent)})
-        fold = Batch()
         if case_ids:
             rows = await conn.fetch(
-                f"SELECT * FROM {schema}.opinion_cases WHERE case_id = ANY($1::text[])", case_ids
+                f"SELECT * FROM {batch.schema}.opinion_cases WHERE case_id = ANY($1::text[])", case_ids
             )
-            fold.cases = {row["case_id"]: dict(row) for row in rows}
-        for delivered, event in events:
-            self._fold(fold, delivered, event)
-        await self._write(conn, schema, fold)
+            for row in rows:
+                batch.put(CASES, dict(row))
 
-    def _fold(self, fold: Batch, delivered: Delivered, event: DomainEvent) -> None:
+    @on(*CASE_EVENTS)
+    def case_event(self, batch: Batch, event: CaseEvent, delivered: Delivered) -> None:
         at = delivered.envelope.time
-        if isinstance(event, CaseEvent):
-            if isinstance(event, OpinionReported):
-                fold.cases.setdefault(event.case_id, new_case(event, at))
-            elif event.case_id in fold.cases:
-                apply_to_case(fold.cases[event.case_id], event, at)
-            fold.timeline.append(timeline_row(delivered, event))
-        elif isinstance(event, NilReportFiled):
-            fold.nil_reports.append((event.unit, event.day, at))
-        elif isinstance(event, ResponsePlanAdopted):
-            limits = {
-                severity.value: value.model_dump(mode="json") for severity, value in event.limits.items()
-            }
-            fold.plans.append((event.unit, event.plan_version, limits, event.note, at))
-        elif isinstance(event, UnitRegistered):
-            since = event.effective_on or local_date(at)
-            fold.units.append((event.path, event.parent, event.name, event.kind.value, since))
-        elif isinstance(event, UnitRenamed):
-            fold.renames.append((event.path, event.name))
-        elif isinstance(event, UnitRetired):
-            fold.retirements.append((event.path, event.effective_on))
+        case = batch.get(CASES, event.case_id)
+        if isinstance(event, OpinionReported):
+            if case is None:
+                batch.put(CASES, new_case(event, at))
+        elif case is not None:
+            apply_to_case(case, event, at)
+        batch.row(TIMELINE, *timeline_row(delivered, event))
 
-    async def _write(self, conn: Conn, schema: str, fold: Batch) -> None:
-        if fold.units:
-            await conn.executemany(
-                f"INSERT INTO {schema}.opinion_units (path, parent, name, kind, since) VALUES ($1, $2, $3, $4, $5)"
-                " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-                fold.units,
-            )
-        for sql, rows in (
-            (f"UPDATE {schema}.opinion_units SET name = $2 WHERE path = $1", fold.renames),
-            (f"UPDATE {schema}.opinion_units SET retired_on = $2 WHERE path = $1", fold.retirements),
-            (
-                f"INSERT INTO {schema}.opinion_nil_reports (unit, day, filed_at) VALUES ($1, $2, $3)"
-                " ON CONFLICT DO NOTHING",
-                fold.nil_reports,
-            ),
-            (
-                f"INSERT INTO {schema}.opinion_plans (city, version, limits, note, adopted_at)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                fold.plans,
-            ),
-            (
-                f"INSERT INTO {schema}.opinion_timeline (case_id, seq, at, type, actor, unit, detail)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-                fold.timeline,
-            ),
-        ):
-            if rows:
-                await conn.executemany(sql, rows)
-        if fold.cases:
-            columns = ", ".join(CASE_COLUMNS)
-            values = ", ".join(f"${n}" for n in range(1, len(CASE_COLUMNS) + 1))
-            updates = ", ".join(f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:])
-            await conn.executemany(
-                f"INSERT INTO {schema}.opinion_cases ({columns}) VALUES ({values})"
-                f" ON CONFLICT (case_id) DO UPDATE SET {updates}",
-                [tuple(fold.cases[case_id][c] for c in CASE_COLUMNS) for case_id in sorted(fold.cases)],
-            )
+    @on(NilReportFiled)
+    def nil_report_filed(self, batch: Batch, event: NilReportFiled, delivered: Delivered) -> None:
+        batch.row(NIL_REPORTS, event.unit, event.day, delivered.envelope.time)
+
+    @on(ResponsePlanAdopted)
+    def plan_adopted(self, batch: Batch, event: ResponsePlanAdopted, delivered: Delivered) -> None:
+        limits = {severity.value: value.model_dump(mode="json") for severity, value in event.limits.items()}
+        batch.row(PLANS, event.unit, event.plan_version, limits, event.note, delivered.envelope.time)
 
 
 PROJECTORS: list[Projector] = [OpinionProjector()]
