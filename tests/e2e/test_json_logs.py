@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.eventkit.embedded import free_port
+from tests.helpers import wait_until
 from tests.up_process import Up, assert_every_log_line_is_json
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -40,7 +41,11 @@ async def test_every_log_line_of_every_service_is_json(up: Up) -> None:
             assert answer.status_code == 200, answer.text
         refused = await http.post("/api/v1/commands/outreach/log_activity", json={"audience": "many"})
         assert refused.status_code == 422
-        assert (await http.get("/api/v1/units/3205")).status_code == 200
+
+        async def city_projected() -> bool:  # the projection learns the unit from duty's event a moment later
+            return (await http.get("/api/v1/units/3205")).status_code == 200
+
+        await wait_until(city_projected, message="the city never reached the projection")
         assert (await http.get("/api/v1/duty/units/3205")).status_code in (200, 404)
         assert (await http.get("/api/v1/units/9999")).status_code in (403, 404)
         assert (await http.get("/no-such-page")).status_code == 404
