@@ -21,6 +21,7 @@ import asyncpg
 from services.eventkit.bususers import (
     write_private,
 )
+from services.eventkit.embedded.pg_leftovers import clear_stale_locks, reap_orphans
 from services.eventkit.embedded.processes import (
     PG_SYSTEM_USER,
     POLL,
@@ -35,7 +36,6 @@ from services.eventkit.embedded.processes import (
     process_is,
     run_in_fresh_loop,
 )
-from services.eventkit.pg_leftovers import clear_stale_locks, reap_orphans
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import psutil
 
+from services.eventkit.embedded.processes import wait_pid_gone
+
 WAIT = 15.0  # seconds an orphaned backend gets to notice its postmaster is gone and exit
 
 
@@ -26,16 +28,6 @@ def works_in(pid: int, data_dir: Path) -> bool:
         return False
 
 
-def _gone(pid: int, timeout: float) -> bool:
-    try:
-        psutil.Process(pid).wait(timeout)
-    except psutil.NoSuchProcess:
-        return True
-    except psutil.TimeoutExpired:
-        return False
-    return True
-
-
 def reap_orphans(data_dir: Path, timeout: float = WAIT) -> None:
     """Wait for (then SIGKILL by PID) the backends of a dead postmaster of data_dir.
 
@@ -44,10 +36,10 @@ def reap_orphans(data_dir: Path, timeout: float = WAIT) -> None:
     """
     orphans = [p.pid for p in psutil.process_iter() if p.pid != os.getpid() and works_in(p.pid, data_dir)]
     for pid in orphans:
-        if not _gone(pid, timeout) and works_in(pid, data_dir):
+        if not wait_pid_gone(pid, timeout) and works_in(pid, data_dir):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            _gone(pid, timeout)
+            wait_pid_gone(pid, timeout)
 
 
 def clear_stale_locks(data_dir: Path, socket_lock: Path | None) -> None:
