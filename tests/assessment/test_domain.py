@@ -24,7 +24,7 @@ from contracts.assessment import (
 from services.assessment import domain
 from services.assessment.domain.bulletins import reissue
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
-from tests.assessment.test_scores_nats import SCHEME
+from tests.assessment.kit import SCHEME
 
 SCHEME_MODEL = Scheme.model_validate(SCHEME)
 TOWN = "3205.320506.320506001"

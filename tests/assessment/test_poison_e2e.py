@@ -8,16 +8,12 @@ from typing import Any
 
 from prometheus_client import REGISTRY as METRICS
 
-from contracts.commands import Actor, Role
 from contracts.envelope import EventEnvelope
-from services.eventkit.client import SanjiClient
+from tests.assessment.kit import TOWN_A, TOWN_B, register_city, study
 from tests.eventkit.events import envelope
 from tests.helpers import wait_until
-from tests.stack import CITY_ADMIN, client, running
+from tests.stack import client, running
 
-CITY, COUNTY = "3205", "3205.320506"
-TOWN_A, TOWN_B = "3205.320506.320506001", "3205.320506.320506002"
-ASSESSOR = Actor(id="assessor@3205", scope=CITY, roles=frozenset({Role.ASSESSOR}))
 SCHEME: dict[str, Any] = {
     "title": "意识形态工作责任制考核细则",
     "indicators": [
@@ -36,16 +32,6 @@ SCHEME: dict[str, Any] = {
 }
 
 
-async def ok(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor = CITY_ADMIN) -> None:
-    reply = await sanji.send(name, body, actor)
-    assert reply.ok, (name, reply.error)
-
-
-async def study(sanji: SanjiClient, activity_id: str, unit: str, held_on: str) -> None:
-    body = {"activity_id": activity_id, "unit": unit, "kind": "central_group_study", "topic": "理论学习"}
-    await ok(sanji, "outreach.log_activity", {**body, "held_on": held_on, "audience": 12})
-
-
 def year_one_activity() -> EventEnvelope:
     valid = envelope("activity:poison", 1, unit=TOWN_B)
     data = {**valid.data, "activity_id": "poison", "kind": "central_group_study", "held_on": "0001-01-01"}
@@ -59,15 +45,7 @@ async def test_a_poison_fact_on_the_stream_is_parked_while_every_other_unit_is_s
         running(nats_url, database_url, "duty", "outreach", "assessment") as runtimes,
         client(nats_url) as sanji,
     ):
-        units = [
-            (CITY, "苏州市民政局", "bureau"),
-            (COUNTY, "吴中区民政局", "county_office"),
-            (TOWN_A, "长桥街道", "township_office"),
-            (TOWN_B, "郭巷街道", "township_office"),
-        ]
-        for path, name, kind in units:
-            await ok(sanji, "duty.register_unit", {"path": path, "name": name, "kind": kind})
-        await ok(sanji, "assessment.adopt_scheme", {"unit": CITY, "year": 2026, "scheme": SCHEME}, ASSESSOR)
+        await register_city(sanji, SCHEME)
         runtime = next(r for r in runtimes if r.definition.name == "assessment")
 
         poison = year_one_activity()

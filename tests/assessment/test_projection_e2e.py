@@ -10,7 +10,7 @@ import nats
 from services.eventkit.client import SanjiClient
 from services.eventkit.db import create_pool
 from services.projection.rebuild import rebuild_projection
-from tests.assessment.test_scores_nats import ASSESSOR, CITY, COUNTY, SCHEME, TOWN_A, TOWN_B, ok, study
+from tests.assessment.kit import ASSESSOR, CITY, COUNTY, SCHEME, TOWN_A, TOWN_B, ok, study
 from tests.helpers import wait_until
 from tests.stack import client, running
 

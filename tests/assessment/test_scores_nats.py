@@ -13,52 +13,23 @@ from contracts.assessment import BulletinPublished, ScoreComputed
 from contracts.commands import Actor, Role
 from contracts.registry import REGISTRY
 from services.assessment.rescorer import Rescorer
-from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
+from tests.assessment.kit import (
+    ASSESSOR,
+    CITY,
+    COUNTY,
+    SCHEME,
+    TOWN_A,
+    TOWN_B,
+    assessment,
+    ok,
+    register_city,
+    study,
+)
 from tests.helpers import wait_until
-from tests.stack import CITY_ADMIN, client, running
+from tests.stack import client, running
 
-CITY, COUNTY = "3205", "3205.320506"
-TOWN_A, TOWN_B = "3205.320506.320506001", "3205.320506.320506002"
-ASSESSOR = Actor(id="assessor@3205", scope=CITY, roles=frozenset({Role.ASSESSOR}))
 TOWN_B_LEADER = Actor(id="leader@320506002", scope=TOWN_B, roles=frozenset({Role.LEADER}))
-SCHEME: dict[str, Any] = {
-    "title": "意识形态工作责任制考核细则",
-    "indicators": [
-        {
-            "id": "study",
-            "name": "学习教育",
-            "children": [
-                {
-                    "id": "central_study",
-                    "name": "中心组学习每月不少于1次",
-                    "kind": "quota",
-                    "points": 10,
-                    "select": {"metric": "activity", "where": {"kind": "central_group_study"}},
-                    "per": "month",
-                    "required": 1,
-                    "per_missing": 2,
-                },
-            ],
-        },
-        {"id": "innovation", "name": "工作创新", "kind": "manual", "points": 10},
-    ],
-    "rollup": {"own": 0.5, "children": 0.5},
-}
-
-
-async def ok(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor = CITY_ADMIN) -> None:
-    reply = await sanji.send(name, body, actor)
-    assert reply.ok, (name, reply.error)
-
-
-async def study(sanji: SanjiClient, activity_id: str, unit: str, held_on: str) -> None:
-    body = {"activity_id": activity_id, "unit": unit, "kind": "central_group_study", "topic": "理论学习"}
-    await ok(sanji, "outreach.log_activity", {**body, "held_on": held_on, "audience": 12})
-
-
-def assessment(runtimes: list[ServiceRuntime]) -> ServiceRuntime:
-    return next(r for r in runtimes if r.definition.name == "assessment")
 
 
 async def latest_score(runtime: ServiceRuntime, unit: str, period: str) -> ScoreComputed | None:
@@ -87,15 +58,7 @@ async def test_scores_bulletin_late_fact_and_appeal(nats_url: str, database_url:
         running(nats_url, database_url, "duty", "outreach", "assessment") as runtimes,
         client(nats_url) as sanji,
     ):
-        units = [
-            (CITY, "苏州市民政局", "bureau"),
-            (COUNTY, "吴中区民政局", "county_office"),
-            (TOWN_A, "长桥街道", "township_office"),
-            (TOWN_B, "郭巷街道", "township_office"),
-        ]
-        for path, name, kind in units:
-            await ok(sanji, "duty.register_unit", {"path": path, "name": name, "kind": kind})
-        await ok(sanji, "assessment.adopt_scheme", {"unit": CITY, "year": 2026, "scheme": SCHEME}, ASSESSOR)
+        await register_city(sanji, SCHEME)
         # Township A studies in January (twice) and March; township B only in January.
         for activity_id, unit, day in [
             ("study-a-0101", TOWN_A, "2026-01-08"),
