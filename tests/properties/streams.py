@@ -1,0 +1,50 @@
+"""One way to drive a pure decide/evolve pair with generated commands, checking what every stream owes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from contracts.registry import DomainEvent
+from services.eventkit.errors import DomainError
+
+S = TypeVar("S")
+
+
+class Stream(Generic[S]):
+    """An aggregate's state and the events that made it, advanced only by decisions that are not refused."""
+
+    def __init__(self, initial: S, evolve: Callable[[S, DomainEvent], S]) -> None:
+        self.initial, self.state, self.evolve = initial, initial, evolve
+        self.events: list[DomainEvent] = []
+        self.refusals: list[DomainError] = []
+
+    @property
+    def version(self) -> int:
+        return len(self.events)
+
+    def attempt(self, decide: Callable[[S], Sequence[DomainEvent]]) -> bool:
+        """Decide on the current state; a named domain error is a refusal, anything else fails the test."""
+        try:
+            events = list(decide(self.state))
+        except DomainError as refusal:
+            self.refusals.append(refusal)
+            return False
+        assert events == list(decide(self.state)), "decide is pure: the same state and command decide alike"
+        for event in events:
+            self.state = self.evolve(self.state, event)
+        self.events.extend(events)
+        return True
+
+    def replayed(self) -> S:
+        """The state folded again from the stored events, as a loader would."""
+        return functools.reduce(self.evolve, self.events, self.initial)
+
+
+def state_is_its_events(stream: Stream[S]) -> None:
+    """Loading the stream again gives the very state the decisions built: evolve is deterministic, and the
+    state's version is the number of its events (nothing changed state without an event)."""
+    assert stream.replayed() == stream.state
+    assert stream.version == len(stream.events)
+    assert all(refusal.message.strip() for refusal in stream.refusals), "every refusal says why"
