@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from contracts.registry import DomainEvent
 from services.eventkit.errors import DomainError
@@ -32,10 +32,13 @@ class Stream(Generic[S]):
             self.refusals.append(refusal)
             return False
         assert events == list(decide(self.state)), "decide is pure: the same state and command decide alike"
+        self.append(events)
+        return True
+
+    def append(self, events: Sequence[DomainEvent]) -> None:
         for event in events:
             self.state = self.evolve(self.state, event)
         self.events.extend(events)
-        return True
 
     def replayed(self) -> S:
         """The state folded again from the stored events, as a loader would."""
@@ -48,3 +51,34 @@ def state_is_its_events(stream: Stream[S]) -> None:
     assert stream.replayed() == stream.state
     assert stream.version == len(stream.events)
     assert all(refusal.message.strip() for refusal in stream.refusals), "every refusal says why"
+
+
+class HasEvents(Protocol):
+    stream: str
+    events: tuple[DomainEvent, ...]
+
+
+class Streams(Generic[S]):
+    """Several aggregates of one kind of world (a post and the outlets it answers for), advanced by
+    decisions that append to several streams at once, all or nothing."""
+
+    def __init__(self, streams: dict[str, Stream[Any]]) -> None:
+        self.streams = streams
+        self.refusals: list[DomainError] = []
+
+    def state(self, name: str) -> Any:
+        return self.streams[name].state
+
+    def attempt(self, decide: Callable[[], Sequence[HasEvents]]) -> bool:
+        try:
+            changes = list(decide())
+        except DomainError as refusal:
+            self.refusals.append(refusal)
+            return False
+        assert changes == list(decide()), "decide is pure: the same states and command decide alike"
+        for change in changes:
+            self.streams[change.stream].append(change.events)
+        return True
+
+    def each(self) -> list[Stream[Any]]:
+        return list(self.streams.values())
