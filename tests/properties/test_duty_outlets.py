@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from contracts.duty import (
     AbolishPost,
+    AssignOversight,
     ChangeOutletOwner,
     ChangeOutletStatus,
     CreatePost,
@@ -21,9 +22,11 @@ from contracts.duty import (
     OutletStatus,
     PostKind,
     RegisterOutlet,
+    RevokeOversight,
     UnitKind,
     VacatePost,
 )
+from contracts.units import is_within
 from services.duty.domain.common import change, outlet_stream, post_stream
 from services.duty.domain.handover import decide_hand_over
 from services.duty.domain.outlets import (
@@ -36,8 +39,10 @@ from services.duty.domain.outlets import (
 from services.duty.domain.posts import (
     Post,
     decide_abolish_post,
+    decide_assign_oversight,
     decide_create_post,
     decide_fill_post,
+    decide_revoke_oversight,
     decide_vacate_post,
     evolve_post,
 )
@@ -46,6 +51,9 @@ from tests.properties.streams import Stream, Streams, state_is_its_events
 
 TOWNSHIP = "3205.320506.320506001"
 UNIT = Unit(TOWNSHIP, "枫桥街道", UnitKind.TOWNSHIP_OFFICE, "3205.320506", last_effective=date(2020, 1, 1))
+DEPT = f"{TOWNSHIP}.dept01"
+SECTION = Unit(DEPT, "综合办", UnitKind.DEPARTMENT, TOWNSHIP, last_effective=date(2020, 1, 1))
+SECTIONS = {DEPT: SECTION, TOWNSHIP: UNIT, "3205.320507.dept02": Unit()}  # below, itself, unknown
 SCOPE = "3205.320506"
 TODAY = date(2026, 12, 7)
 POSTS = ("post-a", "post-b", "post-c")
@@ -150,12 +158,33 @@ def set_owner(outlet_id: str, to_post_id: str, on: date) -> Step:
     return decide
 
 
-def hand_over(from_post_id: str, to_post_id: str, on: date) -> Step:
+def assign_oversight(post_id: str, section: str, on: date) -> Step:
+    command = AssignOversight(post_id=post_id, unit=TOWNSHIP, section=section, effective_on=on)
+    return lambda world: [
+        change(
+            post_stream(post_id),
+            TOWNSHIP,
+            *decide_assign_oversight(post(world, post_id), SECTIONS[section], command, TODAY),
+        )
+    ]
+
+
+def revoke_oversight(post_id: str, section: str, on: date) -> Step:
+    command = RevokeOversight(
+        post_id=post_id, unit=TOWNSHIP, section=section, effective_on=on, reason="分工调整"
+    )
+    return lambda world: [
+        change(post_stream(post_id), TOWNSHIP, *decide_revoke_oversight(post(world, post_id), command, TODAY))
+    ]
+
+
+def hand_over(from_post_id: str, to_post_id: str, on: date, move_oversight: bool = True) -> Step:
     command = HandOver(
         handover_id="handover-1",
         from_post_id=from_post_id,
         unit=TOWNSHIP,
         to_post_id=to_post_id,
+        move_oversight=move_oversight,
         effective_on=on,
         reason="交接",
     )
@@ -173,16 +202,18 @@ steps = st.one_of(
     st.builds(
         create,
         post_ids,
-        st.sampled_from([PostKind.INFORMATION_OFFICER, PostKind.DEPARTMENT_HEAD]),
+        st.sampled_from([PostKind.INFORMATION_OFFICER, PostKind.LEADER_IN_CHARGE, PostKind.DEPARTMENT_HEAD]),
         st.none() | days,
     ),
+    st.builds(assign_oversight, post_ids, st.sampled_from(sorted(SECTIONS)), days),
+    st.builds(revoke_oversight, post_ids, st.sampled_from(sorted(SECTIONS)), days),
     st.builds(fill, post_ids, st.sampled_from(["s001", "s002"]), days),
     st.builds(vacate, post_ids, days),
     st.builds(abolish, post_ids, days),
     st.builds(register, outlet_ids, post_ids, days),
     st.builds(set_status, outlet_ids, st.sampled_from(OutletStatus), days),
     st.builds(set_owner, outlet_ids, post_ids, days),
-    st.builds(hand_over, post_ids, post_ids, days),
+    st.builds(hand_over, post_ids, post_ids, days, st.booleans()),
 )
 
 
@@ -216,7 +247,20 @@ def a_closed_outlet_has_no_open_gap(world: World) -> None:
             assert not outlet.gap_open
 
 
+def only_a_leader_in_charge_oversees_sections_below_its_unit(world: World) -> None:
+    """一岗双责: overseen sections belong to a leader in charge, and lie below that post's own unit."""
+    for post_id in POSTS:
+        held = post(world, post_id)
+        if held.sections:
+            assert held.kind is PostKind.LEADER_IN_CHARGE
+            assert not held.abolished
+        for section in held.sections:
+            assert section != held.unit
+            assert is_within(section, held.unit or "")
+
+
 DUTY_RULES = (
+    only_a_leader_in_charge_oversees_sections_below_its_unit,
     no_outlet_runs_without_an_owner_post,
     no_outlet_is_active_without_someone_in_post_or_a_flagged_gap,
     a_gap_is_open_only_while_the_owner_post_is_vacant,
@@ -237,6 +281,7 @@ def test_any_sequence_of_post_and_outlet_commands_keeps_every_outlet_answered_fo
     setup = [
         create("post-a", PostKind.INFORMATION_OFFICER, None),
         create("post-b", PostKind.INFORMATION_OFFICER, None),
+        create("post-c", PostKind.LEADER_IN_CHARGE, None),
         fill("post-a", "s001", before),
         fill("post-b", "s002", before),
         register("outlet-1", "post-a", before),
