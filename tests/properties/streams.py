@@ -62,12 +62,19 @@ class Streams(Generic[S]):
     """Several aggregates of one kind of world (a post and the outlets it answers for), advanced by
     decisions that append to several streams at once, all or nothing."""
 
-    def __init__(self, streams: dict[str, Stream[Any]]) -> None:
-        self.streams = streams
+    def __init__(
+        self, streams: dict[str, Stream[Any]], new: Callable[[str], Stream[Any]] | None = None
+    ) -> None:
+        self.streams, self.new = streams, new  # ``new`` opens a stream a decision names for the first time
         self.refusals: list[DomainError] = []
 
+    def stream(self, name: str) -> Stream[Any]:
+        if name not in self.streams and self.new is not None:
+            self.streams[name] = self.new(name)
+        return self.streams[name]
+
     def state(self, name: str) -> Any:
-        return self.streams[name].state
+        return self.stream(name).state
 
     def attempt(self, decide: Callable[[], Sequence[HasEvents]]) -> bool:
         try:
@@ -77,7 +84,7 @@ class Streams(Generic[S]):
             return False
         assert changes == list(decide()), "decide is pure: the same states and command decide alike"
         for change in changes:
-            self.streams[change.stream].append(change.events)
+            self.stream(change.stream).append(change.events)
         return True
 
     def each(self) -> list[Stream[Any]]:
