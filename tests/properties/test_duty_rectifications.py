@@ -1,5 +1,6 @@
-"""A rectification (整改) under any sequence of commands and deadline timers: only named refusals; it is
-closed only with evidence, once, and a late close is marked late."""
+"""Inspections and rectifications (整改) under any commands and deadline timers: only named refusals; an
+inspection names only checked running outlets of its unit, and a rectification is closed only with
+evidence, once, and marked late when past due."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ from contracts.duty import (
     OpenRectification,
     OutletKind,
     OutletRegistered,
+    RecordInspection,
     RectificationClosed,
+    UnitKind,
 )
 from contracts.registry import DomainEvent
+from contracts.units import is_within
 from services.duty.domain.inspections import (
     Inspection,
     Rectification,
@@ -28,9 +32,12 @@ from services.duty.domain.inspections import (
     decide_close_rectification,
     decide_flag_overdue,
     decide_open_rectification,
+    decide_record_inspection,
+    evolve_inspection,
     evolve_rectification,
 )
 from services.duty.domain.outlets import Outlet, evolve_outlet
+from services.duty.domain.units import Unit
 from tests.properties.streams import Stream, state_is_its_events
 
 TOWNSHIP = "3205.320506.320506001"
@@ -131,4 +138,66 @@ def test_any_sequence_of_rectification_commands_closes_only_with_evidence(
         a_closed_rectification_has_evidence(stream.state)
         it_is_closed_at_most_once(stream.events)
         a_close_after_the_deadline_is_late(stream.events, stream.state)
+    state_is_its_events(stream)
+
+
+outlet_pool = {
+    "outlet-1": OUTLET,
+    "outlet-next-door": evolve_outlet(
+        Outlet(),
+        OutletRegistered(
+            outlet_id="outlet-next-door",
+            unit="3205.320506.320506002",
+            kind=OutletKind.WEBSITE,
+            name="邻镇门户",
+            owner_post_id="post-b",
+            effective_on=START.date(),
+        ),
+    ),
+}
+inspected_outlets = st.lists(st.sampled_from([*outlet_pool, "outlet-missing"]), min_size=1, max_size=3)
+findings = st.lists(
+    st.builds(
+        Finding,
+        finding_id=st.sampled_from(["f1", "f2"]),
+        outlet_id=st.sampled_from([*outlet_pool, "outlet-missing"]),
+        item=st.sampled_from(NegativeListItem),
+        description=st.just("问题"),
+    ),
+    max_size=3,
+)
+
+
+@given(
+    checked=inspected_outlets,
+    found=findings,
+    unit=st.sampled_from([TOWNSHIP, "3205.320506"]),
+    days_ago=st.integers(-1, 30),
+)
+def test_a_recorded_inspection_names_only_checked_running_outlets_of_its_unit(
+    checked: list[str], found: list[Finding], unit: str, days_ago: int
+) -> None:
+    command = RecordInspection(
+        inspection_id="insp-2",
+        unit=unit,
+        inspected_on=START.date() - timedelta(days=days_ago),
+        inspector="督查组",
+        outlets_checked=checked,
+        findings=found,
+    )
+    inspected = Unit(unit, "单位", UnitKind.TOWNSHIP_OFFICE, None)
+    stream = Stream(Inspection(), evolve_inspection)
+    if stream.attempt(
+        lambda state: decide_record_inspection(state, inspected, outlet_pool, command, START.date())
+    ):
+        recorded = stream.state
+        assert len(set(checked)) == len(checked)
+        assert all(
+            outlet_pool[o].unit is not None and is_within(outlet_pool[o].unit or "", unit) for o in checked
+        )
+        assert {f.outlet_id for f in recorded.findings} <= set(checked)
+        assert len({f.finding_id for f in recorded.findings}) == len(recorded.findings)
+        assert not stream.attempt(
+            lambda state: decide_record_inspection(state, inspected, outlet_pool, command, START.date())
+        )
     state_is_its_events(stream)
