@@ -22,6 +22,7 @@ from contracts.opinion import (
     EscalateOpinion,
     GiveFeedback,
     GradeOpinion,
+    IngestItem,
     Limit,
     Reception,
     RecordAction,
@@ -37,7 +38,7 @@ from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.opinion import decide as rules
 from services.opinion import linkage
-from services.opinion.deadlines import decide_deadline_missed, decide_ladder_step
+from services.opinion.deadlines import decide_deadline_missed, decide_ladder_step, wanted_timers
 from services.opinion.domain import (
     WORKING,
     Case,
@@ -91,16 +92,22 @@ def acting(case: Case, part: str) -> str:
     return part
 
 
-def report(case: Case, now: datetime, unit: str, drill: bool) -> Sequence[DomainEvent]:
-    captured = now - timedelta(hours=1)
-    command = ReportOpinion(
-        case_id=CASE_ID,
-        unit=unit,
-        channel=Channel.WEIBO,
-        title="t",
-        excerpt="e",
-        captured_at=captured,
-        drill=drill,
+def report(
+    case: Case, now: datetime, unit: str, drill: bool, ingested: bool = False, minutes_ahead: int = -60
+) -> Sequence[DomainEvent]:
+    """Staff report it, or a monitoring platform's item comes in through ingest (the same rule)."""
+    item: dict[str, Any] = {
+        "unit": unit,
+        "channel": Channel.WEIBO,
+        "title": "t",
+        "excerpt": "e",
+        "drill": drill,
+    }
+    item["captured_at"] = now + timedelta(minutes=minutes_ahead)
+    command = (
+        IngestItem(source="monitor", external_id="x-1", **item)
+        if ingested
+        else ReportOpinion(case_id=CASE_ID, **item)
     )
     return rules.decide_report(case, CASE_ID, True, now, command)
 
@@ -153,7 +160,9 @@ def on_case(
 # adopted), and the two timers as the reactions fire them.
 TIMERS = "timers"
 STEPS: dict[str, st.SearchStrategy[Decide]] = {
-    Step.REPORT: with_now(report, st.sampled_from(UNITS), st.booleans()),
+    Step.REPORT: with_now(
+        report, st.sampled_from(UNITS), st.booleans(), st.booleans(), st.sampled_from([-60, 0, 4, 6])
+    ),
     Step.GRADE: with_now(
         grade, who("desk"), who("desk"), st.sampled_from([True, True, True, False]), st.sampled_from(Severity)
     ),
@@ -233,7 +242,19 @@ def an_extension_waits_only_while_the_assignee_works_the_case(case: Case) -> Non
         assert case.state in WORKING
 
 
+def a_timer_runs_for_every_running_deadline_and_nothing_else(case: Case) -> None:
+    """An open case wants one timer per deadline not yet missed and one for the ladder; others want none."""
+    wanted = wanted_timers(case)
+    if not case.is_open:
+        assert wanted == {}
+        return
+    running = [clock.due_at for clock in case.deadlines.values() if not clock.missed]
+    ladder = [case.ladder_at] if case.ladder_at is not None else []
+    assert sorted(timer.due_at for timer in wanted.values()) == sorted([*running, *ladder])
+
+
 CASE_RULES = (
+    a_timer_runs_for_every_running_deadline_and_nothing_else,
     a_closed_case_has_stopped_its_clocks,
     a_dismissed_item_runs_no_deadline,
     a_dispatched_case_has_an_assignee_below_its_desk,
