@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.duty import (
@@ -274,6 +274,7 @@ def fresh_world() -> World:
     return Streams(streams)
 
 
+@settings(max_examples=150)  # deep sequences find more than many short ones; still a few seconds
 @given(script=st.lists(steps, min_size=8, max_size=40))
 def test_any_sequence_of_post_and_outlet_commands_keeps_every_outlet_answered_for(script: list[Step]) -> None:
     world = fresh_world()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contracts.duty import (
@@ -289,6 +289,7 @@ def fresh_world() -> World:
     return Streams(streams, new=lambda name: Stream(Unit(), evolve_unit))
 
 
+@settings(max_examples=150)  # deep sequences find more than many short ones; still a few seconds
 @given(script=st.lists(steps, min_size=1, max_size=12))
 # Found by this property: a township's post answering for an outlet in its sibling was abolished by the
 # merge, leaving the outlet running with nobody (the handler loaded only the outlets sitting in the unit).

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.opinion import (
@@ -264,6 +264,7 @@ CASE_RULES = (
 )
 
 
+@settings(max_examples=200)  # deep sequences find more than many short ones; still a few seconds
 @given(data=st.data(), length=st.integers(1, 40))
 def test_any_sequence_of_case_commands_and_timers_keeps_the_case_rules(
     data: st.DataObject, length: int

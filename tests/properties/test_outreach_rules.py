@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.commands import Role
@@ -161,6 +161,7 @@ PUBLICATION_RULES = (
 )
 
 
+@settings(max_examples=150)  # deep sequences find more than many short ones; still a few seconds
 @given(
     first=st.builds(submit, people, st.just("outlet-own")), script=st.lists(publication_steps, max_size=30)
 )
