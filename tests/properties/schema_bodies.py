@@ -119,7 +119,7 @@ class SchemaStrategies:
         properties: dict[str, Any] = schema.get("properties", {})
         if not properties and isinstance(schema.get("additionalProperties"), dict):
             keys = string(schema.get("propertyNames", {"type": "string", "maxLength": 20}))
-            high = min(schema.get("maxProperties", 3), 3)
+            high = min(schema.get("maxProperties", 5), 5)  # room for a key per severity (four)
             return st.dictionaries(keys, self.of(schema["additionalProperties"]), max_size=high)
         required = set(schema.get("required", []))
         return st.fixed_dictionaries(
