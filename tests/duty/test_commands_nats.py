@@ -135,6 +135,26 @@ async def test_a_merge_moves_sub_units_and_keeps_the_lookups_in_step(
         assert "was retired on 2025-07-01" in message
 
 
+async def test_a_merge_sees_the_outlets_its_posts_answer_for_in_other_units(
+    nats_url: str, database_url: str
+) -> None:
+    """Found by tests/properties/test_duty_restructure.py: the merge loaded only the outlets sitting in the
+    absorbed township, so it abolished a post that still answered for an outlet next door."""
+    async with running(nats_url, database_url, "duty") as (duty,), client(nats_url) as sanji:
+        await register_units(sanji)
+        absorbed = "3205.320506.320506002"
+        await post(sanji, "gx-io", absorbed, "information_officer", ("G002", "吴刚"), "2025-01-02")
+        await outlet(sanji, "cq-corner", CHANGQIAO, "reading_corner", "gx-io", "2025-02-01")
+        vacate = {"post_id": "gx-io", "unit": absorbed, "effective_on": "2025-06-01", "reason": "调任"}
+        await ok(sanji, "duty.vacate_post", vacate)
+        merge = {"absorbed": absorbed, "into": CHANGQIAO, "effective_on": "2025-07-01", "reason": "撤并"}
+        code, message = await refused(sanji, "duty.merge_units", merge)
+        assert code == "rejected"
+        assert "cq-corner" in message
+        assert "hand them over" in message
+        assert await duty.pool.fetchval("SELECT abolished FROM duty.posts WHERE post_id = 'gx-io'") is False
+
+
 async def test_a_split_carves_out_a_township_with_its_sub_units(nats_url: str, database_url: str) -> None:
     async with running(nats_url, database_url, "duty") as (duty,), client(nats_url) as sanji:
         await register_units(sanji)

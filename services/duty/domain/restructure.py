@@ -50,7 +50,7 @@ class Affected:
     moved: Mapping[str, Unit] = field(default_factory=dict)  # the units that move, by old path
     occupied: frozenset[str] = frozenset()  # new paths where a unit is already registered
     posts: Sequence[Post] = ()  # posts (not abolished) of the merged unit and of the moved units
-    outlets: Sequence[Outlet] = ()  # running outlets of the merged unit and of the moved units
+    outlets: Sequence[Outlet] = ()  # running outlets of the merged and moved units, and their posts' anywhere
     overseers: Sequence[Post] = ()  # leaders in charge overseeing a moved (or the merged) unit
 
 

@@ -39,9 +39,19 @@ async def _affected(session: Session, moves: dict[str, str], keep: str | None) -
         moved=await session.units(list(moves)),
         occupied=frozenset(path for path, unit in targets.items() if unit.registered),
         posts=[posts[post_id] for post_id in post_ids],
-        outlets=list((await session.outlets(await tables.outlets_at(conn, homes))).values()),
+        outlets=list((await session.outlets(await _outlets_touched(session, homes, post_ids))).values()),
         overseers=[posts[post_id] for post_id in overseer_ids],
     )
+
+
+async def _outlets_touched(session: Session, homes: list[str], post_ids: list[str]) -> list[str]:
+    """Running outlets in the moving units, and those their posts answer for wherever they sit: a merge
+    that ends a post must see every outlet still answering to it."""
+    conn = session.ctx.conn
+    found = set(await tables.outlets_at(conn, homes))
+    for post_id in post_ids:
+        found.update(await tables.outlets_owned_by(conn, post_id))
+    return sorted(found)
 
 
 async def merge_units(ctx: CommandContext, command: MergeUnits) -> list[Decision]:

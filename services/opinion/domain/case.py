@@ -232,7 +232,12 @@ def _apply(case: Case, event: DomainEvent) -> Case:  # noqa: PLR0911, PLR0912 - 
         dispatchers = (*case.dispatchers, event.from_unit) if passed_down else case.dispatchers
         deadlines = {**case.deadlines, **_clocks(event.deadlines)}
         return replace(
-            case, state=S.ASSIGNED, dispatchers=dispatchers, assignee=event.to_unit, deadlines=deadlines
+            case,
+            state=S.ASSIGNED,
+            dispatchers=dispatchers,
+            assignee=event.to_unit,
+            deadlines=deadlines,
+            pending_extension=None,  # passed down: the new assignee asks for itself (and none grants its own)
         )
     if isinstance(event, OpinionAcknowledged):
         return replace(case, state=S.ACKNOWLEDGED, deadlines=_without(case, DeadlineKind.ACKNOWLEDGE))
@@ -249,13 +254,28 @@ def _apply(case: Case, event: DomainEvent) -> Case:  # noqa: PLR0911, PLR0912 - 
     if isinstance(event, OpinionReturned):
         dispatchers = case.dispatchers[:-1] if event.from_unit == case.desk else case.dispatchers
         deadlines = _without(case, DeadlineKind.ACKNOWLEDGE)
-        return replace(case, state=S.GRADED, dispatchers=dispatchers, assignee=None, deadlines=deadlines)
+        # the assignee's extension request leaves with it: nobody may decide it for the next assignee
+        return replace(
+            case,
+            state=S.GRADED,
+            dispatchers=dispatchers,
+            assignee=None,
+            deadlines=deadlines,
+            pending_extension=None,
+        )
     if isinstance(event, OpinionEscalated):
         if event.automatic:
             return replace(case, supervisor=event.to_unit, ladder_at=event.next_step_at)
         state = S.REPORTED if case.state is S.REPORTED else S.GRADED
         deadlines = _without(case, DeadlineKind.ACKNOWLEDGE)
-        return replace(case, state=state, dispatchers=(event.to_unit,), assignee=None, deadlines=deadlines)
+        return replace(
+            case,
+            state=state,
+            dispatchers=(event.to_unit,),
+            assignee=None,
+            deadlines=deadlines,
+            pending_extension=None,  # as on a return: the request was the assignee's
+        )
     if isinstance(event, ExtensionRequested):
         return replace(case, pending_extension=event.workdays)
     if isinstance(event, ExtensionDecided):
