@@ -45,6 +45,24 @@ SCHEME: dict[str, Any] = {
     "rollup": {"own": 0.5, "children": 0.5},
 }
 
+# One indicator only: a central-group study every month, rolled up half and half (the parking tests).
+STUDY_SCHEME: dict[str, Any] = {
+    "title": "意识形态工作责任制考核细则",
+    "indicators": [
+        {
+            "id": "central_study",
+            "name": "中心组学习每月不少于1次",
+            "kind": "quota",
+            "points": 10,
+            "select": {"metric": "activity", "where": {"kind": "central_group_study"}},
+            "per": "month",
+            "required": 1,
+            "per_missing": 2,
+        },
+    ],
+    "rollup": {"own": 0.5, "children": 0.5},
+}
+
 
 async def ok(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor = CITY_ADMIN) -> None:
     reply = await sanji.send(name, body, actor)

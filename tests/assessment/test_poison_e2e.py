@@ -4,32 +4,13 @@ show in `sanji_parked_items`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from prometheus_client import REGISTRY as METRICS
 
 from contracts.envelope import EventEnvelope
-from tests.assessment.kit import TOWN_A, TOWN_B, register_city, study
+from tests.assessment.kit import STUDY_SCHEME, TOWN_A, TOWN_B, register_city, study
 from tests.eventkit.events import envelope
 from tests.helpers import wait_until
 from tests.stack import client, running
-
-SCHEME: dict[str, Any] = {
-    "title": "意识形态工作责任制考核细则",
-    "indicators": [
-        {
-            "id": "central_study",
-            "name": "中心组学习每月不少于1次",
-            "kind": "quota",
-            "points": 10,
-            "select": {"metric": "activity", "where": {"kind": "central_group_study"}},
-            "per": "month",
-            "required": 1,
-            "per_missing": 2,
-        },
-    ],
-    "rollup": {"own": 0.5, "children": 0.5},
-}
 
 
 def year_one_activity() -> EventEnvelope:
@@ -45,7 +26,7 @@ async def test_a_poison_fact_on_the_stream_is_parked_while_every_other_unit_is_s
         running(nats_url, database_url, "duty", "outreach", "assessment") as runtimes,
         client(nats_url) as sanji,
     ):
-        await register_city(sanji, SCHEME)
+        await register_city(sanji, STUDY_SCHEME)
         runtime = next(r for r in runtimes if r.definition.name == "assessment")
 
         poison = year_one_activity()

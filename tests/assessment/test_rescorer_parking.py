@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import asyncpg
 import pytest
@@ -27,27 +26,12 @@ from services.eventkit.commanding import Decision, envelopes_for
 from services.eventkit.db import create_pool
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.pgstore import PostgresEventStore
+from tests.assessment.kit import STUDY_SCHEME
 from tests.helpers import wait_until
 
 CITY, COUNTY = "3205", "3205.320506"
 TOWN_A, TOWN_B = "3205.320506.320506001", "3205.320506.320506002"
 NOW = datetime(2026, 3, 5, 2, tzinfo=UTC)
-SCHEME: dict[str, Any] = {
-    "title": "意识形态工作责任制考核细则",
-    "indicators": [
-        {
-            "id": "central_study",
-            "name": "中心组学习每月不少于1次",
-            "kind": "quota",
-            "points": 10,
-            "select": {"metric": "activity", "where": {"kind": "central_group_study"}},
-            "per": "month",
-            "required": 1,
-            "per_missing": 2,
-        },
-    ],
-    "rollup": {"own": 0.5, "children": 0.5},
-}
 
 
 @pytest.fixture
@@ -85,7 +69,7 @@ async def setting_up(pool: asyncpg.Pool) -> PostgresEventStore:
         await feed(pool, UnitRegistered(path=town, name=name, kind="township_office", parent=COUNTY))
     store = PostgresEventStore(pool, "assessment")
     adopted = SchemeAdopted.model_validate(
-        {"unit": CITY, "year": 2026, "scheme_version": 1, "scheme": SCHEME}
+        {"unit": CITY, "year": 2026, "scheme_version": 1, "scheme": STUDY_SCHEME}
     )
     envelopes = envelopes_for(
         "test",
