@@ -108,7 +108,20 @@ def validate_input(model: type[M], data: Any, now: datetime) -> M:
     return model.model_validate_json(text, strict=True, context=Door(now))
 
 
-def text_problem(text: str, multiline: bool) -> str | None:
+class Problem(str):
+    """Why a value is refused: the words (English, for the API and the logs) with a stable code and its
+    parameters, so that a page can say it in its own language."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, text: str, **params: object) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.code, problem.params = code, {name: str(value) for name, value in params.items()}
+        return problem
+
+
+def text_problem(text: str, multiline: bool) -> Problem | None:
     """Why ``text`` may not be stored, or None: NUL, control, bidi-control or surrogate characters."""
     found = (MULTILINE_REFUSED if multiline else LINE_REFUSED).search(text)
     if found is None:
@@ -116,33 +129,41 @@ def text_problem(text: str, multiline: bool) -> str | None:
     char = found.group()
     code = ord(char)
     if code == 0:
-        return "contains a NUL character (U+0000)"
+        return Problem("text_nul", "contains a NUL character (U+0000)")
     if 0xD800 <= code <= 0xDFFF:
-        return f"contains a lone surrogate (U+{code:04X}), which is not a character"
+        return Problem(
+            "text_surrogate", f"contains a lone surrogate (U+{code:04X}), which is not a character"
+        )
     if char in BIDI_CONTROLS:
-        return f"contains the bidirectional control U+{code:04X}, which can disguise the text"
+        return Problem(
+            "text_bidi", f"contains the bidirectional control U+{code:04X}, which can disguise the text"
+        )
     if char in "\n\t":
-        return "contains a line break or tab; this field is a single line"
-    return f"contains the control character U+{code:04X}"
+        return Problem("text_line_break", "contains a line break or tab; this field is a single line")
+    return Problem("text_control", f"contains the control character U+{code:04X}", char=f"U+{code:04X}")
 
 
-def date_problem(value: date, door: Door, planned: bool = False) -> str | None:
+def date_problem(value: date, door: Door, planned: bool = False) -> Problem | None:
     """Why a stated date lies outside its window, or None."""
     if value < EARLIEST_DATE:
-        return f"{value} is before {EARLIEST_DATE}, the earliest date Sanji records"
+        text = f"{value} is before {EARLIEST_DATE}, the earliest date Sanji records"
+        return Problem("date_too_early", text, earliest=EARLIEST_DATE)
     if planned:
         latest = date(door.today.year + PLAN_HORIZON_YEARS, 12, 31)
         if value > latest:
-            return f"{value} is more than {PLAN_HORIZON_YEARS} years ahead (at most {latest})"
+            text = f"{value} is more than {PLAN_HORIZON_YEARS} years ahead (at most {latest})"
+            return Problem("date_too_far_ahead", text, latest=latest)
     elif value > door.today + FUTURE_TOLERANCE:
-        return f"{value} is in the future (today is {door.today} in Asia/Shanghai)"
+        text = f"{value} is in the future (today is {door.today} in Asia/Shanghai)"
+        return Problem("date_in_future", text, today=door.today)
     return None
 
 
-def plan_year_problem(year: int, door: Door) -> str | None:
+def plan_year_problem(year: int, door: Door) -> Problem | None:
     latest = door.today.year + PLAN_HORIZON_YEARS
     if not EARLIEST_DATE.year <= year <= latest:
-        return f"{year} is outside {EARLIEST_DATE.year}–{latest} (at most {PLAN_HORIZON_YEARS} years ahead)"
+        text = f"{year} is outside {EARLIEST_DATE.year}–{latest} (at most {PLAN_HORIZON_YEARS} years ahead)"
+        return Problem("year_out_of_range", text, earliest=EARLIEST_DATE.year, latest=latest)
     return None
 
 
@@ -186,11 +207,14 @@ class InputModel(BaseModel):
             return value
         multiline, planned = MULTILINE in markers, PLANNED in markers
         if problem := value_problem(value, door, multiline=multiline, planned=planned):
-            raise PydanticCustomError("input_refused", problem)
+            # The words are the message as they are (no template), the code and parameters its context.
+            raise PydanticCustomError(
+                problem.code, problem.replace("{", "{{").replace("}", "}}"), problem.params
+            )
         return value
 
 
-def value_problem(value: Any, door: Door, *, multiline: bool, planned: bool) -> str | None:
+def value_problem(value: Any, door: Door, *, multiline: bool, planned: bool) -> Problem | None:
     """The first thing wrong with a field's value (walking lists, sets and dicts), or None."""
     if isinstance(value, dict):
         items: list[Any] = [*value.keys(), *value.values()]
@@ -204,7 +228,7 @@ def value_problem(value: Any, door: Door, *, multiline: bool, planned: bool) -> 
     return None
 
 
-def scalar_problem(value: Any, door: Door, *, multiline: bool, planned: bool) -> str | None:
+def scalar_problem(value: Any, door: Door, *, multiline: bool, planned: bool) -> Problem | None:
     """Text, dates and planned years; anything else (nested input models check their own) passes."""
     if isinstance(value, str):
         return text_problem(value, multiline)

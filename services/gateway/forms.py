@@ -31,6 +31,22 @@ REASONS: dict[str, tuple[str, str]] = {
     "time_parsing": ("请填写时间，如 09:30", "enter a time like 09:30"),
     "time_type": ("请填写时间，如 09:30", "enter a time like 09:30"),
     "enum": ("请从列表中选择", "choose one from the list"),
+    # the door's own refusals (contracts/inputs.py Problem codes)
+    "text_nul": ("含有不可见的空字符，请删除后重填", "contains a NUL character; remove it"),
+    "text_surrogate": (
+        "含有无法识别的字符，请删除后重填",
+        "contains a character that is not valid; remove it",
+    ),
+    "text_bidi": ("含有文字方向控制符，请删除后重填", "contains a text-direction control; remove it"),
+    "text_line_break": ("只能填一行，不能换行", "one line only, no line breaks"),
+    "text_control": ("含有控制字符 {char}，请删除后重填", "contains the control character {char}; remove it"),
+    "date_too_early": ("不能早于 {earliest}", "must not be before {earliest}"),
+    "date_in_future": ("不能晚于今天（{today}）", "must not be after today ({today})"),
+    "date_too_far_ahead": ("不能晚于 {latest}", "must not be after {latest}"),
+    "year_out_of_range": (
+        "年份须在 {earliest}–{latest} 之间",
+        "the year must lie within {earliest}–{latest}",
+    ),
 }
 
 
@@ -61,8 +77,8 @@ def whole_number(value: str) -> int | str:
 
 def reason(item: dict[str, Any], words: Words) -> str:
     pair = REASONS.get(str(item["type"]))
-    if pair is None:
-        return str(item["msg"])
+    if pair is None:  # a rule with no words of its own yet: never an English sentence on a Chinese page
+        return str(item["msg"]) if words.lang == "en" else "填写有误，请检查"
     text = pair[1] if words.lang == "en" else pair[0]
     return text.format(**(item.get("ctx") or {}))
 

@@ -159,7 +159,22 @@ async def test_log_activity_form_shows_errors_inline_and_logs(http: httpx.AsyncC
         },
     )
     assert future.status_code == 422  # refused by the contract's date window, next to the field
-    assert "in the future" in future.text
+    assert "不能晚于今天" in future.text  # the door's refusal in the page's words, not its English
+    assert "in the future" not in future.text
+    early = await http.post(
+        f"{page}/activities?lang=en",
+        data={"kind": "training", "topic": "a\u202eb", "held_on": "1999-12-31", "audience": "5"},
+    )
+    assert early.status_code == 422
+    assert "must not be before 2000-01-01" in early.text
+    assert "text-direction control" in early.text
+    early_zh = await http.post(
+        f"{page}/activities",
+        data={"kind": "training", "topic": "a\u202eb", "held_on": "1999-12-31", "audience": "5"},
+    )
+    assert "不能早于 2000-01-01" in early_zh.text
+    assert "文字方向控制符" in early_zh.text
+    assert "before" not in early_zh.text
 
     done = await http.post(
         f"{page}/activities",
