@@ -45,7 +45,11 @@ def _respond(request: Request, error: GatewayError) -> Response:
     views: Views = request.app.state.views
     words = Words(lang_of(request))
     return views.render(
-        request, "error.html", error.status, heading=words.status(error.status), message=error.message
+        request,
+        "error.html",
+        error.status,
+        heading=words.status(error.status),
+        message=words.explain(error.code, error.message),
     )
 
 

@@ -91,6 +91,22 @@ TEXT: dict[str, Pair] = {
 }
 
 
+# What an error page says under its heading, by the error's code: a service's refusal is an English
+# sentence for the API, so a Chinese page says it in these words instead.
+EXPLANATIONS: dict[str, str] = {
+    "not_found": "您要找的内容不存在，或不在您的权限范围内。",
+    "forbidden": "您的角色不能进行此项操作。",
+    "invalid": "提交的内容有误，请检查后重试。",
+    "rejected": "此项操作不符合业务规则，未被执行。",
+    "conflict": "记录刚被他人修改，请刷新后重试。",
+    "unavailable": "服务暂不可用，请稍后再试。",
+    "internal": "系统出错，操作未执行，请稍后再试。",
+    "too_large": "提交的内容过大。",
+    "method_not_allowed": "不支持此操作。",
+    "unauthorized": "请先登录。",
+}
+
+
 @dataclass(frozen=True)
 class Bilingual:
     """Base of every page's words: Chinese unless the page asked for English."""
@@ -128,6 +144,10 @@ class Words(Bilingual):
 
     def field(self, name: str) -> str:
         return self._pick(FIELDS.get(name), name)
+
+    def explain(self, code: str, message: str) -> str:
+        """An error's message for a page: as the service said it in English, else in Chinese by code."""
+        return message if self.lang == "en" else EXPLANATIONS.get(code, "")
 
     def status(self, status: int) -> str:
         return self(f"e{status}") if f"e{status}" in TEXT else self("error")

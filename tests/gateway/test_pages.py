@@ -118,6 +118,10 @@ async def test_county_clerk_sees_only_its_county(http: httpx.AsyncClient) -> Non
     assert outside.status_code == 404
     assert "找不到" in outside.text
     assert "相城区民政局" not in outside.text
+    assert "不在您的权限范围内" in outside.text  # said in Chinese: the service's English stays in the API
+    assert "is not known" not in outside.text
+    outside_en = await http.get("/units/3205.320507?lang=en")
+    assert "3205.320507 is not known" in outside_en.text
 
 
 async def test_log_activity_form_shows_errors_inline_and_logs(http: httpx.AsyncClient) -> None:
