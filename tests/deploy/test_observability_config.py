@@ -103,8 +103,7 @@ def test_alerts_cover_what_operators_need() -> None:
         "sanji_relay_errors_total",
         "sanji_parked_items",
         "sanji_worker_failures_total",
-        "sanji_worker_backlog",
-        "sanji_consumer_pending",
+        "sanji_worker_backlog",  # a reaction's pending events too (sanji_consumer_pending, same value)
         "sanji_projection_lag_seconds",
         "sanji_projection_lag_events",
         "sanji_commands_total",
