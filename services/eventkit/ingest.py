@@ -9,11 +9,9 @@ actor the body claims is replaced."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 from contracts.commands import Actor, Command, Role
-from contracts.inputs import InputError, read_json
 from contracts.subjects import IngestSubjectError, ingest_origin
 from services.eventkit import metrics
 from services.eventkit.commanding import CommandBus, refuse
@@ -23,19 +21,6 @@ def sender(subject: str) -> Actor:
     """The system an ingest subject names, acting within the subtree it names."""
     system, scope = ingest_origin(subject)
     return Actor(id=f"system:{system}", scope=scope, roles=frozenset({Role.SYSTEM}))
-
-
-def as_sender(raw: bytes, actor: Actor) -> bytes:
-    """The request with ``actor`` in place of whatever the body claims; anything unreadable is passed on
-    unchanged (the command bus then refuses it with the usual field errors, before any actor is used)."""
-    try:
-        request = read_json(raw, "")  # json.loads would recurse on deep nesting
-    except InputError:
-        return raw
-    if not isinstance(request, dict):
-        return raw
-    request["actor"] = actor.model_dump(mode="json")
-    return json.dumps(request, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def ingest_responder(
@@ -49,9 +34,7 @@ def ingest_responder(
         except (IngestSubjectError, ValueError) as error:
             reply = refuse("invalid", str(error), "subject")
         else:
-            # An oversized request goes as it came: the bus refuses it by size before reading anything.
-            request = raw if len(raw) > model.max_bytes else as_sender(raw, actor)
-            reply = await bus.dispatch(model.command_name, request)
+            reply = await bus.dispatch(model.command_name, raw, sender=actor)
         outcome = "ok" if reply.ok else (reply.error.code if reply.error else "error")
         metrics.ingest.labels(kind, outcome).inc()
         return reply.model_dump_json().encode()
