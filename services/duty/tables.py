@@ -139,10 +139,13 @@ async def outlets_owned_by(conn: Conn, post_id: str) -> list[str]:
     return [row["outlet_id"] for row in rows]
 
 
-async def outlets_at(conn: Conn, units: Sequence[str]) -> list[str]:
+async def outlets_at_or_owned_by(conn: Conn, units: Sequence[str], posts: Sequence[str]) -> list[str]:
+    """Running outlets in ``units`` or answering to one of ``posts`` wherever they sit, in one query."""
     rows = await conn.fetch(
-        f"SELECT outlet_id FROM {SCHEMA}.outlets WHERE unit = ANY($1::text[]) AND NOT closed ORDER BY outlet_id",
+        f"SELECT outlet_id FROM {SCHEMA}.outlets"
+        " WHERE (unit = ANY($1::text[]) OR owner_post_id = ANY($2::text[])) AND NOT closed ORDER BY outlet_id",
         units,
+        posts,
     )
     return [row["outlet_id"] for row in rows]
 

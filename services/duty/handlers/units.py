@@ -47,11 +47,7 @@ async def _affected(session: Session, moves: dict[str, str], keep: str | None) -
 async def _outlets_touched(session: Session, homes: list[str], post_ids: list[str]) -> list[str]:
     """Running outlets in the moving units, and those their posts answer for wherever they sit: a merge
     that ends a post must see every outlet still answering to it."""
-    conn = session.ctx.conn
-    found = set(await tables.outlets_at(conn, homes))
-    for post_id in post_ids:
-        found.update(await tables.outlets_owned_by(conn, post_id))
-    return sorted(found)
+    return await tables.outlets_at_or_owned_by(session.ctx.conn, homes, post_ids)
 
 
 async def merge_units(ctx: CommandContext, command: MergeUnits) -> list[Decision]:
