@@ -26,8 +26,21 @@ app.add_typer(contracts_app, name="contracts")
 def bench(
     output: Annotated[Path, typer.Option("--output", help="JSON results file")] = Path("bench-results.json"),
     quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: checks the benchmark works")] = False,
+    soak: Annotated[
+        float | None,
+        typer.Option(
+            "--soak",
+            min=1,
+            metavar="SECONDS",
+            help="instead: SECONDS at half the end-to-end rate; RSS, lag percentiles, anything lost",
+        ),
+    ] = None,
 ) -> None:
-    """Run the benchmark against embedded servers and write its results."""
+    """Run the benchmark against embedded servers and write its results (or, with --soak, a soak)."""
+    if soak is not None:
+        from services.bench.soak import run_soak
+
+        raise typer.Exit(run_soak(soak))
     from services.bench.main import run
 
     raise typer.Exit(run(output, quick=quick))
