@@ -3,7 +3,8 @@ duty's unit events by one handler, read by handlers through one lookup API.
 
 Shape (every service the same): path, parent, name, kind, valid from (None: existed before records
 began), valid to (the day it stops answering), successor (the unit that carries on after a merge).
-Applying an event twice changes nothing, so the table does not care which stream an event came by.
+On a county site the same events include the units the city registered for the county's subtree,
+sourced down into the county's stream (services/eventkit/sitestreams.py): nothing here changes for them.
 """
 
 from __future__ import annotations

@@ -126,7 +126,13 @@ def test_hub_sources_the_county_through_the_county_domain_api() -> None:
     # county's subtree, delivered on a sourcing path only that user may publish to.
     assert f'"leaf-{COUNTY_DOMAIN}"' in (NATS_DIR / "users-hub.conf").read_text()
     (source,) = hub.sources or []
-    assert source.filter_subject == "sanji.ev.*.*.3205.320506.>"
+    # Its subtree only, stored with the county's origin token appended (so nothing goes back down).
+    assert [(t.src, t.dest) for t in source.subject_transforms or []] == [
+        (
+            "sanji.ev.*.*.3205.320506.*",
+            "sanji.ev.{{wildcard(1)}}.{{wildcard(2)}}.3205.320506.{{wildcard(3)}}.c320506",
+        )
+    ]
     assert source.external is not None
     assert source.external.deliver == sourcing_subject("320506")
 

@@ -4,6 +4,7 @@ lookups handlers use; each service's migration carries the rows of its old table
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -11,11 +12,17 @@ import asyncpg
 import pytest
 
 from contracts.duty import UnitKind, UnitRegistered, UnitRenamed, UnitRetired
+from services import registry
 from services.eventkit.db import create_pool
 from services.eventkit.knownunits import KnownUnits
 from services.eventkit.migrations import Migration, migrate, service_migrations
 
-SERVICES = ("outreach", "opinion", "assessment")
+# The services that learn units from duty: those whose tables keep the shared table.
+SERVICES = tuple(
+    info.name
+    for info in registry.with_event_store()
+    if hasattr(importlib.import_module(f"services.{info.name}.tables"), "UNITS")
+)
 CITY, COUNTY, TOWN, OTHER = "3205", "3205.320506", "3205.320506.320506001", "3205.320506.320506002"
 COLUMNS = ["path", "parent", "name", "kind", "valid_from", "valid_to", "successor", "learned_at"]
 
@@ -106,14 +113,8 @@ async def test_a_chain_of_merges_leads_to_the_last_successor_and_a_loop_ends(poo
         assert await units.successor(conn, a) in {b, c}  # bad data: a loop is cut, never followed forever
 
 
-# The tables as each service created them before the shared shape (their 001 migrations).
-OLD_ROWS = {
-    "outreach": "INSERT INTO outreach.known_units (path, name, kind) VALUES ($1, '长桥街道', 'township_office')",
-    "opinion": "INSERT INTO opinion.known_units (path, name, kind, retired_on)"
-    " VALUES ($1, '长桥街道', 'township_office', '2026-06-01')",
-    "assessment": "INSERT INTO assessment.known_units (path, parent, name, kind, scored, retired_on)"
-    " VALUES ($1, '3205.320506', '长桥街道', 'township_office', true, '2026-06-01')",
-}
+# What each service's old table may hold besides path, name and kind (their 001 migrations differ).
+OLD_EXTRAS = {"parent": COUNTY, "scored": True, "retired_on": date(2026, 6, 1)}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -123,10 +124,28 @@ async def test_the_migration_carries_the_old_rows_over(pool: asyncpg.Pool, servi
     before: list[Migration] = migrations[: migrations.index(shared)]
     async with pool.acquire() as conn:
         await migrate(conn, service, before)
-        await conn.execute(OLD_ROWS[service], TOWN)
+        old_columns = {
+            row["column_name"]
+            for row in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = $1 AND table_name = 'known_units'",
+                service,
+            )
+        }
+        extras = {column: value for column, value in OLD_EXTRAS.items() if column in old_columns}
+        columns = ["path", "name", "kind", *extras]
+        await conn.execute(
+            f"INSERT INTO {service}.known_units ({', '.join(columns)})"
+            f" VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})",
+            TOWN,
+            "长桥街道",
+            "township_office",
+            *extras.values(),
+        )
         await migrate(conn, service, migrations)
         unit = await KnownUnits(service).get(conn, TOWN)
     assert unit is not None
     assert (unit.parent, unit.name, unit.kind) == (COUNTY, "长桥街道", "township_office")
-    retired = None if service == "outreach" else date(2026, 6, 1)  # outreach never kept retirements
+    retired = extras.get("retired_on")  # outreach never kept retirements
     assert (unit.valid_from, unit.valid_to, unit.successor) == (None, retired, None)
+    assert "retired_on" in old_columns or service == "outreach"
