@@ -175,6 +175,8 @@ def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list
             SANJI_HTTP_PORT=str(ports[name]),
             PYTHONUNBUFFERED="1",
         )
+        if backing.site.scope:  # a county site's top unit: its timers, its rescoring, its events' origin
+            env["SANJI_CITY"] = backing.site.scope
         specs.append(
             ChildSpec(
                 name=name,

@@ -81,9 +81,10 @@ def county_server(root: Path, city: NatsServer, county: str, relay: LinkRelay) -
 
 @asynccontextmanager
 async def services(
-    server: NatsServer, database_url: str, names: tuple[str, ...]
+    server: NatsServer, database_url: str, names: tuple[str, ...], scope: str = CITY
 ) -> AsyncIterator[list[ServiceRuntime]]:
-    """The named services of one site, each on its own NATS user, all on the site's database."""
+    """The named services of one site (its top unit ``scope``: the city or a county), each on its own
+    NATS user, all on the site's database."""
     runtimes = [
         build(
             name,
@@ -92,6 +93,7 @@ async def services(
                 database_url=database_url,
                 http_port=0,
                 pool_size=4,
+                city=scope,
             ),
         )
         for name in names

@@ -19,6 +19,7 @@ from contracts.envelope import new_event_id
 from contracts.subjects import EVENTS_STREAM, event_subject, ingest_subject
 from services.eventkit.natsdeploy import password_variable, sourcing_subject, users_conf
 from services.eventkit.responders import subscriptions_in_place
+from services.eventkit.sitestreams import county_stream_config, hub_stream_config
 from services.eventkit.streams import ensure_stream, events_stream_config
 from tests.deploy.sites import (
     CATCH_UP_TIMEOUT,
@@ -151,6 +152,16 @@ def test_event_stream_files_match_the_code(relative: str) -> None:
     shipped = json.loads((STREAMS_DIR / relative).read_text())
     wanted = events_stream_config().as_dict()
     assert {key: shipped.get(key) for key in STREAM_KEYS} == {key: wanted.get(key) for key in STREAM_KEYS}
+
+
+def test_the_shipped_sources_are_the_ones_sanji_up_makes() -> None:
+    # Both directions come from services/eventkit/sitestreams.py, as `sanji up --site` provisions them.
+    for relative, wanted in (
+        ("hub/SANJI_EVENTS.json", hub_stream_config("3205", ["320506"])),
+        ("county/SANJI_EVENTS.json", county_stream_config("320506")),
+    ):
+        shipped = json.loads((STREAMS_DIR / relative).read_text())
+        assert shipped["sources"] == wanted.as_dict()["sources"], relative
 
 
 def test_the_sourcing_stream_states_its_duplicate_window() -> None:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from nats.js import JetStreamContext
@@ -19,6 +20,7 @@ from contracts.subjects import EVENTS_STREAM
 from services.eventkit.busconnect import connect
 from services.eventkit.client import SanjiClient
 from services.eventkit.embedded import NatsServer, PostgresServer
+from services.eventkit.positions import HEADER as POSITION_HEADER
 from services.eventkit.sitestreams import provision_city, provision_county
 from tests.conftest import fresh_database
 from tests.deploy.multisite_kit import CITY, LinkRelay, city_server, county_server, services
@@ -77,14 +79,28 @@ async def _activities(sanji: SanjiClient, path: str) -> int:
     return int(answer["result"]["subtree"].get("activities", 0)) if answer["ok"] else -1
 
 
-async def _stream(js: JetStreamContext) -> list[tuple[str, str, str]]:
-    """(subject, Nats-Msg-Id, Sanji-Type) of every event in the site's stream, in order."""
+class Stored(NamedTuple):
+    subject: str
+    msg_id: str
+    kind: str
+    position: str
+
+
+async def _stream(js: JetStreamContext) -> list[Stored]:
+    """Every event in the site's stream, in order, with the headers its relay gave it."""
     total = (await js.stream_info(EVENTS_STREAM)).state.messages
     found = []
     for seq in range(1, total + 1):
         msg = await js.get_msg(EVENTS_STREAM, seq)
         headers = msg.headers or {}
-        found.append((msg.subject or "", headers.get("Nats-Msg-Id", ""), headers.get("Sanji-Type", "")))
+        found.append(
+            Stored(
+                msg.subject or "",
+                headers.get("Nats-Msg-Id", ""),
+                headers.get("Sanji-Type", ""),
+                headers.get(POSITION_HEADER, ""),
+            )
+        )
     return found
 
 
@@ -151,8 +167,8 @@ async def _run(
     cut_db, stays_db = county_dbs
     async with (
         services(city, city_db, CITY_SERVICES),
-        services(servers[CUT], cut_db, COUNTY_SERVICES),
-        services(servers[STAYS], stays_db, COUNTY_SERVICES),
+        services(servers[CUT], cut_db, COUNTY_SERVICES, f"{CITY}.{CUT}"),
+        services(servers[STAYS], stays_db, COUNTY_SERVICES, f"{CITY}.{STAYS}"),
         client(city.url_for("gateway")) as at_city,
         client(servers[CUT].url_for("gateway")) as at_cut,
         client(servers[STAYS].url_for("gateway")) as at_stays,
@@ -203,19 +219,19 @@ async def _run(
 
 
 async def _has_case(js: JetStreamContext) -> bool:
-    return any(
-        kind == "opinion.reported" and subject.endswith(".city") for subject, _, kind in await _stream(js)
-    )
+    return any(e.kind == "opinion.reported" and e.subject.endswith(".city") for e in await _stream(js))
 
 
 async def _each_event_once(city: NatsServer, servers: dict[str, NatsServer]) -> None:
-    """The city holds every county event exactly once, in each county's order; nothing of a county's own
-    came back to it, and what the city sent down is there once."""
+    """The city holds every county event exactly once, in each county's order, with its headers (the
+    read-your-writes position names the county's store); nothing of a county's own came back to it, and
+    what the city sent down is there once."""
     nc = await connect(city.url, "test-check")
     try:
-        at_city = [msg_id for _, msg_id, _ in await _stream(nc.jetstream())]
+        city_stream = await _stream(nc.jetstream())
     finally:
         await nc.close()
+    at_city = [e.msg_id for e in city_stream]
     assert len(at_city) == len(set(at_city))
     for county, server in servers.items():
         county_nc = await connect(server.url, "test-check")
@@ -223,10 +239,13 @@ async def _each_event_once(city: NatsServer, servers: dict[str, NatsServer]) -> 
             stored = await _stream(county_nc.jetstream())
         finally:
             await county_nc.close()
-        own = [msg_id for subject, msg_id, _ in stored if not subject.endswith(".city")]
-        down = [msg_id for subject, msg_id, _ in stored if subject.endswith(".city")]
+        own = [e.msg_id for e in stored if not e.subject.endswith(".city")]
+        down = [e.msg_id for e in stored if e.subject.endswith(".city")]
         assert own, county
         assert [i for i in at_city if i in set(own)] == own, county
+        sourced = [e for e in city_stream if e.msg_id in set(own)]
+        assert all(e.subject.endswith(f".c{county}") for e in sourced), county
+        assert all(e.position.startswith(f"{CITY}.{county}/") for e in sourced), county
         assert len(down) == len(set(down)), county
         assert not set(down) & set(own), county
 
