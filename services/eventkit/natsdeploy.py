@@ -59,11 +59,11 @@ def origin_token(county: str) -> str:
     return f"c{county}"
 
 
-def downlink_filters(county: str) -> tuple[str, ...]:
+def downlink_filters(county: str, city: str = CITY) -> tuple[str, ...]:
     """What the city sends a county: the unit registry of its subtree and the opinion cases there. Seven
     tokens exactly: events the hub's own services wrote, never a county's own coming back (those carry
     the origin token as an eighth)."""
-    subtree = f"{CITY}.{county}.*"
+    subtree = f"{city}.{county}.*"
     units = tuple(f"sanji.ev.duty.{name}.{subtree}" for name in DOWN_UNIT_EVENTS)
     return (*units, f"sanji.ev.opinion.*.{subtree}")
 

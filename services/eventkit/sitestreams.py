@@ -24,6 +24,7 @@ from nats.js.errors import NotFoundError
 from contracts.subjects import EVENTS_STREAM
 from contracts.units import division_codes
 from services.eventkit.natsdeploy import (
+    CITY,
     CITY_DOMAIN,
     downlink_filters,
     downlink_subject,
@@ -77,13 +78,13 @@ def tagged(src: str, token: str) -> SubjectTransform:
     return SubjectTransform(src=src, dest=".".join([*parts, token]))
 
 
-def county_stream_config(county: str) -> StreamConfig:
+def county_stream_config(county: str, city: str = CITY) -> StreamConfig:
     """A county's SANJI_EVENTS: its own events (subjects) and what the city sends it (sources), one
     source per filter (each pinned by the hub's leaf user), stored with the city's origin token."""
     external = ExternalStream(api=f"$JS.{CITY_DOMAIN}.API", deliver=downlink_subject(county))
     sources = [
         StreamSource(name=EVENTS_STREAM, subject_transforms=[tagged(src, CITY_DOMAIN)], external=external)
-        for src in downlink_filters(county)
+        for src in downlink_filters(county, city)
     ]
     return dataclasses.replace(events_stream_config(), sources=sources)
 
@@ -101,8 +102,8 @@ async def provision_city(js: JetStreamContext, city: str, counties: list[str]) -
 
 async def provision_county(js: JetStreamContext, scope: str) -> None:
     """Create a county's SANJI_EVENTS, or give the existing one the city's sources."""
-    _, county = county_of(scope)
-    wanted = county_stream_config(county)
+    city, county = county_of(scope)
+    wanted = county_stream_config(county, city)
     try:
         await js.stream_info(EVENTS_STREAM)
     except NotFoundError:

@@ -40,6 +40,7 @@ from services.eventkit.embedded.site_nats import (
     SYSTEM_USER,
     CityHub,
     CountyLeaf,
+    leaf_user,
     site_config,
     site_users,
     write_leaf_credentials,
@@ -96,7 +97,8 @@ class NatsServer(ChildProcess):
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
-        passwords = ensure_passwords(self.data_dir, [*self.grants, SYSTEM_USER])
+        system = [SYSTEM_USER] if self.site is not None else []  # a joined site's system account
+        passwords = ensure_passwords(self.data_dir, [*self.grants, *system])
         head = (
             f"server_name: {q(self.server_name)}\n"
             f'listen: "127.0.0.1:{self.port}"\n'
@@ -105,7 +107,7 @@ class NatsServer(ChildProcess):
         if self.site is not None:
             if isinstance(self.site, CityHub):  # what each county reads to join
                 for county in self.site.counties:
-                    write_leaf_credentials(self.data_dir, county, passwords[f"leaf-c{county}"])
+                    write_leaf_credentials(self.data_dir, county, passwords[leaf_user(county)])
             write_private(
                 self.config_path, head + site_config(self.site, self.grants, passwords, str(self.data_dir))
             )
