@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli import demo, ops, service_cmd, tokens_cmd, up
+from services.cli import demo, import_cmd, ops, service_cmd, tokens_cmd, up
 
 app = typer.Typer(
     help="Sanji (三级): the work-responsibility system, city → county → township.", no_args_is_help=True
@@ -15,6 +15,7 @@ app = typer.Typer(
 service_cmd.register(app)
 up.register(app)
 demo.register(app)
+import_cmd.register(app)
 ops.register(app)
 tokens_cmd.register(app)
 
