@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -27,8 +28,26 @@ app.add_typer(contracts_app, name="contracts")
 def bench(
     output: Annotated[Path, typer.Option("--output", help="JSON results file")] = Path("bench-results.json"),
     quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: checks the benchmark works")] = False,
+    province: Annotated[
+        bool, typer.Option("--province", help="a province's 30,000 units and up to 10 million events instead")
+    ] = False,
+    events: Annotated[
+        int,
+        typer.Option(
+            "--events", min=1000, help="with --province: the largest size (and a tenth, a hundredth)"
+        ),
+    ] = 10_000_000,
 ) -> None:
     """Run the benchmark against embedded servers and write its results."""
+    if province:
+        import tempfile
+
+        from services.bench.province import run_province
+
+        with tempfile.TemporaryDirectory(prefix="sanji-province-") as tmp:
+            rows = run_province(Path(tmp), quick=quick, largest=events)
+        output.write_text(json.dumps({"province": rows}, indent=2) + "\n", encoding="utf-8")
+        raise typer.Exit(0)
     from services.bench.main import run
 
     raise typer.Exit(run(output, quick=quick))
