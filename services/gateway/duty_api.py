@@ -14,7 +14,7 @@ from contracts.commands import Actor
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.duty_labels import DutyWords
-from services.gateway.pages import views_of
+from services.gateway.pages import unit_crumbs, views_of
 from services.gateway.params import passed
 from services.gateway.reads import checked_path, query
 from services.gateway.views import lang_of
@@ -100,4 +100,5 @@ async def duty_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
         gaps=gaps["gaps"],
         rectifications=[x for x in rectifications["rectifications"] if x["state"] != "closed"],
         d=DutyWords(lang_of(request)),
+        crumbs=await unit_crumbs(request, actor, summary["path"]),
     )

@@ -3,11 +3,13 @@ in the page's language, next to the field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
+from contracts.commands import FieldError
 from contracts.envelope import utc_now
 from contracts.inputs import validate_input
 from contracts.outreach import LogActivity
@@ -43,12 +45,30 @@ def whole_number(value: str) -> int | str:
         return value
 
 
+def refusal(code: str | None, params: Mapping[str, Any], english: str, lang: str) -> str:
+    """Why a field was refused, in ``lang``: the catalog's ``reason.<code>`` with the rule's values; where
+    the catalog has no words for the rule, the English sentence in English and a plain request in Chinese."""
+    found = Messages(lang, "reason.").text(code or "")
+    if found is None:  # never an English sentence on a Chinese page
+        return english if lang == "en" else Messages(lang)("reason.unknown")
+    try:
+        return found.format(**params)
+    except (KeyError, IndexError):
+        return Messages(lang)("reason.unknown") if lang != "en" else english
+
+
 def reason(item: dict[str, Any], words: Words) -> str:
-    """Why the contract refused a field, from the catalog's ``reason.`` keys (pydantic's or the door's code)."""
-    found = Messages(words.lang, "reason.").text(str(item["type"]))
-    if found is None:  # a rule with no words of its own yet: never an English sentence on a Chinese page
-        return str(item["msg"]) if words.lang == "en" else Messages(words.lang)("reason.unknown")
-    return found.format(**(item.get("ctx") or {}))
+    """A pydantic error item (the contract's or the door's rule) in the page's language."""
+    return refusal(str(item["type"]), item.get("ctx") or {}, str(item["msg"]), words.lang)
+
+
+def field_reasons(fields: list[FieldError], words: Words, prefix: str = "body.") -> dict[str, str]:
+    """A service's refusal, field by field (``body.held_on`` → ``held_on``), in the page's language."""
+    return {
+        found.field.removeprefix(prefix): refusal(found.code, found.params, found.reason, words.lang)
+        for found in fields
+        if found.field.startswith(prefix)
+    }
 
 
 def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:

@@ -14,6 +14,7 @@ from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
+from services.gateway.pages import unit_crumbs
 from services.gateway.params import passed
 from services.gateway.reads import checked_path, query, scoped_record
 from services.gateway.views import Views, lang_of
@@ -107,6 +108,7 @@ async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
         unit=stats,
         cases=cases,
         times=("acknowledge", "first_response", "close"),
+        crumbs=await unit_crumbs(request, actor, stats["path"]),
     )
 
 

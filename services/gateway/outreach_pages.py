@@ -15,7 +15,7 @@ from services.gateway.auth import page_actor
 from services.gateway.catalog import Messages
 from services.gateway.errors import GatewayError, error_response
 from services.gateway.outreach_api import in_scope, job_for, q, report_response, start_import, summary
-from services.gateway.pages import views_of
+from services.gateway.pages import unit_crumbs, views_of
 from services.gateway.reads import checked_path, query
 from services.gateway.views import lang_of
 
@@ -45,6 +45,7 @@ async def unit_outreach(unitpath: str, request: Request, actor: PageActor) -> HT
         kinds=[kind.value for kind in ActivityKind],
         activities=listed["activities"],
         total=listed["total"],
+        crumbs=await unit_crumbs(request, actor, found["unit"]["path"]),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from contracts.outreach import ActivityKind
 from services.gateway.catalog import Messages
 from services.gateway.charts import Option, bars, by_severity, funnel, ranked, score_trend
+from services.gateway.period_words import period_text
 
 LOOP_STATES = ("reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed")
 SEVERITIES = ("I", "II", "III", "IV")
@@ -73,7 +74,10 @@ def opinion_times(hours: Mapping[str, Mapping[str, Any]], steps: Sequence[str], 
 def assessment_trend(trend: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
     """The score over the year, the periods not yet frozen in a bulletin drawn dashed."""
     return score_trend(
-        [(point["period"], point["total"], bool(point.get("frozen"))) for point in trend],
+        [
+            (period_text(point["period"], a.lang), point["total"], bool(point.get("frozen")))
+            for point in trend
+        ],
         a("frozen"),
         a("provisional"),
     )

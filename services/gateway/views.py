@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from contracts.commands import not_known
-from services.eventkit.localtime import SHANGHAI
+from contracts.envelope import utc_now
+from services.eventkit.localtime import SHANGHAI, local_date
 from services.gateway import page_charts
 from services.gateway.catalog import LOCALES
 from services.gateway.errors import GatewayError
 from services.gateway.labels import Words
+from services.gateway.period_words import period_options, period_text
 
 HERE = Path(__file__).parent
 PAGE_HEADERS = {
@@ -80,6 +82,8 @@ class Views:
             switch_url=link(page_path, other, **switch),
             freshness_line=lambda freshness: freshness_line(freshness, words),
             num=lambda value: number(value, lang),
+            period_name=lambda label: period_text(label, lang),
+            period_options=lambda current: period_options(current, local_date(utc_now()), lang),
             charts=page_charts,
             actor=context.pop("actor", None),
             **context,
