@@ -39,9 +39,12 @@ def bars(
     *,
     stacked: bool = False,
     colours: Sequence[str] | None = None,
+    zeros_are_data: bool = False,
 ) -> Option | None:
-    """Vertical bars, one group per category; stacked when the series are parts of one whole."""
-    if not _has_data(value for _, values in series for value in values):
+    """Vertical bars, one group per category; stacked when the series are parts of one whole. Nothing to
+    draw when every value is missing, or zero unless zeros are measurements (times of 0.0 h)."""
+    values = [value for _, row in series for value in row]
+    if not (any(value is not None for value in values) if zeros_are_data else _has_data(values)):
         return None
     option = _base(legend=len(series) > 1)
     option["xAxis"] = {
@@ -98,27 +101,6 @@ def by_severity(rows: Sequence[tuple[str, str, Number]], name: str) -> Option | 
         }
     ]
     return option
-
-
-def funnel(rows: Sequence[tuple[str, Number]], name: str) -> Option | None:
-    """The closed loop as a funnel: how many cases stand at each state, in the loop's order."""
-    if not _has_data(count for _, count in rows):
-        return None
-    return {
-        "animation": False,
-        "color": [*SERIES_COLOURS, "#9aa5b1", "#c0c8d0", "#d9e2ec"],
-        "tooltip": {"trigger": "item"},
-        "series": [
-            {
-                "type": "funnel",
-                "name": name,
-                "sort": "none",
-                "minSize": "10%",
-                "label": {"show": True, "position": "inside", "formatter": "{b}: {c}"},
-                "data": [{"name": label, "value": count} for label, count in rows],
-            }
-        ],
-    }
 
 
 def score_trend(

@@ -62,12 +62,13 @@ def reason(item: dict[str, Any], words: Words) -> str:
     return refusal(str(item["type"]), item.get("ctx") or {}, str(item["msg"]), words.lang)
 
 
-def field_reasons(fields: list[FieldError], words: Words, prefix: str = "body.") -> dict[str, str]:
-    """A service's refusal, field by field (``body.held_on`` → ``held_on``), in the page's language."""
+def field_reasons(fields: list[FieldError], words: Words) -> dict[str, str]:
+    """A service's refusal, field by field, in the page's language: the contract names a field of the
+    request's body (``body.held_on``), a domain rule the command's own field (``held_on``)."""
     return {
-        found.field.removeprefix(prefix): refusal(found.code, found.params, found.reason, words.lang)
+        found.field.removeprefix("body."): refusal(found.code, found.params, found.reason, words.lang)
         for found in fields
-        if found.field.startswith(prefix)
+        if found.field.startswith("body.") or "." not in found.field
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from contracts.outreach import ActivityKind
 from services.gateway.catalog import Messages
-from services.gateway.charts import Option, bars, by_severity, funnel, ranked, score_trend
+from services.gateway.charts import Option, bars, by_severity, ranked, score_trend
 from services.gateway.period_words import period_text
 
 LOOP_STATES = ("reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed")
@@ -50,8 +50,11 @@ def plan(targets: Sequence[Mapping[str, Any]], o: Messages) -> Option | None:
 
 
 def opinion_loop(by_state: Mapping[str, int], o: Messages) -> Option | None:
-    """The closed loop as a funnel: cases at each state, in the loop's order."""
-    return funnel([(o.name("state", state), by_state.get(state, 0)) for state in LOOP_STATES], o("cases"))
+    """The closed loop: cases standing at each state, in the loop's order (monitored → closed)."""
+    return bars(
+        [o.name("state", state) for state in LOOP_STATES],
+        [(o("cases"), [by_state.get(state, 0) for state in LOOP_STATES])],
+    )
 
 
 def opinion_severity(by_severity_counts: Mapping[str, int], o: Messages) -> Option | None:
@@ -68,6 +71,7 @@ def opinion_times(hours: Mapping[str, Mapping[str, Any]], steps: Sequence[str], 
             (o("median"), [hours[step]["median"] for step in steps]),
             (o("p90"), [hours[step]["p90"] for step in steps]),
         ],
+        zeros_are_data=True,
     )
 
 

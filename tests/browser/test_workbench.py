@@ -14,8 +14,10 @@ from services.cli import demo_assessment
 from services.cli.demo import CITY, Seeder, demo_units, local_today, seed_demo
 from services.cli.demo_assessment import example_scheme, settled
 from services.cli.demo_opinion import seed_opinion
+from services.cli.demo_outreach import demo_targets
 from tests.browser.chromium import (
     CJK,
+    ENGLISH_PHRASE,
     LAPTOP,
     LEAKS,
     PHONE,
@@ -48,6 +50,10 @@ async def seed(base: str) -> None:
     await seed_demo(base, DEMO_TOKEN, ACTIVITIES, echo=lambda _line: None)
     async with httpx.AsyncClient(base_url=base, headers=bearer(DEMO_TOKEN), timeout=30) as http:
         seeder, city = Seeder(http), CITY_PATH
+        for target in demo_targets(demo_units(), 2026):
+            await seeder.send(
+                "outreach.set_target", target, f"browser-target-{target['unit']}-{target['kind']}"
+            )
         await seed_opinion(http, seeder, demo_units(), local_today(), lambda _line: None, items=OPINION_ITEMS)
         scheme = {"unit": city, "year": 2026, "scheme": example_scheme()}
         await seeder.send("assessment.adopt_scheme", scheme, "browser-scheme-2026")
@@ -110,11 +116,23 @@ async def log_activity_by_form(page: Page, township_url: str) -> None:
 
 
 async def every_chart_drawn(page: Page, base: str) -> None:
+    """Each page's charts hold data (polled: the last facts seeded may still be on their way to the views)."""
     for path, expected in CHARTS.items():
-        await page.goto(base + path)
-        drawn = await charts_drawn(page)
-        missing = {chart for chart in expected if drawn.get(chart, 0) == 0}
-        assert not missing, f"{path}: no chart drawn with data for {missing} (drawn: {drawn})"
+        drawn: dict[str, int] = {}
+
+        async def all_drawn(
+            path: str = path, expected: set[str] = expected, drawn: dict[str, int] = drawn
+        ) -> bool:
+            await page.goto(base + path)
+            drawn.update(await charts_drawn(page))
+            return all(drawn.get(chart, 0) > 0 for chart in expected)
+
+        try:
+            await wait_until(all_drawn, timeout=60, interval=1.0)
+        except AssertionError:
+            raise AssertionError(
+                f"{path}: charts drawn {drawn}, expected data in {sorted(expected)}"
+            ) from None
 
 
 async def no_language_gaps(page: Page, base: str) -> None:
@@ -125,6 +143,8 @@ async def no_language_gaps(page: Page, base: str) -> None:
             await page.goto(url)
             body = await page.inner_text("body")
             assert not LEAKS.search(body), f"{url}: {LEAKS.search(body)}"
+            if lang == "zh":
+                assert not ENGLISH_PHRASE.search(body), f"{url}: {ENGLISH_PHRASE.search(body)}"
             if lang == "en":
                 chinese = [text for text in await label_texts(page) if CJK.search(text)]
                 assert not chinese, f"{url}: Chinese-only labels {chinese[:8]}"
