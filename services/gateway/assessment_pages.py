@@ -16,7 +16,6 @@ from services.gateway.assessment_labels import AssessmentWords
 from services.gateway.assessment_sentences import line_sentences, rollup_text
 from services.gateway.assessment_xlsx import sections
 from services.gateway.auth import page_actor
-from services.gateway.labels import local_time
 from services.gateway.pages import unit_crumbs, views_of
 from services.gateway.views import lang_of
 
@@ -39,7 +38,6 @@ def render(request: Request, template: str, actor: Actor, **context: Any) -> HTM
         template,
         actor=actor,
         a=AssessmentWords(lang),
-        when=local_time,
         pts=points,
         sentences=lambda line: line_sentences(line, lang),
         rollup_text=lambda rollup: rollup_text(rollup, lang),

@@ -5,15 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel.dates import format_datetime
+
 from services.eventkit.localtime import SHANGHAI
-from services.gateway.catalog import Messages
+from services.gateway.catalog import LOCALES, Messages
 
 
-def local_time(value: str | None) -> str:
-    """An ISO timestamp from a view as Shanghai local time, to the minute."""
+def local_time(value: str | None, lang: str | None = None) -> str:
+    """An ISO timestamp from a view in Shanghai local time, to the minute: as a page in ``lang`` says it
+    (2026年3月2日 09:30, the catalog's pattern), or ISO-like (2026-03-02 09:30) for spreadsheet cells."""
     if not value:
         return "—"
-    return datetime.fromisoformat(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    moment = datetime.fromisoformat(value).astimezone(SHANGHAI)
+    if lang is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return format_datetime(moment, Messages(lang)("format.datetime"), tzinfo=SHANGHAI, locale=LOCALES[lang])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 from contracts.commands import Actor
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
-from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
 from services.gateway.pages import unit_crumbs
 from services.gateway.params import passed
@@ -94,7 +93,7 @@ async def get_plans(request: Request, actor: ApiActor) -> dict[str, Any]:
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     views: Views = request.app.state.views
-    return views.render(request, template, o=OpinionWords(lang_of(request)), when=local_time, **context)
+    return views.render(request, template, o=OpinionWords(lang_of(request)), **context)
 
 
 @router.get("/opinion/units/{unitpath}", include_in_schema=False)

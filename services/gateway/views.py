@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from contracts.commands import not_known
 from contracts.envelope import utc_now
-from services.eventkit.localtime import SHANGHAI, local_date
+from services.eventkit.localtime import local_date
 from services.gateway import page_charts
 from services.gateway.catalog import LOCALES
 from services.gateway.errors import GatewayError
-from services.gateway.labels import Words
+from services.gateway.labels import Words, local_time
 from services.gateway.period_words import period_options, period_text
 
 HERE = Path(__file__).parent
@@ -48,7 +47,7 @@ def freshness_line(freshness: dict[str, Any] | None, words: Words) -> str:
     updated = freshness.get("updated_at")
     when = words("no_data")
     if updated:
-        when = datetime.fromisoformat(updated).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+        when = local_time(updated, words.lang)
     return words("freshness").format(time=when, seq=freshness.get("checkpoint", 0))
 
 
@@ -82,6 +81,7 @@ class Views:
             switch_url=link(page_path, other, **switch),
             freshness_line=lambda freshness: freshness_line(freshness, words),
             num=lambda value: number(value, lang),
+            when=lambda value: local_time(value, lang),
             period_name=lambda label: period_text(label, lang),
             period_options=lambda current: period_options(current, local_date(utc_now()), lang),
             charts=page_charts,
