@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -34,6 +36,18 @@ async def unit_crumbs(request: Request, actor: Actor, path: str) -> list[dict[st
     """The units above ``path`` up to the city, by name; linked only where the actor may look."""
     found = await breadcrumb(sanji_of(request), path)
     return [{**crumb, "linked": is_within(crumb["path"], actor.scope)} for crumb in found]
+
+
+async def unit_names(request: Request, paths: Iterable[str | None]) -> dict[str, str]:
+    """Unit path → name for the units a page mentions (cases, timelines), so it shows names, not codes."""
+    wanted = sorted({path for path in paths if path})
+    sanji = sanji_of(request)
+
+    async def name_of(path: str) -> str:
+        answer = await sanji.query("projection.unit", {"path": path})
+        return str(answer["result"]["name"]) if answer.get("ok") else path
+
+    return dict(zip(wanted, await asyncio.gather(*(name_of(path) for path in wanted)), strict=True))
 
 
 def safe_next(target: str | None) -> str:
