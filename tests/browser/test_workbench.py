@@ -137,7 +137,7 @@ async def every_chart_drawn(page: Page, base: str) -> None:
 
 async def no_language_gaps(page: Page, base: str) -> None:
     """In English no label is Chinese; in either language no Python value or catalog key shows."""
-    for path in CHARTS:
+    for path in [*CHARTS, "/", "/duty/units/3205", "/outreach/import?unit=3205"]:
         for lang in ("zh", "en"):
             url = base + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
             await page.goto(url)
