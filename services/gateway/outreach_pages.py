@@ -15,7 +15,7 @@ from services.gateway.auth import page_actor
 from services.gateway.catalog import Messages
 from services.gateway.errors import GatewayError, error_response
 from services.gateway.outreach_api import in_scope, job_for, q, report_response, start_import, summary
-from services.gateway.pages import unit_crumbs, views_of
+from services.gateway.pages import unit_crumbs, unit_names, views_of
 from services.gateway.reads import checked_path, query
 from services.gateway.views import lang_of
 
@@ -46,6 +46,7 @@ async def unit_outreach(unitpath: str, request: Request, actor: PageActor) -> HT
         activities=listed["activities"],
         total=listed["total"],
         crumbs=await unit_crumbs(request, actor, found["unit"]["path"]),
+        names=await unit_names(request, (activity["unit"] for activity in listed["activities"])),
     )
 
 
@@ -59,6 +60,8 @@ async def activity_page(activity_id: str, request: Request, actor: PageActor) ->
         o=words_of(request),
         a=found["activity"],
         history=found["history"],
+        crumbs=await unit_crumbs(request, actor, found["activity"]["unit"]),
+        names=await unit_names(request, [found["activity"]["unit"]]),
     )
 
 
