@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.eventkit.aggregates import AggregateSpec, aggregate
 from services.outreach.domain.activities import Activity, evolve_activity
+from services.outreach.domain.meetings import Meeting, evolve_meeting
 from services.outreach.domain.plans import Plan, evolve_plan
 from services.outreach.domain.publications import Publication, evolve_publication
 
@@ -20,8 +21,13 @@ def publication_stream(publication_id: str) -> str:
     return f"publication:{publication_id}"
 
 
+def meeting_stream(meeting_id: str) -> str:
+    return f"meeting:{meeting_id}"
+
+
 ACTIVITY = aggregate(activity_stream, Activity, evolve_activity)
 PLAN: AggregateSpec[tuple[str, int], Plan] = aggregate(  # keyed by (unit, year)
     lambda key: plan_stream(*key), lambda: Plan(targets={}), evolve_plan
 )
 PUBLICATION = aggregate(publication_stream, Publication, evolve_publication)
+MEETING = aggregate(meeting_stream, Meeting, evolve_meeting)

@@ -21,7 +21,7 @@ async def log_activities(ctx: CommandContext, command: LogActivities) -> Outcome
     # The activities first, the repeat check second (as opinion's ingest does): a concurrent import of
     # the same record that commits in between is then found as a repeat, not seen as an activity
     # logged twice; one that commits later makes our insert fail and the bus run us again.
-    loaded = await load_many(ctx, ACTIVITY, [checked.activity_id for checked in rows])
+    loaded = await load_many(ctx, ACTIVITY, [checked.record_id for checked in rows])
     imported = await tables.already_imported(ctx.conn, command.source, [c.row.external_id for c in rows])
     decisions, outcomes = decide_import(
         command.source,
