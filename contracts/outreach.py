@@ -32,6 +32,15 @@ Summary = Annotated[str, Field(max_length=2000), MULTILINE]
 SourceName = Annotated[
     str, Field(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$", description="the sending system")
 ]
+SubtypeCode = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=40,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="an activity subtype the city defined (contracts/outreach_taxonomy.py), e.g. onsite_teaching",
+    ),
+]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128, description="the record's id in its source")]
 
 
@@ -51,6 +60,7 @@ class ActivityFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date = Field(description="local date in Asia/Shanghai")
     starts_at: time | None = Field(default=None, description="local time in Asia/Shanghai")
@@ -78,6 +88,7 @@ class LogActivity(Command):
     activity_id: ActivityId
     unit: UnitPath
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date = Field(description="local date in Asia/Shanghai")
     starts_at: time | None = None
@@ -96,11 +107,13 @@ class LogActivity(Command):
 
 @event("outreach.activity_logged", version=2)
 class ActivityLogged(DomainEvent):
-    """v2 added participants, duration, venue, speakers, evidence and the import source."""
+    """v2 added participants, duration, venue, speakers, evidence and the import source; a subtype is
+    optional (absent in events logged before the taxonomy existed)."""
 
     activity_id: str
     unit: UnitPath
     kind: ActivityKind
+    subtype: str | None = None
     topic: str
     held_on: date
     starts_at: time | None = None
@@ -139,6 +152,7 @@ class CorrectActivity(Command):
     unit: UnitPath = Field(description="the activity's unit (checked against the record)")
     reason: Reason
     kind: ActivityKind | None = None
+    subtype: SubtypeCode | None = None
     topic: str | None = Field(default=None, min_length=1, max_length=200)
     held_on: date | None = None
     starts_at: time | None = None
@@ -191,6 +205,7 @@ class ActivityRow(InputModel):
     external_id: ExternalId
     unit: UnitPath
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date
     starts_at: time | None = None

@@ -17,11 +17,20 @@ from services.projection import (
     meetings_view,
     opinion_view,
     outreach_view,
+    taxonomy_view,
     units_view,
 )
 from services.projection.queries import SCHEMA
 
-VIEWS: list[ModuleType] = [units_view, outreach_view, meetings_view, opinion_view, duty_view, assessment_view]
+VIEWS: list[ModuleType] = [
+    units_view,
+    outreach_view,
+    meetings_view,
+    taxonomy_view,
+    opinion_view,
+    duty_view,
+    assessment_view,
+]
 
 
 class ProjectionSettings(ServiceSettings):

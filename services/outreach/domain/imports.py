@@ -22,6 +22,7 @@ from services.outreach.domain.rows import (
     report,
     row_error,
 )
+from services.outreach.domain.taxonomy import Taxonomy, city_of
 
 __all__ = ["RowStatus", "check_rows", "decide_import", "import_activity_id", "report"]
 
@@ -56,9 +57,11 @@ def decide_import(
     activities: Mapping[str, Activity],
     known_units: set[str],
     today: date,
+    taxonomies: Mapping[str, Taxonomy] | None = None,
 ) -> tuple[list[ImportDecision], list[RowOutcome]]:
     """Which rows become activities; ``already_imported`` maps external ids of this source seen before
-    to their activity ids. Returns the decisions and an outcome for every row, in row order."""
+    to their activity ids; ``taxonomies`` holds the activity taxonomy of each city whose rows name a
+    subtype. Returns the decisions and an outcome for every row, in row order."""
     decisions: list[ImportDecision] = []
     outcomes: list[RowOutcome] = []
     seen: dict[str, str] = dict(already_imported)
@@ -81,6 +84,7 @@ def decide_import(
                 command,
                 source=source,
                 external_id=row.external_id,
+                taxonomy=(taxonomies or {}).get(city_of(row.unit), Taxonomy()),
             )
         except DomainError as error:
             problem = row_error(error.field or "row", error.message)

@@ -16,8 +16,9 @@ from contracts.outreach import (
     VoidActivity,
 )
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings
+from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
-from services.outreach.handlers import activities, imports, meetings, plans, publications
+from services.outreach.handlers import activities, imports, meetings, plans, publications, taxonomy
 
 HANDLERS: Handlers = {
     LogActivity: activities.log_activity,
@@ -32,4 +33,6 @@ HANDLERS: Handlers = {
     RecordViews: publications.record_views,
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
+    DefineActivitySubtype: taxonomy.define_activity_subtype,
+    RetireActivitySubtype: taxonomy.retire_activity_subtype,
 }
