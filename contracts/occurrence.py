@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from contracts.inputs import MULTILINE
 
@@ -25,3 +25,14 @@ BackdateReason = Annotated[
     ),
     MULTILINE,
 ]
+
+
+class StatedOccurrence(BaseModel):
+    """Fields of a command that says when the fact it records happened (mixed into the command)."""
+
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="when it happened (not in the future, not before the step it follows); left out, the"
+        " time it is recorded",
+    )
+    backdate_reason: BackdateReason | None = None

@@ -7,10 +7,11 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.commands import Command, Role, command
 from contracts.inputs import EACH_LATER, MULTILINE, InputModel, PlanYear
+from contracts.occurrence import BackdateReason, StatedOccurrence
 from contracts.registry import DomainEvent, event, upcaster
 from contracts.units import UnitPath
 
@@ -318,7 +319,7 @@ def status_after_review(stage: ReviewStage, decision: ReviewDecision) -> Publica
 
 
 @command("outreach.submit_publication")
-class SubmitPublication(Command):
+class SubmitPublication(Command, StatedOccurrence):
     publication_id: PublicationId
     unit: UnitPath
     kind: PublicationKind
@@ -338,13 +339,15 @@ class PublicationSubmitted(DomainEvent):
     summary: str | None = None
     manuscript: str | None = None
     submitted_by: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 REVIEW_ROLES = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
 
 
 @command("outreach.review_publication", roles=REVIEW_ROLES)
-class ReviewPublication(Command):
+class ReviewPublication(Command, StatedOccurrence):
     publication_id: PublicationId
     unit: UnitPath
     stage: ReviewStage
@@ -361,10 +364,12 @@ class PublicationReviewed(DomainEvent):
     decision: ReviewDecision
     comments: str | None = None
     reviewer: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 @command("outreach.revise_publication", roles=REVIEW_ROLES)
-class RevisePublication(Command):
+class RevisePublication(Command, StatedOccurrence):
     """After a send-back: the revised piece goes through all three reviews again."""
 
     publication_id: PublicationId
@@ -387,13 +392,18 @@ class PublicationRevised(DomainEvent):
     manuscript: str | None = None
     outlet_id: str
     revised_by: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 @command("outreach.publish", roles=REVIEW_ROLES)
 class Publish(Command):
+    """Publish a piece that passed the three reviews: on a day not before its last review was signed."""
+
     publication_id: PublicationId
     unit: UnitPath
-    published_on: date = Field(description="local date in Asia/Shanghai")
+    published_on: date = Field(description="when it was published: local date in Asia/Shanghai")
+    backdate_reason: BackdateReason | None = None
     url: str | None = Field(default=None, max_length=500)
 
 

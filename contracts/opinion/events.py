@@ -40,6 +40,10 @@ class CaseEvent(DomainEvent):
 
     case_id: str
     drill: bool = False
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the step happened, as the command stated it (else the envelope's time)",
+    )
 
 
 @event("opinion.reported")

@@ -1,11 +1,15 @@
-"""The back-dating rule every recorded fact shares, pure: older than BACKDATE_DAYS needs a reason."""
+"""The rules every stated fact shares, pure: when it happened (not in the future, not before what it
+follows), and older than BACKDATE_DAYS only with a reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from contracts.occurrence import BACKDATE_DAYS
 from services.eventkit.errors import DomainError
+from services.eventkit.localtime import local_date
+
+CLOCK_SKEW = timedelta(minutes=5)  # a stated time a little ahead of our clock is the sender's clock
 
 
 def days_back(happened_on: date, recorded_on: date) -> int:
@@ -27,3 +31,27 @@ def check_backdating(happened_on: date, today: date, reason: str | None, *, fiel
             "a back-dated entry (补录) needs a backdate_reason",
             field="backdate_reason",
         )
+
+
+def happened_at(
+    stated: datetime | None,
+    now: datetime,
+    reason: str | None,
+    *,
+    not_before: datetime | None = None,
+    follows: str = "the step before it",
+) -> datetime:
+    """When a stated fact happened: ``stated`` if given and valid, else now. Refused in the future (beyond
+    CLOCK_SKEW), before ``not_before`` (what it ``follows``), and back-dated without a reason."""
+    if stated is None:
+        return now
+    if stated > now + CLOCK_SKEW:
+        raise DomainError(f"occurred_at {stated.isoformat()} is in the future", field="occurred_at")
+    if not_before is not None and stated < not_before:
+        raise DomainError(
+            f"occurred_at {stated.isoformat()} is before {follows} ({not_before.isoformat()}):"
+            " facts are recorded in the order they happened",
+            field="occurred_at",
+        )
+    check_backdating(local_date(stated), local_date(now), reason, field="occurred_at")
+    return stated

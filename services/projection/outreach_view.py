@@ -227,7 +227,7 @@ class OutreachProjector(ReadModel):
 
     @on(PublicationSubmitted)
     def submitted(self, batch: Batch, event: PublicationSubmitted, delivered: Delivered) -> None:
-        at = delivered.envelope.time
+        at = event.occurred_at or delivered.envelope.time
         status = PublicationStatus.AWAITING_FIRST.value
         batch.row(
             PUBLICATIONS,
