@@ -42,6 +42,10 @@ SubtypeCode = Annotated[
         description="an activity subtype the city defined (contracts/outreach_taxonomy.py), e.g. onsite_teaching",
     ),
 ]
+ColumnName = Annotated[
+    str,
+    Field(min_length=1, max_length=40, description="a standing column (栏目) of the outlet, e.g. 政策解读"),
+]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128, description="the record's id in its source")]
 
 
@@ -283,6 +287,7 @@ class PublicationKind(StrEnum):
     IMAGE_POST = "image_post"  # 图文
     VIDEO = "video"  # 视频
     NOTICE = "notice"  # 通知公告
+    COMMENTARY = "commentary"  # 评论文章
 
 
 class ReviewStage(StrEnum):
@@ -325,6 +330,7 @@ class SubmitPublication(Command, StatedOccurrence):
     kind: PublicationKind
     title: str = Field(min_length=1, max_length=200)
     outlet_id: OutletId = Field(description="the registered outlet (阵地) it is meant for")
+    column: ColumnName | None = None
     summary: Summary | None = None
     manuscript: FileHash | None = Field(default=None, description="the text or video, stored by hash")
 
@@ -336,6 +342,7 @@ class PublicationSubmitted(DomainEvent):
     kind: PublicationKind
     title: str
     outlet_id: str
+    column: str | None = Field(default=None, description="the outlet's standing column (栏目)")
     summary: str | None = None
     manuscript: str | None = None
     submitted_by: str

@@ -85,7 +85,8 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         piece = {"publication_id": "pub-2025-0001", "unit": TOWNSHIP}
         submit = (
             piece
-            | {"kind": "article", "title": "长桥街道开展低保政策宣讲", "outlet_id": "wx-320506"}
+            | {"kind": "commentary", "title": "长桥街道开展低保政策宣讲", "outlet_id": "wx-320506"}
+            | {"column": "政策解读"}
             | on(12)
         )
 
@@ -183,6 +184,9 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         await wait_until(views_shown, message="the projection never showed the publication")
         publications = (await shown())["publications"]
         assert publications["by_status"]["published"] == 1
+        assert publications["by_kind_and_column"] == [
+            {"kind": "commentary", "column": "政策解读", "published": 1, "views": 1280}
+        ]
         assert publications["by_outlet"] == [
             {
                 "outlet_id": "wx-320506",
