@@ -44,6 +44,7 @@ class CaseEvent(DomainEvent):
         default=None,
         description="when the step happened, as the command stated it (else the envelope's time)",
     )
+    backdate_reason: str | None = Field(default=None, description="why it was recorded late (补录)")
 
 
 @event("opinion.reported")

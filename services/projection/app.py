@@ -13,6 +13,7 @@ from services.eventkit.runtime import QueryHandler, ServiceDefinition, ServiceRu
 from services.eventkit.settings import ServiceSettings
 from services.projection import (
     assessment_view,
+    backdating_view,
     duty_view,
     meetings_view,
     opinion_view,
@@ -27,6 +28,7 @@ VIEWS: list[ModuleType] = [
     outreach_view,
     meetings_view,
     taxonomy_view,
+    backdating_view,
     opinion_view,
     duty_view,
     assessment_view,

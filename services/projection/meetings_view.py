@@ -1,16 +1,13 @@
-"""The meetings view: every recorded meeting, counts per unit, kind and local month of when it was held
-(own and rolled up), and the audit list of back-dated entries (补录) that any record can add to."""
+"""The meetings view: every recorded meeting, and counts per unit, kind and local month of when it was
+held (own and rolled up); a back-dated one goes on the audit list (backdating_view.py)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from contracts.outreach_meetings import MeetingRecorded
-from services.eventkit.backdating import days_back, is_back_dated
-from services.eventkit.localtime import local_date
 from services.eventkit.projector import Delivered, Projector
 from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on
 from services.eventkit.runtime import QueryHandler
+from services.projection.backdating_view import note_if_back_dated
 
 MEETINGS = Rows(
     "outreach_meetings",
@@ -31,30 +28,6 @@ MEETINGS = Rows(
 MEETING_MONTHLY = Counter(
     "meeting_monthly", (("path", "text"), ("month", "date"), ("kind", "text")), ("meetings", "attendance")
 )
-BACKDATED = Rows(
-    "backdated_entries",
-    (
-        ("record_type", "text"),
-        ("record_id", "text"),
-        ("unit", "text"),
-        ("happened_on", "date"),
-        ("recorded_at", "timestamptz"),
-        ("days_back", "int"),
-        ("reason", "text"),
-    ),
-    on_conflict="(record_type, record_id) DO NOTHING",
-)
-
-
-def note_if_back_dated(
-    batch: Batch, delivered: Delivered, record_id: str, unit: str, *, happened_on: date, reason: str | None
-) -> None:
-    """Add the entry to the audit list when it was recorded more than BACKDATE_DAYS after it happened."""
-    recorded_at = delivered.envelope.time
-    recorded_on = local_date(recorded_at)
-    if is_back_dated(happened_on, recorded_on):
-        days = days_back(happened_on, recorded_on)
-        batch.row(BACKDATED, delivered.envelope.type, record_id, unit, happened_on, recorded_at, days, reason)
 
 
 class MeetingsProjector(ReadModel):

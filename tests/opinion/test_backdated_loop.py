@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 
 from contracts.inputs import validate_input
@@ -105,3 +106,23 @@ async def test_a_back_dated_loop_gives_the_true_response_times(nats_url: str, da
         times = await hours()
         medians = {name: times[name]["median"] for name in ("acknowledge", "first_response", "close")}
         assert medians == {"acknowledge": 1.0, "first_response": 4.0, "close": 7.0}
+
+        steps = ("graded", "assigned", "acknowledged", "action_recorded", "feedback_given", "closed")
+        conn = await asyncpg.connect(database_url)
+        try:
+
+            async def audited() -> list[asyncpg.Record]:
+                return await conn.fetch(
+                    "SELECT record_type, reason FROM projection.backdated_entries WHERE record_id = $1",
+                    case["case_id"],
+                )
+
+            async def all_audited() -> bool:
+                return len(await audited()) == len(steps)
+
+            await wait_until(all_audited, message="the audit never listed every back-dated step")
+            found = await audited()
+        finally:
+            await conn.close()
+        assert sorted(r["record_type"] for r in found) == sorted(f"opinion.{t}" for t in steps)
+        assert {r["reason"] for r in found} == {"年底补录处置记录"}
