@@ -3,7 +3,8 @@ office register (``outreach.record_meetings``, source ``demo-register``), as a b
 
 The bureau: a party-group meeting and a joint meeting each quarter, a situation analysis and a leading
 group meeting every half year, 民主生活会 and 述职 in January; each county office a situation analysis
-every half year and a party-group meeting each quarter. Entries more than BACKDATE_DAYS old carry the
+every half year and a party-group meeting each quarter. Also each county leader's field surveys (调研)
+and the city's selections of the year (最美民政窗口, 最美基层民政人). Entries more than BACKDATE_DAYS old carry the
 reason a clerk would give (补录). Deterministic, so running it again only reports duplicates."""
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ DECISIONS = [
     "年底前完成阵地全面排查",
     "加强窗口意识形态岗培训",
 ]
+PROBLEMS = [
+    "宣传栏内容更新不及时",
+    "电子屏无专人审核",
+    "微信公众号三审记录不全",
+    "意识形态岗职责未上墙",
+    "志愿者培训不足",
+]
 NAMES = ["王建国", "李红梅", "张志强", "陈晓燕", "刘伟", "赵敏", "孙浩"]
 
 
@@ -73,3 +81,56 @@ def meeting_rows(units: list[Unit], today: date) -> list[dict[str, Any]]:
                 external_id = f"{unit.path}:{kind}:{held_on.isoformat()}"
                 rows.append({"external_id": external_id, "unit": unit.path, "facts": facts})
     return rows
+
+
+def survey_bodies(units: list[Unit], today: date) -> list[dict[str, Any]]:
+    """One field survey a half year by each county office's leader, with problems found and solved."""
+    bodies: list[dict[str, Any]] = []
+    for unit in (u for u in units if u.kind == "county_office"):
+        rng = random.Random(f"{SEED}:surveys:{unit.path}")  # noqa: S311 - demo data
+        for month in (4, 9):
+            held_on = date(FIRST_DAY.year, month, rng.randint(5, 25))
+            if held_on > min(LAST_DAY, today):
+                continue
+            problems = [
+                {"description": text, "solved": rng.random() < 0.7} for text in rng.sample(PROBLEMS, 3)
+            ]
+            body: dict[str, Any] = {
+                "survey_id": f"demo-survey-{unit.path}-{month:02d}",
+                "unit": unit.path,
+                "held_on": held_on.isoformat(),
+                "led_by": rng.choice(NAMES),
+                "topic": "基层意识形态阵地管理调研",
+                "places": ["便民服务中心", "新时代文明实践站"],
+                "problems": problems,
+            }
+            if (today - held_on).days > BACKDATE_DAYS:
+                body["backdate_reason"] = BACKFILL_REASON
+            bodies.append(body)
+    return bodies
+
+
+def award_bodies(units: list[Unit], today: date) -> list[dict[str, Any]]:
+    """The city's selections of the year: a best window and a best grassroots worker per county."""
+    awarded_on = date(FIRST_DAY.year, 9, 28)
+    if awarded_on > min(LAST_DAY, today):
+        return []
+    bodies: list[dict[str, Any]] = []
+    for unit in (u for u in units if u.kind == "county_office"):
+        for kind, title, recipient in (
+            ("best_window", "最美民政窗口", "社会救助服务窗口"),
+            ("best_grassroots_worker", "最美基层民政人", NAMES[len(bodies) % len(NAMES)]),
+        ):
+            body: dict[str, Any] = {
+                "award_id": f"demo-award-{unit.path}-{kind}",
+                "unit": unit.path,
+                "kind": kind,
+                "title": f"{FIRST_DAY.year}年度{title}",
+                "recipient": recipient,
+                "awarded_by": "苏州市民政局",
+                "awarded_on": awarded_on.isoformat(),
+            }
+            if (today - awarded_on).days > BACKDATE_DAYS:
+                body["backdate_reason"] = BACKFILL_REASON
+            bodies.append(body)
+    return bodies

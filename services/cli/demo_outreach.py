@@ -25,7 +25,7 @@ import httpx
 from contracts.outreach import MAX_IMPORT_ROWS
 from services.cli.demo import AUDIENCE, FIRST_DAY, LAST_DAY, SEED, TOPICS, Seeder, Unit
 from services.cli.demo_meetings import SOURCE as MEETING_SOURCE
-from services.cli.demo_meetings import meeting_rows
+from services.cli.demo_meetings import award_bodies, meeting_rows, survey_bodies
 
 SOURCE = "demo-ledger"
 TWICE_ID = "demo-twice-0001"  # logged, corrected and voided: the demo's last change to a count
@@ -138,6 +138,12 @@ async def seed_outreach(
         client, "record_meetings", MEETING_SOURCE, units[0].path, meeting_rows(units, today)
     )
     echo(f"recorded the {year} meetings register: {recorded} new meetings, {duplicate} already there")
+    surveys, awards = survey_bodies(units, today), award_bodies(units, today)
+    for body in surveys:
+        await seeder.send("outreach.record_field_survey", body, body["survey_id"])
+    for body in awards:
+        await seeder.send("outreach.record_award", body, body["award_id"])
+    echo(f"recorded {len(surveys)} field surveys and {len(awards)} awards")
     await _correct_and_void(seeder, units, today)
     return imported
 

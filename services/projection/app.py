@@ -18,6 +18,7 @@ from services.projection import (
     meetings_view,
     opinion_view,
     outreach_view,
+    records_view,
     taxonomy_view,
     units_view,
 )
@@ -29,6 +30,7 @@ VIEWS: list[ModuleType] = [
     meetings_view,
     taxonomy_view,
     backdating_view,
+    records_view,
     opinion_view,
     duty_view,
     assessment_view,

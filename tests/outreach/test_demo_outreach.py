@@ -7,9 +7,10 @@ from datetime import date
 from contracts.occurrence import BACKDATE_DAYS
 from contracts.outreach import ActivityRow, LogActivities, SetTarget
 from contracts.outreach_meetings import MeetingKind, MeetingRow, RecordMeetings
+from contracts.outreach_records import RecordAward, RecordFieldSurvey
 from contracts.outreach_taxonomy import DefineActivitySubtype
 from services.cli.demo import demo_units
-from services.cli.demo_meetings import meeting_rows
+from services.cli.demo_meetings import award_bodies, meeting_rows, survey_bodies
 from services.cli.demo_outreach import SUBTYPES, demo_targets, ledger_rows
 
 TODAY = date(2026, 11, 23)
@@ -63,3 +64,15 @@ def test_the_ledger_uses_only_subtypes_the_demo_defines_for_their_kind() -> None
     named = {(row["kind"], row["subtype"]) for row in ledger_rows(demo_units(), TODAY) if row["subtype"]}
     assert named
     assert named <= defined
+
+
+def test_the_surveys_and_awards_fit_the_contracts() -> None:
+    units = demo_units()
+    surveys, awards = survey_bodies(units, TODAY), award_bodies(units, TODAY)
+    assert surveys
+    assert awards
+    for body in surveys:
+        RecordFieldSurvey.model_validate(body)
+    for body in awards:
+        RecordAward.model_validate(body)
+    assert award_bodies(units, date(2026, 3, 1)) == []  # not before the day the city gives them

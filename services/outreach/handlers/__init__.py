@@ -16,9 +16,10 @@ from contracts.outreach import (
     VoidActivity,
 )
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings
+from contracts.outreach_records import RecordAward, RecordFieldSurvey
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
-from services.outreach.handlers import activities, imports, meetings, plans, publications, taxonomy
+from services.outreach.handlers import activities, imports, meetings, plans, publications, records, taxonomy
 
 HANDLERS: Handlers = {
     LogActivity: activities.log_activity,
@@ -34,5 +35,7 @@ HANDLERS: Handlers = {
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
     DefineActivitySubtype: taxonomy.define_activity_subtype,
+    RecordFieldSurvey: records.record_field_survey,
+    RecordAward: records.record_award,
     RetireActivitySubtype: taxonomy.retire_activity_subtype,
 }
