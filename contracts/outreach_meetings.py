@@ -1,6 +1,6 @@
 """Outreach context, meetings: the meetings that take up this work (党组会专题研究, 领导小组会议,
 联席会议, 形势研判, 民主生活会, 述职), each recorded once with the day it was held, attendance, topics and
-decisions, one at a time or in bulk with a per-row report."""
+decisions, one at a time or in bulk with a per-row report; and targets for them per unit and period."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ConfigDict, Field
 
 from contracts.commands import Command, Role, command
-from contracts.inputs import EACH_LATER, MULTILINE, InputModel
+from contracts.inputs import EACH_LATER, MULTILINE, InputModel, PlanYear
 from contracts.occurrence import BackdateReason
-from contracts.outreach import MAX_IMPORT_ROWS, ActivityId, ExternalId, PersonName, SourceName
+from contracts.outreach import (
+    MAX_IMPORT_ROWS,
+    MAX_TARGET,
+    ActivityId,
+    Cadence,
+    ExternalId,
+    PersonName,
+    Reason,
+    SourceName,
+)
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
@@ -90,3 +99,27 @@ class RecordMeetings(Command):
     rows: Annotated[list[Any], EACH_LATER] = Field(
         min_length=1, max_length=MAX_IMPORT_ROWS, description="objects with the fields of MeetingRow"
     )
+
+
+@command("outreach.set_meeting_target", roles=frozenset({Role.ADMIN, Role.LEADER}))
+class SetMeetingTarget(Command):
+    """At least ``count`` meetings of ``kind`` per ``cadence`` period of ``year`` (e.g. situation
+    analyses twice a year; 0 withdraws it). Counted from the unit's own meetings."""
+
+    unit: UnitPath
+    year: PlanYear
+    kind: MeetingKind
+    cadence: Cadence
+    count: int = Field(ge=0, le=MAX_TARGET)
+    reason: Reason | None = Field(default=None, description="required when revising a target")
+
+
+@event("outreach.meeting_target_set")
+class MeetingTargetSet(DomainEvent):
+    unit: UnitPath
+    year: int
+    kind: MeetingKind
+    cadence: Cadence
+    count: int
+    reason: str | None = None
+    revision: int = Field(ge=1, description="1 when first set, then counting revisions")

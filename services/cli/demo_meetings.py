@@ -134,3 +134,21 @@ def award_bodies(units: list[Unit], today: date) -> list[dict[str, Any]]:
                 body["backdate_reason"] = BACKFILL_REASON
             bodies.append(body)
     return bodies
+
+
+# (unit kind, meeting kind, cadence, count): e.g. situation analyses at least twice a year.
+MEETING_TARGETS = [
+    ("bureau", "situation_analysis", "year", 2),
+    ("bureau", "party_group_meeting", "quarter", 1),
+    ("county_office", "situation_analysis", "year", 2),
+    ("county_office", "party_group_meeting", "year", 4),
+]
+
+
+def meeting_targets(units: list[Unit], year: int) -> list[dict[str, Any]]:
+    return [
+        {"unit": unit.path, "year": year, "kind": kind, "cadence": cadence, "count": count}
+        for unit in units
+        for unit_kind, kind, cadence, count in MEETING_TARGETS
+        if unit.kind == unit_kind
+    ]

@@ -25,7 +25,7 @@ import httpx
 from contracts.outreach import MAX_IMPORT_ROWS
 from services.cli.demo import AUDIENCE, FIRST_DAY, LAST_DAY, SEED, TOPICS, Seeder, Unit
 from services.cli.demo_meetings import SOURCE as MEETING_SOURCE
-from services.cli.demo_meetings import award_bodies, meeting_rows, survey_bodies
+from services.cli.demo_meetings import award_bodies, meeting_rows, meeting_targets, survey_bodies
 
 SOURCE = "demo-ledger"
 TWICE_ID = "demo-twice-0001"  # logged, corrected and voided: the demo's last change to a count
@@ -130,6 +130,12 @@ async def seed_outreach(
         body = {"unit": units[0].path, "kind": kind, "subtype": subtype, "name": name}
         await seeder.send("outreach.define_activity_subtype", body, f"demo-subtype-{kind}-{subtype}")
     echo(f"defined {len(SUBTYPES)} activity subtypes")
+    goals = meeting_targets(units, year)
+    for goal in goals:
+        await seeder.send(
+            "outreach.set_meeting_target", goal, f"demo-meeting-target-{goal['unit']}-{goal['kind']}"
+        )
+    echo(f"set {len(goals)} meeting targets for {year}")
     imported, duplicate = await post_rows(
         client, "log_activities", SOURCE, units[0].path, ledger_rows(units, today)
     )

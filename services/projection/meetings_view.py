@@ -3,9 +3,9 @@ held (own and rolled up); a back-dated one goes on the audit list (backdating_vi
 
 from __future__ import annotations
 
-from contracts.outreach_meetings import MeetingRecorded
+from contracts.outreach_meetings import MeetingRecorded, MeetingTargetSet
 from services.eventkit.projector import Delivered, Projector
-from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on
+from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on, replacing
 from services.eventkit.runtime import QueryHandler
 from services.projection.backdating_view import note_if_back_dated
 
@@ -27,6 +27,25 @@ MEETINGS = Rows(
 )
 MEETING_MONTHLY = Counter(
     "meeting_monthly", (("path", "text"), ("month", "date"), ("kind", "text")), ("meetings", "attendance")
+)
+
+
+TARGET_COLUMNS = (
+    ("unit", "text"),
+    ("year", "int"),
+    ("kind", "text"),
+    ("cadence", "text"),
+    ("count", "int"),
+    ("revision", "int"),
+    ("reason", "text"),
+    ("set_at", "timestamptz"),
+)
+TARGET_KEY = ("unit", "year", "kind", "cadence")
+TARGETS = Rows(
+    "meeting_targets",
+    TARGET_COLUMNS,
+    on_conflict=replacing(TARGET_KEY, (name for name, _ in TARGET_COLUMNS)),
+    key=TARGET_KEY,
 )
 
 
@@ -57,6 +76,13 @@ class MeetingsProjector(ReadModel):
             event.unit,
             happened_on=facts.held_on,
             reason=facts.backdate_reason,
+        )
+
+    @on(MeetingTargetSet)
+    def target_set(self, batch: Batch, event: MeetingTargetSet, delivered: Delivered) -> None:
+        values = (event.unit, event.year, event.kind.value, event.cadence.value, event.count, event.revision)
+        batch.put(
+            TARGETS, dict(zip(TARGETS.names, (*values, event.reason, delivered.envelope.time), strict=True))
         )
 
 

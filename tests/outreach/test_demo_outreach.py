@@ -6,11 +6,11 @@ from datetime import date
 
 from contracts.occurrence import BACKDATE_DAYS
 from contracts.outreach import ActivityRow, LogActivities, SetTarget
-from contracts.outreach_meetings import MeetingKind, MeetingRow, RecordMeetings
+from contracts.outreach_meetings import MeetingKind, MeetingRow, RecordMeetings, SetMeetingTarget
 from contracts.outreach_records import RecordAward, RecordFieldSurvey
 from contracts.outreach_taxonomy import DefineActivitySubtype
 from services.cli.demo import demo_units
-from services.cli.demo_meetings import award_bodies, meeting_rows, survey_bodies
+from services.cli.demo_meetings import award_bodies, meeting_rows, meeting_targets, survey_bodies
 from services.cli.demo_outreach import SUBTYPES, demo_targets, ledger_rows
 
 TODAY = date(2026, 11, 23)
@@ -76,3 +76,10 @@ def test_the_surveys_and_awards_fit_the_contracts() -> None:
     for body in awards:
         RecordAward.model_validate(body)
     assert award_bodies(units, date(2026, 3, 1)) == []  # not before the day the city gives them
+
+
+def test_the_meeting_targets_fit_the_contract() -> None:
+    goals = meeting_targets(demo_units(), 2026)
+    assert goals
+    for goal in goals:
+        SetMeetingTarget.model_validate(goal)

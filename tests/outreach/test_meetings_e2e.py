@@ -67,8 +67,20 @@ async def test_meetings_are_recorded_counted_by_when_held_and_back_dating_audite
         failed = next(r for r in result["rows"] if r["status"] == "failed")
         assert {e["field"] for e in failed["errors"]} >= {"facts.held_on", "facts.topics"}
 
+        goal = {"unit": COUNTY, "year": 2025, "kind": "situation_analysis", "cadence": "year", "count": 2}
+        reply = await sanji.send("outreach.set_meeting_target", goal, CITY_ADMIN)
+        assert reply.ok, reply.error
+
         conn = await asyncpg.connect(database_url)
         try:
+
+            async def target_shown() -> bool:
+                found = await conn.fetchval(
+                    "SELECT count FROM projection.meeting_targets WHERE unit = $1 AND year = 2025", COUNTY
+                )
+                return bool(found == 2)
+
+            await wait_until(target_shown, message="the meeting target never reached the view")
 
             async def all_projected() -> bool:
                 found = await conn.fetchval("SELECT count(*) FROM projection.outreach_meetings")

@@ -15,7 +15,7 @@ from contracts.outreach import (
     SubmitPublication,
     VoidActivity,
 )
-from contracts.outreach_meetings import RecordMeeting, RecordMeetings
+from contracts.outreach_meetings import RecordMeeting, RecordMeetings, SetMeetingTarget
 from contracts.outreach_records import RecordAward, RecordFieldSurvey
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
@@ -34,6 +34,7 @@ HANDLERS: Handlers = {
     RecordViews: publications.record_views,
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
+    SetMeetingTarget: plans.set_meeting_target,
     DefineActivitySubtype: taxonomy.define_activity_subtype,
     RecordFieldSurvey: records.record_field_survey,
     RecordAward: records.record_award,
