@@ -13,13 +13,10 @@ from services.eventkit.runtime import QueryHandler, ServiceDefinition, ServiceRu
 from services.eventkit.settings import ServiceSettings
 from services.projection import (
     assessment_view,
-    backdating_view,
     duty_view,
-    meetings_view,
     opinion_view,
     outreach_view,
-    records_view,
-    taxonomy_view,
+    records_projector,
     units_view,
 )
 from services.projection.queries import SCHEMA
@@ -27,10 +24,7 @@ from services.projection.queries import SCHEMA
 VIEWS: list[ModuleType] = [
     units_view,
     outreach_view,
-    meetings_view,
-    taxonomy_view,
-    backdating_view,
-    records_view,
+    records_projector,
     opinion_view,
     duty_view,
     assessment_view,

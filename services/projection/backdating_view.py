@@ -11,9 +11,8 @@ from contracts.outreach import PublicationReviewed, PublicationRevised, Publicat
 from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.backdating import days_back, is_back_dated
 from services.eventkit.localtime import local_date
-from services.eventkit.projector import Delivered, Projector
-from services.eventkit.readmodel import Batch, ReadModel, Rows, on
-from services.eventkit.runtime import QueryHandler
+from services.eventkit.projector import Delivered
+from services.eventkit.readmodel import Batch, Rows, on
 
 BACKDATED = Rows(
     "backdated_entries",
@@ -49,8 +48,8 @@ STATED_EVENTS: tuple[type[DomainEvent], ...] = (
 )
 
 
-class BackdatingProjector(ReadModel):
-    name = "backdating"
+class BackdatingHandlers:
+    """Back-dated case steps and publication stages (folded by records_projector.RecordsProjector)."""
 
     @on(*STATED_EVENTS)
     def stated(self, batch: Batch, event: DomainEvent, delivered: Delivered) -> None:
@@ -61,7 +60,3 @@ class BackdatingProjector(ReadModel):
         unit = delivered.envelope.unitpath
         reason = getattr(event, "backdate_reason", None)
         note_if_back_dated(batch, delivered, record_id, unit, happened_on=local_date(happened), reason=reason)
-
-
-PROJECTORS: list[Projector] = [BackdatingProjector()]
-QUERIES: dict[str, QueryHandler] = {}

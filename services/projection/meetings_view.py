@@ -4,9 +4,8 @@ held (own and rolled up); a back-dated one goes on the audit list (backdating_vi
 from __future__ import annotations
 
 from contracts.outreach_meetings import MeetingRecorded, MeetingTargetSet
-from services.eventkit.projector import Delivered, Projector
-from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on, replacing
-from services.eventkit.runtime import QueryHandler
+from services.eventkit.projector import Delivered
+from services.eventkit.readmodel import Batch, Counter, Rows, on, replacing
 from services.projection.backdating_view import note_if_back_dated
 
 MEETINGS = Rows(
@@ -49,8 +48,8 @@ TARGETS = Rows(
 )
 
 
-class MeetingsProjector(ReadModel):
-    name = "meetings"
+class MeetingHandlers:
+    """Meetings and meeting targets (folded by records_projector.RecordsProjector)."""
 
     @on(MeetingRecorded)
     def recorded(self, batch: Batch, event: MeetingRecorded, delivered: Delivered) -> None:
@@ -84,7 +83,3 @@ class MeetingsProjector(ReadModel):
         batch.put(
             TARGETS, dict(zip(TARGETS.names, (*values, event.reason, delivered.envelope.time), strict=True))
         )
-
-
-PROJECTORS: list[Projector] = [MeetingsProjector()]
-QUERIES: dict[str, QueryHandler] = {}

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from contracts.outreach_records import AwardRecorded, FieldSurveyRecorded
-from services.eventkit.projector import Delivered, Projector
-from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on
-from services.eventkit.runtime import QueryHandler
+from services.eventkit.projector import Delivered
+from services.eventkit.readmodel import Batch, Counter, Rows, on
 from services.projection.backdating_view import note_if_back_dated
 
 SURVEYS = Rows(
@@ -45,8 +44,8 @@ AWARDS = Rows(
 AWARD_MONTHLY = Counter("award_monthly", (("path", "text"), ("month", "date"), ("kind", "text")), ("awards",))
 
 
-class RecordsProjector(ReadModel):
-    name = "records"
+class SurveyAwardHandlers:
+    """Field surveys and awards (folded by records_projector.RecordsProjector)."""
 
     @on(FieldSurveyRecorded)
     def survey(self, batch: Batch, event: FieldSurveyRecorded, delivered: Delivered) -> None:
@@ -70,7 +69,3 @@ class RecordsProjector(ReadModel):
         note_if_back_dated(
             batch, delivered, event.award_id, event.unit, happened_on=event.awarded_on, reason=reason
         )
-
-
-PROJECTORS: list[Projector] = [RecordsProjector()]
-QUERIES: dict[str, QueryHandler] = {}

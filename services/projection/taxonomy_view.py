@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from contracts.outreach import ActivityFacts, ActivityLogged
 from contracts.outreach_taxonomy import ActivitySubtypeDefined, ActivitySubtypeRetired
-from services.eventkit.projector import Delivered, Projector
-from services.eventkit.readmodel import Batch, Counter, ReadModel, on
-from services.eventkit.runtime import QueryHandler
+from services.eventkit.projector import Delivered
+from services.eventkit.readmodel import Batch, Counter, on
 
 SUBTYPE_MONTHLY = Counter(
     "activity_subtype_monthly",
@@ -25,8 +24,8 @@ def count_subtype(batch: Batch, unit: str, activity: ActivityFacts | ActivityLog
     batch.count(SUBTYPE_MONTHLY, unit, keys, (sign, sign * activity.audience))
 
 
-class TaxonomyProjector(ReadModel):
-    name = "taxonomy"
+class TaxonomyHandlers:
+    """The city's subtypes as they stand (folded by records_projector.RecordsProjector)."""
 
     @on(ActivitySubtypeDefined)
     def defined(self, batch: Batch, event: ActivitySubtypeDefined, delivered: Delivered) -> None:
@@ -56,7 +55,3 @@ class TaxonomyProjector(ReadModel):
             event.taxonomy_version,
             delivered.envelope.time,
         )
-
-
-PROJECTORS: list[Projector] = [TaxonomyProjector()]
-QUERIES: dict[str, QueryHandler] = {}
