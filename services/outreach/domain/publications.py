@@ -262,13 +262,20 @@ def decide_publish(
             field="publication_id",
         )
     if command.published_on > today:
-        raise DomainError(f"{command.published_on} is in the future", field="published_on")
+        raise DomainError(
+            f"{command.published_on} is in the future",
+            field="published_on",
+            rule="date_in_future",
+            params={"date": command.published_on, "today": today},
+        )
     signed = publication.last_stage_at
     if signed is not None and command.published_on < local_date(signed):
         raise DomainError(
             f"{command.published_on} is before its last review was signed ({local_date(signed)}):"
             " a piece is published after its three reviews",
             field="published_on",
+            rule="published_before_review",
+            params={"date": command.published_on, "signed": local_date(signed)},
         )
     check_backdating(command.published_on, today, command.backdate_reason, field="published_on")
     found = check_outlet(outlet, publication.outlet_id, command.unit)
@@ -296,7 +303,12 @@ def decide_record_views(publication: Publication, today: date, command: RecordVi
             f"publication {command.publication_id} is not published yet", field="publication_id"
         )
     if command.as_of > today:
-        raise DomainError(f"{command.as_of} is in the future", field="as_of")
+        raise DomainError(
+            f"{command.as_of} is in the future",
+            field="as_of",
+            rule="date_in_future",
+            params={"date": command.as_of, "today": today},
+        )
     if command.views == publication.views:
         return []  # the same figure again (a platform polling daily): nothing new
     return [

@@ -14,12 +14,12 @@ from services.outreach.domain.plans import decide_set_meeting_target, decide_set
 async def set_target(ctx: CommandContext, command: SetTarget) -> Decision:
     stream = plan_stream(command.unit, command.year)
     plan, version = await load(ctx, PLAN, (command.unit, command.year))
-    events = decide_set_target(plan, await tables.unit_known(ctx.conn, command.unit), command)
+    events = decide_set_target(plan, await tables.UNITS.known(ctx.conn, command.unit), command)
     return Decision(stream, version, command.unit, events)
 
 
 async def set_meeting_target(ctx: CommandContext, command: SetMeetingTarget) -> Decision:
     stream = plan_stream(command.unit, command.year)
     plan, version = await load(ctx, PLAN, (command.unit, command.year))
-    events = decide_set_meeting_target(plan, await tables.unit_known(ctx.conn, command.unit), command)
+    events = decide_set_meeting_target(plan, await tables.UNITS.known(ctx.conn, command.unit), command)
     return Decision(stream, version, command.unit, events)

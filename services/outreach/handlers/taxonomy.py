@@ -12,11 +12,11 @@ from services.outreach.domain.taxonomy import decide_define_subtype, decide_reti
 
 async def define_activity_subtype(ctx: CommandContext, command: DefineActivitySubtype) -> Decision:
     taxonomy, version = await load(ctx, TAXONOMY, command.unit)
-    events = decide_define_subtype(taxonomy, await tables.unit_known(ctx.conn, command.unit), command)
+    events = decide_define_subtype(taxonomy, await tables.UNITS.known(ctx.conn, command.unit), command)
     return Decision(taxonomy_stream(command.unit), version, command.unit, events)
 
 
 async def retire_activity_subtype(ctx: CommandContext, command: RetireActivitySubtype) -> Decision:
     taxonomy, version = await load(ctx, TAXONOMY, command.unit)
-    events = decide_retire_subtype(taxonomy, await tables.unit_known(ctx.conn, command.unit), command)
+    events = decide_retire_subtype(taxonomy, await tables.UNITS.known(ctx.conn, command.unit), command)
     return Decision(taxonomy_stream(command.unit), version, command.unit, events)
