@@ -30,6 +30,8 @@ def check_backdating(happened_on: date, today: date, reason: str | None, *, fiel
             f"{field} {happened_on} is {days} days ago, more than {BACKDATE_DAYS}: "
             "a back-dated entry (补录) needs a backdate_reason",
             field="backdate_reason",
+            rule="backdated_without_reason",
+            params={"date": happened_on, "days": days, "limit": BACKDATE_DAYS},
         )
 
 
@@ -46,12 +48,19 @@ def happened_at(
     if stated is None:
         return now
     if stated > now + CLOCK_SKEW:
-        raise DomainError(f"occurred_at {stated.isoformat()} is in the future", field="occurred_at")
+        raise DomainError(
+            f"occurred_at {stated.isoformat()} is in the future",
+            field="occurred_at",
+            rule="occurred_in_future",
+            params={"occurred_at": stated.isoformat()},
+        )
     if not_before is not None and stated < not_before:
         raise DomainError(
             f"occurred_at {stated.isoformat()} is before {follows} ({not_before.isoformat()}):"
             " facts are recorded in the order they happened",
             field="occurred_at",
+            rule="occurred_out_of_order",
+            params={"occurred_at": stated.isoformat(), "previous": not_before.isoformat()},
         )
     check_backdating(local_date(stated), local_date(now), reason, field="occurred_at")
     return stated

@@ -56,6 +56,8 @@ def check_meeting(facts: MeetingFacts, today: date) -> None:
         raise DomainError(
             f"attendance {facts.attendance} is less than the {len(facts.attendees)} named attendees",
             field="facts.attendance",
+            rule="attendance_below_attendees",
+            params={"attendance": facts.attendance, "named": len(facts.attendees)},
         )
     if facts.chaired_by and facts.attendees and facts.chaired_by not in facts.attendees:
         raise DomainError(

@@ -109,6 +109,16 @@ def check_subtype(taxonomy: Taxonomy, kind: ActivityKind, subtype: str | None) -
         return
     key = (kind, subtype)
     if key not in taxonomy.names:
-        raise DomainError(f"{kind.value} has no subtype {subtype} (define it first)", field="subtype")
+        raise DomainError(
+            f"{kind.value} has no subtype {subtype} (define it first)",
+            field="subtype",
+            rule="subtype_unknown",
+            params={"kind": kind.value, "subtype": subtype},
+        )
     if key in taxonomy.retired:
-        raise DomainError(f"the subtype {kind.value}/{subtype} is retired", field="subtype")
+        raise DomainError(
+            f"the subtype {kind.value}/{subtype} is retired",
+            field="subtype",
+            rule="subtype_retired",
+            params={"kind": kind.value, "subtype": subtype},
+        )
