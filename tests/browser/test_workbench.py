@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.async_api import Page
 
+from services import registry
 from services.cli import demo_assessment
 from services.cli.demo import CITY, Seeder, demo_units, local_today, seed_demo
 from services.cli.demo_assessment import example_scheme, settled
@@ -30,7 +31,7 @@ from tests.browser.chromium import (
 from tests.gateway.support import CITY_TOKEN, DEMO_TOKEN, bearer, running_gateway
 from tests.helpers import wait_until
 
-SERVICES = ("duty", "outreach", "opinion", "assessment", "projection")
+SERVICES = tuple(name for name in registry.names() if name != "gateway")  # every service behind the pages
 CITY_PATH, CITY_NAME = CITY
 # Each context page of the city and the charts it must draw with data after the demo.
 CHARTS = {
