@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli import backup_cmd, demo, ops, service_cmd, tokens_cmd, up
+from services.cli import backup_cmd, credentials_cmd, demo, ops, service_cmd, tokens_cmd, up
 
 app = typer.Typer(
     help="Sanji (三级): the work-responsibility system, city → county → township.", no_args_is_help=True
@@ -17,6 +17,7 @@ up.register(app)
 demo.register(app)
 ops.register(app)
 backup_cmd.register(app)
+credentials_cmd.register(app)
 tokens_cmd.register(app)
 
 contracts_app = typer.Typer(help="The published contracts (JSON Schema, subjects) for other systems.")

@@ -4,6 +4,7 @@ relay, reaction consumers, projectors, query responders and the ops HTTP server 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 import asyncpg
 from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NatsClient
+from nats.errors import ConnectionClosedError
 from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
@@ -206,13 +208,15 @@ class ServiceRuntime:
         if self._http is not None:
             await self._http.stop()
         await self.responders.stop()
-        await self.broker.stop()
+        with contextlib.suppress(ConnectionClosedError):  # closed by the server (a rotated password)
+            await self.broker.stop()
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=10)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        await self.nc.drain()
+        if not self.nc.is_closed:  # the server may have closed it (a rotated password): nothing to drain
+            await self.nc.drain()
         await self.pool.close()
 
     async def serve_until_signalled(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +23,7 @@ from services.eventkit.bususers import (
     all_grants,
     authorization_block,
     ensure_passwords,
+    replace_password,
     write_private,
 )
 from services.eventkit.embedded.processes import (
@@ -154,6 +158,46 @@ class NatsServer(ChildProcess):
                 )
             time.sleep(POLL)
         (self.data_dir / PORT_FILE).write_text(f"{self.port}\n")
+
+    def rotate_password(self, user: str) -> str:
+        """Give ``user`` a new password and make the running server (if any) reload its users: the user's
+        connections are closed and only the new password is accepted. Return the new password."""
+        if user not in self.grants:
+            raise EmbeddedServerError(
+                f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
+            )
+        password = replace_password(self.data_dir, user)
+        running = self.pid or self._leftover_pid()
+        if running is not None:  # keep the ports it listens on: a reload cannot move its listeners
+            with contextlib.suppress(OSError):
+                config = self.config_path.read_text()
+                for key, attribute in (("listen", "port"), ("http", "monitor_port")):
+                    if found := re.search(rf'^{key}: "127\.0\.0\.1:(\d+)"', config, re.MULTILINE):
+                        setattr(self, attribute, int(found.group(1)))
+        self._write_config()
+        if running is not None:
+            loaded = self._varz().get("config_load_time")
+            os.kill(running, signal.SIGHUP)  # nats-server reloads its configuration on SIGHUP
+            deadline = time.monotonic() + START_TIMEOUT
+            while self._varz().get("config_load_time") == loaded:  # in effect once the command returns
+                if time.monotonic() > deadline:
+                    raise EmbeddedServerError(
+                        f"nats-server did not reload its users:\n{log_tail(self.log_path)}"
+                    )
+                time.sleep(POLL)
+        return password
+
+    def _varz(self) -> dict[str, object]:
+        """The monitoring endpoint's /varz (empty when it does not answer)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.monitor_port, timeout=2)
+        try:
+            conn.request("GET", "/varz")
+            found = json.loads(conn.getresponse().read())
+            return found if isinstance(found, dict) else {}
+        except (OSError, ValueError, http.client.HTTPException):
+            return {}
+        finally:
+            conn.close()
 
     def stop(self) -> None:
         """SIGTERM (graceful), SIGKILL after STOP_TIMEOUT. Also stops a leftover server on this data dir."""
