@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,9 @@ import pytest
 from nats.aio.client import Client as NatsClient
 
 from contracts.subjects import ingest_subject
-from services.eventkit.busconnect import connect
 from services.eventkit.embedded import NatsServer
 from services.eventkit.runtime import ServiceRuntime
-from tests.helpers import wait_until
+from tests.helpers import Sender, wait_until
 from tests.outreach.support import TOWNSHIP, activity, register_units
 from tests.stack import CITY_ADMIN, build, client, running, settings
 from tests.up_process import sanji
@@ -67,44 +66,6 @@ def test_the_cli_rotates_an_external_systems_password(server_dir: Path) -> None:
         server.stop()
 
 
-class Sender:
-    """Sends requests as one NATS user, like a gateway or another system: on a failure it reconnects with
-    the password it has now and sends the same request again (same command id)."""
-
-    def __init__(self, server: NatsServer, user: str) -> None:
-        self.server, self.user = server, user
-        self.nc: NatsClient | None = None
-        self.retries = 0
-        self.last_error = ""
-
-    async def request(self, send: Callable[[NatsClient], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
-        while True:
-            try:
-                if self.nc is None or not self.nc.is_connected:
-                    if self.nc is not None:
-                        await self.nc.close()
-                    self.nc = await connect(
-                        self.server.url_for(self.user), f"test-{self.user}", max_reconnect_attempts=0
-                    )
-                reply = await send(self.nc)
-                code = (reply.get("error") or {}).get("code")
-                if reply.get("ok") or code == "conflict":
-                    return reply
-                if code != "unavailable":
-                    raise AssertionError(f"refused: {reply}")
-                self.last_error = repr(reply)
-            except AssertionError:
-                raise
-            except Exception as error:  # the connection was closed under us: reconnect, resend
-                self.last_error = repr(error)
-            self.retries += 1
-            await asyncio.sleep(0.1)
-
-    async def close(self) -> None:
-        if self.nc is not None:
-            await self.nc.close()
-
-
 async def activity_events(database_url: str) -> dict[str, int]:
     """How many times each activity was logged (commands and imports; not register_units' probe)."""
     conn = await asyncpg.connect(database_url)
@@ -131,7 +92,8 @@ async def test_rotating_a_service_the_gateway_and_a_system_under_load_loses_noth
             outreach: ServiceRuntime = build("outreach", settings(server.url_for("outreach"), database_url))
             await outreach.start()
             await register_units(admin)
-            gateway, elearning = Sender(server, "gateway"), Sender(server, "elearning")
+            gateway = Sender(partial(server.url_for, "gateway"), "gateway")
+            elearning = Sender(partial(server.url_for, "elearning"), "elearning")
             sent: list[str] = []
 
             async def commands() -> None:

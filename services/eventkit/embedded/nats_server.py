@@ -63,8 +63,10 @@ class NatsServer(ChildProcess):
         port: int | None = None,
         server_name: str = "sanji",
         systems: Sequence[ExternalSystem] = DEFAULT_SYSTEMS,
+        credentials_dir: Path | None = None,  # shared by the nodes of a cluster (one set of passwords)
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.credentials_dir = Path(credentials_dir).resolve() if credentials_dir else self.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = choose_port(self.data_dir, port)
         self.monitor_port = free_port()
@@ -85,12 +87,12 @@ class NatsServer(ChildProcess):
             raise EmbeddedServerError(
                 f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
             )
-        password = ensure_passwords(self.data_dir, list(self.grants))[user]
+        password = ensure_passwords(self.credentials_dir, list(self.grants))[user]
         return f"nats://{user}:{password}@127.0.0.1:{self.port}"
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
-        passwords = ensure_passwords(self.data_dir, list(self.grants))
+        passwords = ensure_passwords(self.credentials_dir, list(self.grants))
         write_private(
             self.config_path,
             f"server_name: {q(self.server_name)}\n"
@@ -100,8 +102,12 @@ class NatsServer(ChildProcess):
             f"  store_dir: {q(str(self.data_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 10GB\n"
-            "}\n" + authorization_block(self.grants, passwords),
+            "}\n" + self._cluster_config() + authorization_block(self.grants, passwords),
         )
+
+    def _cluster_config(self) -> str:
+        """Extra configuration of a cluster node (none for a single server)."""
+        return ""
 
     def _leftover_pid(self) -> int | None:
         try:
@@ -125,6 +131,11 @@ class NatsServer(ChildProcess):
         """Spawn nats-server and block until it serves JetStream; raise with the log tail if it cannot."""
         if self.running:
             return
+        self.spawn()
+        self.await_ready()
+
+    def spawn(self) -> None:
+        """Start the nats-server process without waiting for it (a cluster's nodes wait for each other)."""
         leftover = self._leftover_pid()
         if leftover is not None:
             raise EmbeddedServerError(
@@ -146,6 +157,10 @@ class NatsServer(ChildProcess):
                 start_new_session=True,  # Ctrl-C in a terminal must not reach it before we stop it
             )
         self._pid_path.write_text(f"{self._proc.pid}\n")
+
+    def await_ready(self) -> None:
+        """Block until the spawned server serves JetStream; raise with the log tail if it cannot."""
+        assert self._proc is not None, "spawn() first"
         deadline = time.monotonic() + START_TIMEOUT
         while not (tcp_open(self.port) and self._healthy()):
             if self._proc.poll() is not None:
@@ -166,7 +181,7 @@ class NatsServer(ChildProcess):
             raise EmbeddedServerError(
                 f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
             )
-        password = replace_password(self.data_dir, user)
+        password = replace_password(self.credentials_dir, user)
         running = self.pid or self._leftover_pid()
         if running is not None:  # keep the ports it listens on: a reload cannot move its listeners
             with contextlib.suppress(OSError):
