@@ -17,7 +17,7 @@ import yaml
 from services.eventkit import natsdeploy
 from services.eventkit.bususers import user_entries
 from services.registry import names
-from tests.deploy.sites import DEPLOY
+from tests.deploy.sites import DEPLOY, config_test, site_env
 
 COMPOSE = DEPLOY / "compose"
 SERVICES = names()
@@ -133,3 +133,9 @@ def test_docker_compose_config_accepts_it_where_docker_is(name: str, tmp_path: P
         if placed:
             (COMPOSE / "nats.env").unlink(missing_ok=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_second_countys_config_passes_the_servers_own_check(tmp_path: Path) -> None:
+    result = config_test(COMPOSE / "nats" / "county-320505.conf", tmp_path, site_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "domain: c320505" in (COMPOSE / "nats" / "county-320505.conf").read_text()
