@@ -176,3 +176,20 @@ async def test_rotating_a_service_the_gateway_and_a_system_under_load_loses_noth
             await outreach.stop()
     finally:
         server.stop()
+
+
+def test_a_joined_sites_config_is_never_rewritten_as_a_plain_servers(server_dir: Path) -> None:
+    folder = server_dir / "nats"
+    folder.mkdir()
+    joined = 'server_name: "city"\nleafnodes { listen: "127.0.0.1:7422" }\n'
+    (folder / "nats.conf").write_text(joined)
+    done = subprocess.run(
+        sanji("credentials", "rotate", "gateway", "--data-dir", str(server_dir)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "is a joined site" in done.stderr
+    assert (folder / "nats.conf").read_text() == joined

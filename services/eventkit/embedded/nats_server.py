@@ -204,6 +204,14 @@ class NatsServer(ChildProcess):
             raise EmbeddedServerError(
                 f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
             )
+        with contextlib.suppress(
+            OSError
+        ):  # rewritten without its site, a joined site's config loses its links
+            if self.site is None and "leafnodes" in self.config_path.read_text():
+                raise EmbeddedServerError(
+                    f"the nats-server in {self.data_dir} is a joined site (city hub or county): rotate its"
+                    " passwords with that site's settings (NatsServer(site=…)); see docs/operations.md"
+                )
         password = replace_password(self.credentials_dir, user)
         running = self.pid or self._leftover_pid()
         if running is not None:  # keep the ports it listens on: a reload cannot move its listeners
