@@ -34,4 +34,5 @@ def test_the_cluster_is_the_hub_with_three_routes() -> None:
     assert "domain: city" in _block(cluster, "jetstream")
     routes = re.findall(r'"nats-route://(sanji-hub-\d):6222"', _block(cluster, "cluster"))
     assert routes == ["sanji-hub-1", "sanji-hub-2", "sanji-hub-3"]
+    assert "no_advertise: true" in _block(cluster, "cluster")  # clients use only the nodes they were given
     assert "server_name: $SANJI_NATS_NODE" in cluster  # one file, each node names itself

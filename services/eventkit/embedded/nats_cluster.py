@@ -28,6 +28,9 @@ class ClusterNode(NatsServer):
             f"  name: {json.dumps(CLUSTER_NAME)}\n"
             f'  listen: "127.0.0.1:{self.cluster_port}"\n'
             f"  routes: {json.dumps(routes)}\n"
+            # Clients get every node from their NATS_URL, each with credentials; a node nats-py only
+            # discovered has none, and after an Authorization Violation there it stopped reconnecting.
+            "  no_advertise: true\n"
             "}\n"
         )
 
