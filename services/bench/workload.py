@@ -105,22 +105,27 @@ class Load:
         return len(self.latencies)
 
 
+async def log_one(rig: Rig, client: SanjiClient, load: Load) -> None:
+    """One log_activity command, awaited, recorded in ``load`` as a success or an error."""
+    body = rig.factory.body()
+    sent = time.perf_counter()
+    reply = await client.send("outreach.log_activity", body, ACTOR)
+    replied = time.perf_counter()
+    if reply.ok and reply.events:
+        load.latencies.append(replied - sent)
+        load.sent.append((sent, replied, reply.events[0]))
+    else:
+        load.errors += 1
+        load.first_error = load.first_error or str(reply.error)
+
+
 async def command_load(rig: Rig, clients: int, seconds: float) -> Load:
     """``clients`` concurrent senders of log_activity, each awaiting its reply, for ``seconds``."""
     load, client = Load(), rig.client
 
     async def sender(until: float) -> None:
         while time.perf_counter() < until:
-            body = rig.factory.body()
-            sent = time.perf_counter()
-            reply = await client.send("outreach.log_activity", body, ACTOR)
-            replied = time.perf_counter()
-            if reply.ok and reply.events:
-                load.latencies.append(replied - sent)
-                load.sent.append((sent, replied, reply.events[0]))
-            else:
-                load.errors += 1
-                load.first_error = load.first_error or str(reply.error)
+            await log_one(rig, client, load)
 
     started = time.perf_counter()
     await asyncio.gather(*(sender(started + seconds) for _ in range(clients)))
