@@ -51,3 +51,39 @@ def refused(errors: list[str], action: str, subject: str) -> bool:
     """Whether the server reported a permissions violation for ``action`` ("Publish", "Subscription")."""
     wanted = f'permissions violation for {action} to "{subject}"'.lower()
     return any(wanted in error.lower() for error in errors)
+
+
+class Sender:
+    """Sends requests as one NATS user, like a gateway or another system: on a failure it reconnects with
+    the password it has now and sends the same request again (same command id)."""
+
+    def __init__(self, url: Callable[[], str], name: str) -> None:
+        self.url, self.name = url, name  # the URL as it is now: a rotated password is read afresh
+        self.nc: NatsClient | None = None
+        self.retries = 0
+        self.last_error = ""
+
+    async def request(self, send: Callable[[NatsClient], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        while True:
+            try:
+                if self.nc is None or not self.nc.is_connected:
+                    if self.nc is not None:
+                        await self.nc.close()
+                    self.nc = await connect(self.url(), f"test-{self.name}", max_reconnect_attempts=0)
+                reply = await send(self.nc)
+                code = (reply.get("error") or {}).get("code")
+                if reply.get("ok") or code == "conflict":
+                    return reply
+                if code != "unavailable":
+                    raise AssertionError(f"refused: {reply}")
+                self.last_error = repr(reply)
+            except AssertionError:
+                raise
+            except Exception as error:  # the connection was closed under us: reconnect, resend
+                self.last_error = repr(error)
+            self.retries += 1
+            await asyncio.sleep(0.1)
+
+    async def close(self) -> None:
+        if self.nc is not None:
+            await self.nc.close()

@@ -36,6 +36,8 @@ class ChildSpec:
     ready: Callable[[], bool]  # probe: True once the child serves (e.g. /readyz answers 200)
     pid_path: Path | None = None  # where the PID is recorded while the child runs
     answers: Callable[[], bool] | None = None  # probe: True while the child answers at all (hang watch)
+    # Settings read again at every (re)start over ``env``: a rotated NATS password reaches the restarted child.
+    fresh_env: Callable[[], dict[str, str]] | None = None
 
 
 class Supervised(Protocol):
@@ -148,7 +150,7 @@ class Child:
         with self.spec.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 list(self.spec.argv),
-                env=self.spec.env,
+                env=self.spec.env | (self.spec.fresh_env() if self.spec.fresh_env else {}),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

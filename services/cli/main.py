@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from services.cli import demo, import_cmd, ops, service_cmd, tokens_cmd, up
+from services.cli import backup_cmd, credentials_cmd, demo, import_cmd, ops, service_cmd, tokens_cmd, up
 
 app = typer.Typer(
     help="Sanji (三级): the work-responsibility system, city → county → township.", no_args_is_help=True
@@ -18,6 +18,8 @@ up.register(app)
 demo.register(app)
 import_cmd.register(app)
 ops.register(app)
+backup_cmd.register(app)
+credentials_cmd.register(app)
 tokens_cmd.register(app)
 
 contracts_app = typer.Typer(help="The published contracts (JSON Schema, subjects) for other systems.")

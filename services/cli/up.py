@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -165,6 +166,11 @@ def claim_data_dir(run_dir: Path) -> None:
     write_pid_file(run_dir / "up.pid", os.getpid())
 
 
+def nats_env(backing: Backing, user: str) -> dict[str, str]:
+    """NATS_URL with the user's password as it is now (`sanji credentials rotate` changes it)."""
+    return {"NATS_URL": backing.nats_url_for(user)}
+
+
 def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list[ChildSpec]:
     specs = []
     for name in START_ORDER:
@@ -186,6 +192,7 @@ def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list
                 ready=readyz_probe(ports[name]),
                 pid_path=data_dir / "run" / f"service-{name}.pid",
                 answers=answers_probe(ports[name]),
+                fresh_env=partial(nats_env, backing, name),  # a rotated password reaches a restarted child
             )
         )
     return specs

@@ -25,6 +25,13 @@ def inbox_prefix_for(url: str, configured: str | None = None) -> str:
     return inbox_prefix(_UNSAFE.sub("_", user)) if user else DEFAULT_INBOX_PREFIX
 
 
+def server_list(url: str) -> list[str]:
+    """The servers of a comma-separated NATS_URL (a cluster: every node, each with the credentials, since
+    nats-py logs in to a server it discovered from the cluster without any)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 async def connect(url: str, name: str, *, inbox: str | None = None, **options: Any) -> NatsClient:
     """A nats-py connection as the URL's user, with that user's inbox prefix."""
-    return await nats.connect(url, name=name, inbox_prefix=inbox_prefix_for(url, inbox), **options)
+    servers = server_list(url)
+    return await nats.connect(servers, name=name, inbox_prefix=inbox_prefix_for(url, inbox), **options)

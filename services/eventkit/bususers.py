@@ -178,6 +178,13 @@ def ensure_passwords(folder: Path, users: Sequence[str]) -> dict[str, str]:
     return passwords
 
 
+def replace_password(folder: Path, user: str) -> str:
+    """A new random password for ``user`` in ``folder`` (the old one is gone); return it."""
+    passwords = load_passwords(folder) | {user: secrets.token_hex(24)}
+    write_private(folder / CREDENTIALS_FILE, json.dumps(passwords, indent=2) + "\n")
+    return passwords[user]
+
+
 def hashed(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
 

@@ -10,12 +10,14 @@ to a task, at most ``workers`` at a time (the rest wait in the subscription's bu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.errors import ConnectionClosedError
 
 from contracts.commands import CommandReply
 from services.eventkit.errors import internal_error
@@ -60,7 +62,9 @@ class Responders:
     async def stop(self) -> None:
         """Take no new requests, answer the ones already taken."""
         for subscription in self._subscriptions:
-            await subscription.unsubscribe()
+            # A connection the server closed (its user's password rotated) has no subscriptions left.
+            with contextlib.suppress(ConnectionClosedError):
+                await subscription.unsubscribe()
         self._subscriptions.clear()
         if self._answering:
             await asyncio.gather(*self._answering, return_exceptions=True)

@@ -4,6 +4,7 @@ relay, reaction consumers, projectors, query responders and the ops HTTP server 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 import asyncpg
 from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NatsClient
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js import JetStreamContext
 
 from contracts.commands import Command, ErrorBody
@@ -20,7 +22,7 @@ from contracts.envelope import utc_now
 from contracts.inputs import text_problem
 from contracts.subjects import command_subject, ingest_filter, query_subject
 from services.eventkit.aio import serve_until_signalled
-from services.eventkit.busconnect import connect, inbox_prefix_for
+from services.eventkit.busconnect import connect, inbox_prefix_for, server_list
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool, dumps
@@ -113,7 +115,7 @@ class ServiceRuntime:
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
         # FastStream's default logger writes coloured text to stdout, and a line per message at INFO.
         self.broker = NatsBroker(
-            s.nats_url,
+            server_list(s.nats_url),
             name=f"sanji-{d.name}-rpc",
             inbox_prefix=inbox,
             max_reconnect_attempts=-1,
@@ -206,13 +208,19 @@ class ServiceRuntime:
         if self._http is not None:
             await self._http.stop()
         await self.responders.stop()
-        await self.broker.stop()
+        # The server may have closed the connection (a rotated password), or it may be moving to another
+        # cluster node: there is nothing to drain then.
+        with contextlib.suppress(ConnectionClosedError, ConnectionReconnectingError):
+            await self.broker.stop()
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=10)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        await self.nc.drain()
+        if self.nc.is_connected:
+            await self.nc.drain()
+        else:
+            await self.nc.close()
         await self.pool.close()
 
     async def serve_until_signalled(self) -> None:

@@ -114,3 +114,20 @@ def test_a_pid_file_does_not_match_a_reused_pid(tmp_path: Path) -> None:
     assert recorded_process(path) is not None
     path.write_text(path.read_text().replace('"started": ', '"started": 1'))  # another start time
     assert recorded_process(path) is None
+
+
+def test_a_restarted_child_gets_its_fresh_settings(tmp_path: Path) -> None:
+    """After `sanji credentials rotate`, the restarted service connects with the new password."""
+    seen, password = tmp_path / "seen", ["old"]
+    code = f"import os; open({str(seen)!r}, 'a').write(os.environ['NATS_URL'] + '\\n')"
+    base = spec(tmp_path, "svc", code)
+    child = ChildSpec(**{**base.__dict__, "fresh_env": lambda: {"NATS_URL": f"nats://svc:{password[0]}@h"}})
+    supervisor = Supervisor([child], report=lambda _line: None, poll=0.02)
+    supervisor.start_all()
+    password[0] = "new"  # rotated while it runs; it exits, the watch restarts it
+    with pytest.raises(SupervisorError):
+        supervisor.watch()
+    supervisor.stop_all()
+    lines = seen.read_text().splitlines()
+    assert lines[0] == "nats://svc:old@h"
+    assert set(lines[1:]) == {"nats://svc:new@h"}

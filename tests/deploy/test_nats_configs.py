@@ -64,6 +64,7 @@ def _setting(conf: Path, key: str) -> list[str]:
 def test_both_site_configs_ship_with_their_users() -> None:
     assert sorted(conf.name for conf in NATS_DIR.glob("*.conf")) == [
         "county.conf",
+        "hub-cluster.conf",  # the hub as three nodes (tests/deploy/test_nats_cluster_config.py)
         "hub.conf",
         "users-county.conf",
         "users-hub.conf",

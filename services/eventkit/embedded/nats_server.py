@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +23,7 @@ from services.eventkit.bususers import (
     all_grants,
     authorization_block,
     ensure_passwords,
+    replace_password,
     write_private,
 )
 from services.eventkit.embedded.processes import (
@@ -69,8 +73,11 @@ class NatsServer(ChildProcess):
         server_name: str = "sanji",
         systems: Sequence[ExternalSystem] = DEFAULT_SYSTEMS,
         site: CityHub | CountyLeaf | None = None,
+        *,
+        credentials_dir: Path | None = None,  # shared by the nodes of a cluster (one set of passwords)
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.credentials_dir = Path(credentials_dir).resolve() if credentials_dir else self.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = choose_port(self.data_dir, port)
         self.monitor_port = free_port()
@@ -92,13 +99,13 @@ class NatsServer(ChildProcess):
             raise EmbeddedServerError(
                 f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
             )
-        password = ensure_passwords(self.data_dir, list(self.grants))[user]
+        password = ensure_passwords(self.credentials_dir, list(self.grants))[user]
         return f"nats://{user}:{password}@127.0.0.1:{self.port}"
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
         system = [SYSTEM_USER] if self.site is not None else []  # a joined site's system account
-        passwords = ensure_passwords(self.data_dir, [*self.grants, *system])
+        passwords = ensure_passwords(self.credentials_dir, [*self.grants, *system])
         head = (
             f"server_name: {q(self.server_name)}\n"
             f'listen: "127.0.0.1:{self.port}"\n'
@@ -118,8 +125,12 @@ class NatsServer(ChildProcess):
             f"  store_dir: {q(str(self.data_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 10GB\n"
-            "}\n" + authorization_block(self.grants, passwords),
+            "}\n" + self._cluster_config() + authorization_block(self.grants, passwords),
         )
+
+    def _cluster_config(self) -> str:
+        """Extra configuration of a cluster node (none for a single server)."""
+        return ""
 
     def _leftover_pid(self) -> int | None:
         try:
@@ -143,6 +154,11 @@ class NatsServer(ChildProcess):
         """Spawn nats-server and block until it serves JetStream; raise with the log tail if it cannot."""
         if self.running:
             return
+        self.spawn()
+        self.await_ready()
+
+    def spawn(self) -> None:
+        """Start the nats-server process without waiting for it (a cluster's nodes wait for each other)."""
         leftover = self._leftover_pid()
         if leftover is not None:
             raise EmbeddedServerError(
@@ -164,6 +180,10 @@ class NatsServer(ChildProcess):
                 start_new_session=True,  # Ctrl-C in a terminal must not reach it before we stop it
             )
         self._pid_path.write_text(f"{self._proc.pid}\n")
+
+    def await_ready(self) -> None:
+        """Block until the spawned server serves JetStream; raise with the log tail if it cannot."""
+        assert self._proc is not None, "spawn() first"
         deadline = time.monotonic() + START_TIMEOUT
         while not (tcp_open(self.port) and self._healthy()):
             if self._proc.poll() is not None:
@@ -176,6 +196,54 @@ class NatsServer(ChildProcess):
                 )
             time.sleep(POLL)
         (self.data_dir / PORT_FILE).write_text(f"{self.port}\n")
+
+    def rotate_password(self, user: str) -> str:
+        """Give ``user`` a new password and make the running server (if any) reload its users: the user's
+        connections are closed and only the new password is accepted. Return the new password."""
+        if user not in self.grants:
+            raise EmbeddedServerError(
+                f"no NATS user {user!r} on this server (users: {', '.join(self.grants)})"
+            )
+        with contextlib.suppress(
+            OSError
+        ):  # rewritten without its site, a joined site's config loses its links
+            if self.site is None and "leafnodes" in self.config_path.read_text():
+                raise EmbeddedServerError(
+                    f"the nats-server in {self.data_dir} is a joined site (city hub or county): rotate its"
+                    " passwords with that site's settings (NatsServer(site=…)); see docs/operations.md"
+                )
+        password = replace_password(self.credentials_dir, user)
+        running = self.pid or self._leftover_pid()
+        if running is not None:  # keep the ports it listens on: a reload cannot move its listeners
+            with contextlib.suppress(OSError):
+                config = self.config_path.read_text()
+                for key, attribute in (("listen", "port"), ("http", "monitor_port")):
+                    if found := re.search(rf'^{key}: "127\.0\.0\.1:(\d+)"', config, re.MULTILINE):
+                        setattr(self, attribute, int(found.group(1)))
+        self._write_config()
+        if running is not None:
+            loaded = self._varz().get("config_load_time")
+            os.kill(running, signal.SIGHUP)  # nats-server reloads its configuration on SIGHUP
+            deadline = time.monotonic() + START_TIMEOUT
+            while self._varz().get("config_load_time") == loaded:  # in effect once the command returns
+                if time.monotonic() > deadline:
+                    raise EmbeddedServerError(
+                        f"nats-server did not reload its users:\n{log_tail(self.log_path)}"
+                    )
+                time.sleep(POLL)
+        return password
+
+    def _varz(self) -> dict[str, object]:
+        """The monitoring endpoint's /varz (empty when it does not answer)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.monitor_port, timeout=2)
+        try:
+            conn.request("GET", "/varz")
+            found = json.loads(conn.getresponse().read())
+            return found if isinstance(found, dict) else {}
+        except (OSError, ValueError, http.client.HTTPException):
+            return {}
+        finally:
+            conn.close()
 
     def stop(self) -> None:
         """SIGTERM (graceful), SIGKILL after STOP_TIMEOUT. Also stops a leftover server on this data dir."""
