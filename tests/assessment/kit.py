@@ -8,6 +8,7 @@ from typing import Any
 from contracts.commands import Actor, Role
 from services.eventkit.client import SanjiClient
 from services.eventkit.runtime import ServiceRuntime
+from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN
 
 CITY, COUNTY = "3205", "3205.320506"
@@ -77,8 +78,18 @@ async def register_city(sanji: SanjiClient, scheme: dict[str, Any]) -> None:
 
 
 async def study(sanji: SanjiClient, activity_id: str, unit: str, held_on: str) -> None:
+    """Log a study session; retried while outreach has not yet learnt the unit from duty's events."""
     body = {"activity_id": activity_id, "unit": unit, "kind": "central_group_study", "topic": "理论学习"}
-    await ok(sanji, "outreach.log_activity", {**body, "held_on": held_on, "audience": 12})
+    body |= {"held_on": held_on, "audience": 12}
+
+    async def logged() -> bool:
+        reply = await sanji.send("outreach.log_activity", body, CITY_ADMIN)
+        if reply.error is not None and reply.error.code == "not_found":
+            return False  # the unit is not known to outreach yet
+        assert reply.ok, ("outreach.log_activity", reply.error)
+        return True
+
+    await wait_until(logged, message=f"outreach never learnt {unit}")
 
 
 def assessment(runtimes: list[ServiceRuntime]) -> ServiceRuntime:
