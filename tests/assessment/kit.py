@@ -79,8 +79,8 @@ async def register_city(sanji: SanjiClient, scheme: dict[str, Any]) -> None:
 
 async def study(sanji: SanjiClient, activity_id: str, unit: str, held_on: str) -> None:
     """Log a study session; retried while outreach has not yet learnt the unit from duty's events."""
-    body = {"activity_id": activity_id, "unit": unit, "kind": "central_group_study", "topic": "理论学习"}
-    body |= {"held_on": held_on, "audience": 12}
+    body: dict[str, Any] = {"activity_id": activity_id, "unit": unit, "kind": "central_group_study"}
+    body |= {"topic": "理论学习", "held_on": held_on, "audience": 12}
 
     async def logged() -> bool:
         reply = await sanji.send("outreach.log_activity", body, CITY_ADMIN)
