@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,7 @@ from services.eventkit.groupcommit import Applied, GroupCommitter
 from services.eventkit.idempotency import RequestKey, remember
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
+from services.eventkit.positions import Position
 from services.eventkit.store import AppendResult, StoredEvent, check_append
 
 log = logging.getLogger(__name__)
@@ -158,12 +159,14 @@ class CommandBus:
                 causation_id=request.commandid,
             )
             first = results[0] if results else None  # no events: the command changed nothing
+            commit = results[-1].commit if results else None  # its own events' place, even in a group
             reply = CommandReply(
                 ok=True,
                 stream=first.stream_id if first else None,
                 streamversion=first.version if first else None,
                 events=[event_id for result in results for event_id in result.event_ids],
                 result=decided.result if isinstance(decided, Outcome) else None,
+                position=str(Position(self.store.origin, *astuple(commit))) if commit else None,
             )
             await remember(conn, self.store.schema, asked, reply)
             return Applied(reply, lambda: self._count_appended(envelopes))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -64,9 +64,11 @@ def row_to_event(row: asyncpg.Record) -> StoredEvent:
 
 
 class PostgresEventStore:
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, origin: str | None = None) -> None:
         self.pool = pool
         self.schema = check_schema_name(schema)
+        # Names this store in positions (positions.py): the site's top unit and the service.
+        self.origin = origin or f"local/{self.schema}"
         # Set when a transaction of this store commits in this process: it wakes the relay at once;
         # events written by other processes are found by the relay's poll. (Not NOTIFY: a notifying
         # transaction holds a database-wide lock until its commit is flushed, so every writer waited
@@ -178,8 +180,13 @@ class PostgresEventStore:
                 raise WrongExpectedVersion(stream_id, expected, actual)
             add_rows(columns, stream_id, bytes(head["hash"]) if head else GENESIS, events)
             results.append(AppendResult(stream_id, expected + len(events), tuple(e.id for e in events)))
-        await conn.execute(INSERT.format(schema=s), *columns)
-        return results
+        last = await conn.fetchval(
+            f"WITH inserted AS ({INSERT.format(schema=s)} RETURNING position)"
+            " SELECT max(position) FROM inserted",
+            *columns,
+        )
+        commit = CommitPosition(own_tx, last)  # one transaction: its events share the id, in insert order
+        return [replace(result, commit=commit) for result in results]
 
     async def _insert_after_loaded(
         self,
@@ -199,16 +206,20 @@ class PostgresEventStore:
             head = known_heads[stream_id]
             newest_head_tx = max(newest_head_tx, head.commit.tx_id if head else 0)
             add_rows(columns, stream_id, head.hash if head else GENESIS, events)
-        status = await conn.execute(
-            f"{INSERT.format(schema=self.schema)} WHERE $9::bigint <= pg_current_xact_id()::text::bigint",
+        inserted = await conn.fetchrow(
+            f"WITH inserted AS ({INSERT.format(schema=self.schema)}"
+            " WHERE $9::bigint <= pg_current_xact_id()::text::bigint RETURNING position)"
+            " SELECT count(*) AS rows, max(position) AS last, pg_current_xact_id()::text::bigint AS own_tx"
+            " FROM inserted",
             *columns,
             newest_head_tx,
         )
-        if int(status.rsplit(" ", 1)[1]) != len(columns[0]):
+        if inserted is None or inserted["rows"] != len(columns[0]):
             stream_id, expected, _ = appends[0]
             raise WrongExpectedVersion(stream_id, expected, expected)
+        commit = CommitPosition(inserted["own_tx"], inserted["last"])  # the group's id, its last row
         return [
-            AppendResult(stream_id, expected + len(events), tuple(e.id for e in events))
+            AppendResult(stream_id, expected + len(events), tuple(e.id for e in events), commit=commit)
             for stream_id, expected, events in appends
         ]
 

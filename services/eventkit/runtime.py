@@ -109,7 +109,7 @@ class ServiceRuntime:
         self.nc = await connect(s.nats_url, f"sanji-{d.name}", inbox=inbox, max_reconnect_attempts=-1)
         self.js = self.nc.jetstream()
         await ensure_sanji_streams(self.js)
-        self.store = PostgresEventStore(self.pool, d.schema)
+        self.store = PostgresEventStore(self.pool, d.schema, origin=f"{s.city}/{d.name}")
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock, self.fault)
         # FastStream's default logger writes coloured text to stdout, and a line per message at INFO.
         self.broker = NatsBroker(

@@ -173,6 +173,12 @@ async def test_a_group_shares_one_transaction_and_a_failure_undoes_only_its_comm
     stored = await events_by_stream(kit.store)
     assert sorted(stored) == sorted(stream_of(a) for a in ["act-hold", "act-0", "act-2", "act-4"])
     assert len({stored[stream_of(a)][0][1] for a in ["act-0", "act-2", "act-4"]}) == 1  # one transaction
+    # each reply carries its own events' commit position: the group's transaction, that event's row
+    rows = await kit.store.pool.fetch(
+        f"SELECT event_id::text, tx_id::text::bigint AS tx, position FROM {kit.store.schema}.events"
+    )
+    stored_at = {row["event_id"]: f"{kit.store.origin}:{row['tx']}:{row['position']}" for row in rows}
+    assert all(reply.position == stored_at[reply.events[0]] for reply in replies if reply.ok)
     # what the refused and the broken command wrote before failing went with their savepoints
     assert await kit.store.pool.fetchval(f"SELECT count(*) FROM {kit.store.schema}.side") == 0
     kept = await kit.store.pool.fetchval(f"SELECT count(*) FROM {kit.store.schema}.processed_commands")
