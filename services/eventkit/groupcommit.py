@@ -65,6 +65,12 @@ class Pending:
     attempt: int = 0
 
 
+def settle(pending: Pending, reply: CommandReply) -> None:
+    """Give the reply, unless its requester stopped waiting (the command stays applied; a resend finds it)."""
+    if not pending.future.done():
+        pending.future.set_result(reply)
+
+
 class RollBack(Exception):
     """A lone command failed: its transaction holds nothing else, so it is rolled back whole."""
 
@@ -93,7 +99,7 @@ class GroupCommitter:
         self._queue: deque[Pending] = deque()
         self._flushing = 0
         self._tasks: set[asyncio.Task[None]] = set()
-        self.group_sizes: list[int] = []  # for the bench and the tests: how the commands were grouped
+        self.group_sizes: deque[int] = deque(maxlen=1000)  # the latest groups' sizes, for the tests
 
     async def submit(self, asked: RequestKey, work: Work) -> CommandReply:
         """Run ``work`` in the next group and return its reply once that group has committed."""
@@ -131,17 +137,17 @@ class GroupCommitter:
                     pending.future.set_exception(crash)
             raise
         for pending, reply in result.answered:
-            pending.future.set_result(reply)
+            settle(pending, reply)
         for pending, applied in result.applied:
             applied.committed()
-            pending.future.set_result(applied.reply)
+            settle(pending, applied.reply)
         for pending in result.conflicted:
             self._retry(pending)
 
     def _retry(self, pending: Pending) -> None:
         pending.attempt += 1
         if pending.attempt >= MAX_ATTEMPTS:
-            pending.future.set_result(self.gave_up())
+            settle(pending, self.gave_up())
             return
         # writers racing on one stream: spread the retries so one of them wins
         delay = random.uniform(0, 0.005 * 2**pending.attempt)  # noqa: S311 - jitter, not secrets

@@ -163,7 +163,7 @@ async def test_a_group_shares_one_transaction_and_a_failure_undoes_only_its_comm
     kit.gates.gate("gate:hold")[1].set()
     replies = await asyncio.gather(held, *sent)
 
-    assert kit.bus.groups.group_sizes == [1, len(topics)]
+    assert list(kit.bus.groups.group_sizes) == [1, len(topics)]
     assert [r.ok for r in replies] == [True, True, False, True, False, True]
     assert replies[2].error is not None
     assert replies[2].error.code == "rejected"
@@ -223,7 +223,7 @@ async def test_a_head_written_by_a_younger_transaction_sends_the_command_to_a_la
         e.envelope.streamversion for e in committed if e.envelope.subject == stream_of("act-x")
     ]
     assert in_commit_order == [1, 2]
-    assert kit.bus.groups.group_sizes == [1, 2, 1]  # the follower went again, in a group of its own
+    assert list(kit.bus.groups.group_sizes) == [1, 2, 1]  # the follower went again, in a group of its own
 
 
 def crash_at(point: str, nth: int) -> Callable[[str], None]:
@@ -305,3 +305,19 @@ async def test_statements_a_command_costs_alone_and_in_a_group(kit: Kit) -> None
     grouped = await count_statements(kit, a_group)
     assert kit.bus.groups.group_sizes[-1] == 8
     assert grouped - alone <= 3 + 4 * 8  # the held command's group is costed as a lone command
+
+
+async def test_a_requester_that_stops_waiting_leaves_its_group_and_the_next_ones_working(kit: Kit) -> None:
+    held = await hold_the_flusher(kit)
+    gone = send(kit.bus, request("cmd-gone-away", "act-gone"))
+    stays = send(kit.bus, request("cmd-stays-on", "act-stays"))
+    await wait_until(lambda: len(kit.bus.groups._queue) == 2, 10)
+    gone.cancel()
+    kit.gates.gate("gate:hold")[1].set()
+    assert (await held).ok
+    assert (await asyncio.wait_for(stays, 10)).ok
+    later = await kit.bus.dispatch("outreach.log_activity", request("cmd-later-on", "act-later"))
+    assert later.ok
+    resent = await kit.bus.dispatch("outreach.log_activity", request("cmd-gone-away", "act-gone"))
+    assert resent.ok  # it was applied with its group: the resend gets the stored reply
+    assert len((await events_by_stream(kit.store))[stream_of("act-gone")]) == 1
