@@ -206,8 +206,8 @@ class CommandBus:
 def explain_failure(error: Exception) -> CommandReply:
     """The reply to a command whose handler raised: a domain refusal names its field, the rest is internal."""
     if isinstance(error, DomainError):
-        fields = [FieldError(field=error.field, reason=error.message)] if error.field else []
-        return refuse(error.code, error.message, fields=fields)
+        found = error.field_error()
+        return refuse(error.code, error.message, fields=[found] if found else [])
     log.error("a command failed", exc_info=error)
     return CommandReply(
         ok=False, error=internal_error("the command could not be completed; it was not applied")
