@@ -26,10 +26,12 @@ run: $(STAMP)
 # promtool checks deploy/prometheus and unit-tests the alerts; systemd-analyze checks deploy/systemd;
 # chromium (launched by path: Playwright cannot download its own) and CJK fonts for tests/browser/.
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
-# The official AsyncAPI parser, from the committed lock file, for tests/contracts/test_asyncapi_parser.py.
+# The official AsyncAPI parser, from the committed lock file, for tests/contracts/test_asyncapi_parser.py
+# (node and npm from Debian when missing).
 ASYNCAPI_CHECK := tests/contracts/asyncapi
 ASYNCAPI_PARSER := $(ASYNCAPI_CHECK)/node_modules/.package-lock.json
 $(ASYNCAPI_PARSER): $(ASYNCAPI_CHECK)/package.json $(ASYNCAPI_CHECK)/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && $(APT_INSTALL) nodejs npm >/dev/null; }
 	npm ci --prefix $(ASYNCAPI_CHECK) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -1,3 +1,12 @@
 """Sanji's published contracts: envelope, unit paths, subjects, events and commands. No I/O here."""
 
-from contracts import assessment, duty, opinion, outreach  # noqa: F401  (importing registers every event and command)
+# Importing registers every event and command.
+from contracts import (  # noqa: F401
+    assessment,
+    duty,
+    opinion,
+    outreach,
+    outreach_meetings,
+    outreach_records,
+    outreach_taxonomy,
+)

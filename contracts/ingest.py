@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from contracts.commands import Command
 from contracts.opinion import FileNilReport, IngestItem
 from contracts.outreach import LogActivities, RecordViews
+from contracts.outreach_meetings import RecordMeetings
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,8 @@ class IngestKind:
 INGEST = (
     # activities from an e-learning or statistics platform (up to 500 a request)
     IngestKind("outreach", "activity", LogActivities),
+    # meetings back-filled from an office's register (up to 500 a request)
+    IngestKind("outreach", "meeting", RecordMeetings),
     # view counts read from an outlet's platform
     IngestKind("outreach", "publication_views", RecordViews),
     # items a monitoring platform captured (deduplicated by source + external id)

@@ -7,10 +7,11 @@ from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.commands import Command, Role, command
 from contracts.inputs import EACH_LATER, MULTILINE, InputModel, PlanYear
+from contracts.occurrence import BackdateReason, StatedOccurrence
 from contracts.registry import DomainEvent, event, upcaster
 from contracts.units import UnitPath
 
@@ -32,6 +33,19 @@ Summary = Annotated[str, Field(max_length=2000), MULTILINE]
 SourceName = Annotated[
     str, Field(min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$", description="the sending system")
 ]
+SubtypeCode = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=40,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="an activity subtype the city defined (contracts/outreach_taxonomy.py), e.g. onsite_teaching",
+    ),
+]
+ColumnName = Annotated[
+    str,
+    Field(min_length=1, max_length=40, description="a standing column (栏目) of the outlet, e.g. 政策解读"),
+]
 ExternalId = Annotated[str, Field(min_length=1, max_length=128, description="the record's id in its source")]
 
 
@@ -51,6 +65,7 @@ class ActivityFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date = Field(description="local date in Asia/Shanghai")
     starts_at: time | None = Field(default=None, description="local time in Asia/Shanghai")
@@ -78,6 +93,7 @@ class LogActivity(Command):
     activity_id: ActivityId
     unit: UnitPath
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date = Field(description="local date in Asia/Shanghai")
     starts_at: time | None = None
@@ -96,11 +112,13 @@ class LogActivity(Command):
 
 @event("outreach.activity_logged", version=2)
 class ActivityLogged(DomainEvent):
-    """v2 added participants, duration, venue, speakers, evidence and the import source."""
+    """v2 added participants, duration, venue, speakers, evidence and the import source; a subtype is
+    optional (absent in events logged before the taxonomy existed)."""
 
     activity_id: str
     unit: UnitPath
     kind: ActivityKind
+    subtype: str | None = None
     topic: str
     held_on: date
     starts_at: time | None = None
@@ -139,6 +157,7 @@ class CorrectActivity(Command):
     unit: UnitPath = Field(description="the activity's unit (checked against the record)")
     reason: Reason
     kind: ActivityKind | None = None
+    subtype: SubtypeCode | None = None
     topic: str | None = Field(default=None, min_length=1, max_length=200)
     held_on: date | None = None
     starts_at: time | None = None
@@ -191,6 +210,7 @@ class ActivityRow(InputModel):
     external_id: ExternalId
     unit: UnitPath
     kind: ActivityKind
+    subtype: SubtypeCode | None = None
     topic: str = Field(min_length=1, max_length=200)
     held_on: date
     starts_at: time | None = None
@@ -267,6 +287,7 @@ class PublicationKind(StrEnum):
     IMAGE_POST = "image_post"  # 图文
     VIDEO = "video"  # 视频
     NOTICE = "notice"  # 通知公告
+    COMMENTARY = "commentary"  # 评论文章
 
 
 class ReviewStage(StrEnum):
@@ -303,12 +324,13 @@ def status_after_review(stage: ReviewStage, decision: ReviewDecision) -> Publica
 
 
 @command("outreach.submit_publication")
-class SubmitPublication(Command):
+class SubmitPublication(Command, StatedOccurrence):
     publication_id: PublicationId
     unit: UnitPath
     kind: PublicationKind
     title: str = Field(min_length=1, max_length=200)
     outlet_id: OutletId = Field(description="the registered outlet (阵地) it is meant for")
+    column: ColumnName | None = None
     summary: Summary | None = None
     manuscript: FileHash | None = Field(default=None, description="the text or video, stored by hash")
 
@@ -320,16 +342,19 @@ class PublicationSubmitted(DomainEvent):
     kind: PublicationKind
     title: str
     outlet_id: str
+    column: str | None = Field(default=None, description="the outlet's standing column (栏目)")
     summary: str | None = None
     manuscript: str | None = None
     submitted_by: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 REVIEW_ROLES = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
 
 
 @command("outreach.review_publication", roles=REVIEW_ROLES)
-class ReviewPublication(Command):
+class ReviewPublication(Command, StatedOccurrence):
     publication_id: PublicationId
     unit: UnitPath
     stage: ReviewStage
@@ -346,10 +371,12 @@ class PublicationReviewed(DomainEvent):
     decision: ReviewDecision
     comments: str | None = None
     reviewer: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 @command("outreach.revise_publication", roles=REVIEW_ROLES)
-class RevisePublication(Command):
+class RevisePublication(Command, StatedOccurrence):
     """After a send-back: the revised piece goes through all three reviews again."""
 
     publication_id: PublicationId
@@ -372,13 +399,18 @@ class PublicationRevised(DomainEvent):
     manuscript: str | None = None
     outlet_id: str
     revised_by: str
+    occurred_at: AwareDatetime | None = Field(default=None, description="when the stage happened")
+    backdate_reason: str | None = None
 
 
 @command("outreach.publish", roles=REVIEW_ROLES)
 class Publish(Command):
+    """Publish a piece that passed the three reviews: on a day not before its last review was signed."""
+
     publication_id: PublicationId
     unit: UnitPath
-    published_on: date = Field(description="local date in Asia/Shanghai")
+    published_on: date = Field(description="when it was published: local date in Asia/Shanghai")
+    backdate_reason: BackdateReason | None = None
     url: str | None = Field(default=None, max_length=500)
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from contracts.commands import Command, command
 from contracts.duty.common import RECORDS, SIGN_OFF, EntityId, Frozen, LongText, Reason, Summary
+from contracts.occurrence import StatedOccurrence
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
@@ -53,7 +54,7 @@ class RecordInspection(Command):
 
 
 @command("duty.open_rectification", roles=RECORDS)
-class OpenRectification(Command):
+class OpenRectification(Command, StatedOccurrence):
     rectification_id: EntityId
     inspection_id: EntityId
     finding_id: str = Field(min_length=1, max_length=32)
@@ -73,7 +74,7 @@ class AddRectificationEvidence(RectificationCommand):
 
 
 @command("duty.close_rectification", roles=SIGN_OFF)
-class CloseRectification(RectificationCommand):
+class CloseRectification(RectificationCommand, StatedOccurrence):
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
     summary: LongText
 

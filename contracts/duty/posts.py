@@ -21,6 +21,7 @@ class PostKind(StrEnum):
     INFORMATION_OFFICER = "information_officer"  # 信息宣传员
     LEADING_GROUP_MEMBER = "leading_group_member"  # 领导小组成员 (主体责任)
     GROUP_OFFICE_MEMBER = "group_office_member"  # 领导小组办公室成员
+    WINDOW_POST = "window_post"  # 意识形态岗: an ideology post at a service window
 
 
 PostTitle = Field(min_length=1, max_length=100, description="e.g. 党组书记、局长")

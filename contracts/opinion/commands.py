@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, model_validator
 
 from contracts.commands import Command, Role, command
+from contracts.occurrence import StatedOccurrence
 from contracts.opinion.common import (
     CASE_ID,
     CLERKS,
@@ -69,7 +70,7 @@ class IngestItem(ItemFields):
     external_id: str = Field(min_length=1, max_length=128)
 
 
-class CaseCommand(Command):
+class CaseCommand(Command, StatedOccurrence):
     case_id: str = CASE_ID
     unit: UnitPath = Field(description="the unit acting; the case's rules say which unit may do what")
 

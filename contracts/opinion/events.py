@@ -40,6 +40,11 @@ class CaseEvent(DomainEvent):
 
     case_id: str
     drill: bool = False
+    occurred_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the step happened, as the command stated it (else the envelope's time)",
+    )
+    backdate_reason: str | None = Field(default=None, description="why it was recorded late (补录)")
 
 
 @event("opinion.reported")

@@ -8,8 +8,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,12 +160,15 @@ class SanjiPhases:
         Absorbing a backlog at N facts a second means keeping up with N a second."""
         assessment = ServiceProcess("assessment", nats_url, self.rig.database_url, log_dir)
         with self.phase("assessment", f"assessment learning the stored facts, up to {window:g} s", cpu=True):
+            spawned = time.perf_counter()
             await workload.start([assessment])
             await workload.wait_for(lambda: has_learned(self.rig), "assessment's first fact")
             first, started = await inbox_count(self.rig), time.perf_counter()
             with contextlib.suppress(workload.BenchError):  # a full run's backlog outlasts the window
                 await workload.wait_for(lambda: facts_pending(self.rig), "assessment to catch up", window)
             learned, learning = await inbox_count(self.rig) - first, time.perf_counter() - started
+            if learned == 0:  # a quick run's few facts all came in the first batch: time them from the spawn
+                learned, learning = first, time.perf_counter() - spawned
             rss = assessment.rss_bytes()
             await assessment.stop()  # the backlog it leaves is not this run's business
         self.figures["assessment_facts_per_s"] = learned / learning
@@ -175,6 +178,28 @@ class SanjiPhases:
         for name, service in self.rig.services.items():
             self.figures[f"rss_mb_{name}"] = service.rss_bytes() / MB
         self.details["rss_peak_mb"] = {name: rss / MB for name, rss in self.rig.rss_peak.items()}
+
+
+@asynccontextmanager
+async def running_rig(
+    nats_url: str, database_url: str, log_dir: Path, tree: list[tuple[str, str, str]]
+) -> AsyncIterator[workload.Rig]:
+    """The benched services started in their own processes, with the bench's connections; each service's
+    log tail is printed when the run breaks, and everything is stopped afterwards."""
+    services = {name: ServiceProcess(name, nats_url, database_url, log_dir) for name in SERVICES}
+    nc = await nats.connect(nats_url, name="sanji-bench")
+    pool = await create_pool(database_url, max_size=8)
+    factory = ActivityFactory([path for path, _, _ in tree])
+    try:
+        yield workload.Rig(nc, nc.jetstream(), pool, database_url, services, factory)
+    except Exception:
+        for service in services.values():
+            print(f"--- {service.name} log (tail) ---\n{log_tail(service.log_path, 15)}", file=sys.stderr)
+        raise
+    finally:
+        await asyncio.gather(*(service.stop() for service in services.values()))
+        await pool.close()
+        await nc.close()
 
 
 async def measure_sanji(
@@ -187,17 +212,13 @@ async def measure_sanji(
     tree: list[tuple[str, str, str]],
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """Sanji's figures and the details behind them (errors, CPU per process, drain rounds)."""
-    services = {name: ServiceProcess(name, nats_url, database_url, log_dir) for name in SERVICES}
-    nc = await nats.connect(nats_url, name="sanji-bench")
-    pool = await create_pool(database_url, max_size=8)
-    factory = ActivityFactory([path for path, _, _ in tree])
-    phases = SanjiPhases(workload.Rig(nc, nc.jetstream(), pool, database_url, services, factory), server_pids)
-    try:
+    async with running_rig(nats_url, database_url, log_dir, tree) as rig:
+        phases = SanjiPhases(rig, server_pids)
         with phases.phase("start", "starting duty, outreach and projection"):
-            await workload.start(list(services.values()))
+            await workload.start(list(rig.services.values()))
         with phases.phase("units", f"registering {len(tree)} units, warming up"):
-            await workload.register_units(phases.rig, tree)
-            await workload.warm_up(phases.rig, 4, sizes.warmup_commands)
+            await workload.register_units(rig, tree)
+            await workload.warm_up(rig, 4, sizes.warmup_commands)
         await phases.commands(sizes.command_seconds)
         await phases.paced(sizes.command_seconds)
         await phases.peer(sizes.command_seconds)
@@ -206,15 +227,7 @@ async def measure_sanji(
         await phases.drains(sizes.backlog_events, sizes.drain_rounds)
         await phases.assessment_catch_up(nats_url, log_dir, sizes.e2e_seconds * 2)
         phases.memory()
-        phases.details["service_command"] = " ".join(services["outreach"].command[1:])
-    except Exception:
-        for service in services.values():
-            print(f"--- {service.name} log (tail) ---\n{log_tail(service.log_path, 15)}", file=sys.stderr)
-        raise
-    finally:
-        await asyncio.gather(*(service.stop() for service in services.values()))
-        await pool.close()
-        await nc.close()
+        phases.details["service_command"] = " ".join(rig.services["outreach"].command[1:])
     return phases.figures, phases.details
 
 

@@ -106,7 +106,7 @@ class Load:
 
 
 async def log_one(rig: Rig, client: SanjiClient, load: Load) -> None:
-    """Send one new activity and record its latency (or its error) in ``load``."""
+    """One log_activity command, awaited, recorded in ``load`` as a success or an error."""
     body = rig.factory.body()
     sent = time.perf_counter()
     reply = await client.send("outreach.log_activity", body, ACTOR)

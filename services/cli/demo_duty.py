@@ -208,6 +208,10 @@ def duty_plan(units: list[Unit]) -> DutyPlan:
     for township in (u for u in units if u.kind == "township_office"):
         _township(plan, township)
     _story(plan, counties, units)
+    # Last, so that the staff numbers given before stay as they were in earlier demos.
+    for township in (u for u in units if u.kind == "township_office"):
+        holder = plan.person(f"{township.path}-window")
+        plan.post(township.path, "window", "window_post", "便民服务中心意识形态岗", holder)
     return plan
 
 

@@ -3,8 +3,10 @@
 - targets: the bureau and each county office hold a central-group study every month, each county
   gives 30 talks a year across its subtree, each department a branch study every month, each
   township two community events a quarter;
+- the city's activity subtypes (现场教学, 青年理论学习小组, 民政青年说, 红色电影进养老院, 警示教育);
 - a ledger of that regular work imported in bulk (``outreach.log_activities``, source ``demo-ledger``),
   with a few months missed on purpose so that shortfalls show;
+- the year's meetings back-filled from a register (demo_meetings.py);
 - a correction (an attendance typed wrong) and a void (an activity logged twice).
 
 Deterministic, with idempotency keys, so running it again changes nothing.
@@ -22,6 +24,8 @@ import httpx
 
 from contracts.outreach import MAX_IMPORT_ROWS
 from services.cli.demo import AUDIENCE, FIRST_DAY, LAST_DAY, SEED, TOPICS, Seeder, Unit
+from services.cli.demo_meetings import SOURCE as MEETING_SOURCE
+from services.cli.demo_meetings import award_bodies, meeting_rows, meeting_targets, survey_bodies
 
 SOURCE = "demo-ledger"
 TWICE_ID = "demo-twice-0001"  # logged, corrected and voided: the demo's last change to a count
@@ -34,6 +38,19 @@ TARGETS = [
     ("department", "branch_study", "month", 1, "own"),
     ("township_office", "community_event", "quarter", 2, "own"),
 ]
+# The city's activity subtypes (kind, subtype, name), defined by command before the ledger uses them.
+SUBTYPES = [
+    ("branch_study", "onsite_teaching", "现场教学（红色教育基地）"),
+    ("seminar", "youth_study_group", "青年理论学习小组"),
+    ("seminar", "youth_sharing", "民政青年说"),
+    ("community_event", "film_screening", "红色电影进养老院"),
+    ("central_group_study", "warning_education", "警示教育"),
+]
+# Which ledger rows carry a subtype: (activity kind, months) → subtype; the rest have none.
+SUBTYPED = {
+    ("branch_study", (3, 6, 9)): "onsite_teaching",
+    ("community_event", (2, 4, 6, 8, 10)): "film_screening",
+}
 VENUES = ["局机关三楼会议室", "党员活动室", "社区综合服务中心", "新时代文明实践站", "街道礼堂"]
 SPEAKERS = ["王建国", "李红梅", "张志强", "陈晓燕", "刘伟"]
 
@@ -70,6 +87,7 @@ def ledger_rows(units: list[Unit], today: date) -> list[dict[str, Any]]:
                             "external_id": f"{unit.path}:{kind}:{held_on.isoformat()}",
                             "unit": unit.path,
                             "kind": kind,
+                            "subtype": _subtype(kind, month),
                             "topic": rng.choice(TOPICS[kind]),
                             "held_on": held_on.isoformat(),
                             "starts_at": rng.choice(["09:00", "14:30"]),
@@ -80,6 +98,10 @@ def ledger_rows(units: list[Unit], today: date) -> list[dict[str, Any]]:
                         }
                     )
     return rows
+
+
+def _subtype(kind: str, month: int) -> str | None:
+    return next((subtype for (k, months), subtype in SUBTYPED.items() if k == kind and month in months), None)
 
 
 def _regular(unit_kind: str, rng: random.Random) -> list[tuple[str, int]]:
@@ -97,32 +119,59 @@ def _regular(unit_kind: str, rng: random.Random) -> list[tuple[str, int]]:
 async def seed_outreach(
     client: httpx.AsyncClient, seeder: Seeder, units: list[Unit], today: date, echo: Any
 ) -> int:
-    """Targets, the imported ledger, one correction and one void; returns how many activities it added."""
+    """Targets, the imported ledger and meetings, one correction and one void; returns the activities added."""
     year = FIRST_DAY.year
     targets = demo_targets(units, year)
     for target in targets:
         key = f"demo-target-{target['unit']}-{target['kind']}-{target['cadence']}"
         await seeder.send("outreach.set_target", target, key)
     echo(f"set {len(targets)} outreach targets for {year}")
-    rows = ledger_rows(units, today)
+    for kind, subtype, name in SUBTYPES:
+        body = {"unit": units[0].path, "kind": kind, "subtype": subtype, "name": name}
+        await seeder.send("outreach.define_activity_subtype", body, f"demo-subtype-{kind}-{subtype}")
+    echo(f"defined {len(SUBTYPES)} activity subtypes")
+    goals = meeting_targets(units, year)
+    for goal in goals:
+        await seeder.send(
+            "outreach.set_meeting_target", goal, f"demo-meeting-target-{goal['unit']}-{goal['kind']}"
+        )
+    echo(f"set {len(goals)} meeting targets for {year}")
+    imported, duplicate = await post_rows(
+        client, "log_activities", SOURCE, units[0].path, ledger_rows(units, today)
+    )
+    echo(f"imported the {year} ledger: {imported} new activities, {duplicate} already there")
+    recorded, duplicate = await post_rows(
+        client, "record_meetings", MEETING_SOURCE, units[0].path, meeting_rows(units, today)
+    )
+    echo(f"recorded the {year} meetings register: {recorded} new meetings, {duplicate} already there")
+    surveys, awards = survey_bodies(units, today), award_bodies(units, today)
+    for body in surveys:
+        await seeder.send("outreach.record_field_survey", body, body["survey_id"])
+    for body in awards:
+        await seeder.send("outreach.record_award", body, body["award_id"])
+    echo(f"recorded {len(surveys)} field surveys and {len(awards)} awards")
+    await _correct_and_void(seeder, units, today)
+    return imported
+
+
+async def post_rows(
+    client: httpx.AsyncClient, command: str, source: str, unit: str, rows: list[dict[str, Any]]
+) -> tuple[int, int]:
+    """Send rows to an outreach bulk command in batches of the most it takes; (new, duplicate)."""
     imported = duplicate = 0
     for start in range(0, len(rows), MAX_IMPORT_ROWS):
-        body = {"source": SOURCE, "unit": units[0].path, "rows": rows[start : start + MAX_IMPORT_ROWS]}
+        body = {"source": source, "unit": unit, "rows": rows[start : start + MAX_IMPORT_ROWS]}
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
         response = await client.post(
-            "/api/v1/commands/outreach/log_activities",
+            f"/api/v1/commands/outreach/{command}",
             json=body,
-            headers={"Idempotency-Key": f"demo-ledger-{digest}"},
+            headers={"Idempotency-Key": f"demo-{command}-{digest}"},
         )
         response.raise_for_status()
         result = response.json().get("result") or {}
-        imported, duplicate = (
-            imported + int(result.get("imported", 0)),
-            duplicate + int(result.get("duplicate", 0)),
-        )
-    echo(f"imported the {year} ledger: {len(rows)} rows, {imported} new, {duplicate} already there")
-    await _correct_and_void(seeder, units, today)
-    return imported
+        imported += int(result.get("imported", 0))
+        duplicate += int(result.get("duplicate", 0))
+    return imported, duplicate
 
 
 async def demo_void_is_visible(client: httpx.AsyncClient) -> bool:

@@ -72,8 +72,18 @@ def json_lines(data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+def json_line_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """Rows with nested fields (a meeting's facts) come only as JSON lines, one row's fields a line."""
+    if not filename.lower().endswith((".jsonl", ".ndjson")):
+        raise ImportFailed(f"{filename}: this kind is imported from JSON lines (.jsonl), one row a line")
+    return json_lines(data)
+
+
 KINDS: dict[str, ImportKind] = {
     "activities": ImportKind("outreach.log_activities", activity_rows, "outreach activities (宣传教育活动)"),
+    "meetings": ImportKind(
+        "outreach.record_meetings", json_line_rows, "meetings (党组会、联席会议、形势研判…)"
+    ),
 }
 
 

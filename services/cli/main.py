@@ -28,6 +28,15 @@ app.add_typer(contracts_app, name="contracts")
 def bench(
     output: Annotated[Path, typer.Option("--output", help="JSON results file")] = Path("bench-results.json"),
     quick: Annotated[bool, typer.Option("--quick", help="tiny sizes: checks the benchmark works")] = False,
+    soak: Annotated[
+        float | None,
+        typer.Option(
+            "--soak",
+            min=1,
+            metavar="SECONDS",
+            help="instead: SECONDS at half the end-to-end rate; RSS, lag percentiles, anything lost",
+        ),
+    ] = None,
     province: Annotated[
         bool, typer.Option("--province", help="a province's 30,000 units and up to 10 million events instead")
     ] = False,
@@ -38,7 +47,11 @@ def bench(
         ),
     ] = 10_000_000,
 ) -> None:
-    """Run the benchmark against embedded servers and write its results."""
+    """Run the benchmark against embedded servers and write its results (or a soak, or the province)."""
+    if soak is not None:
+        from services.bench.soak import run_soak
+
+        raise typer.Exit(run_soak(soak))
     if province:
         import tempfile
 

@@ -1,5 +1,6 @@
 """A tiny process supervisor for `sanji up`: start children in order, wait until each is ready,
-restart one that dies or stops answering (a bounded number of times), and stop them all by PID.
+restart one that dies, stops answering or is not ready again in time after a restart (a bounded number
+of times), and stop them all by PID.
 
 Children run in their own session, so a Ctrl-C in the terminal reaches only `sanji up`, which then
 stops them in reverse start order: SIGTERM, a grace period, SIGKILL.
@@ -96,6 +97,9 @@ class Supervisor:
         # restart) must not count as silence, so the window runs from the first unanswered probe.
         self._silent_since: dict[str, float] = {}
         self._probed: dict[str, float] = {}  # child → when it was last probed
+        # child → by when a restarted child must be ready. A restart does not wait for readiness: while one
+        # child starts, another (the nats-server it needs) may die, and must be restarted meanwhile.
+        self._recovering: dict[str, float] = {}
 
     def request_stop(self) -> None:
         """Ask start_all()/watch() to return; safe from signal handlers and other threads."""
@@ -128,6 +132,8 @@ class Supervisor:
                 code = child.exit_code()
                 if code is not None:
                     self._restart(child, f"{child.name} exited with status {code}")
+                elif child.name in self._recovering:
+                    self._check_recovery(child)
                 elif self._hung(child):
                     self._restart(
                         child,
@@ -167,11 +173,21 @@ class Supervisor:
             self.report(f"{child.name} did not start again: {error}")
             return
         self._silent_since.pop(child.name, None)
-        if self._await_ready(child, restarting=True):
-            self.report(f"{child.name} is running again (pid {child.pid})")
+        self._recovering[child.name] = self.clock() + self.ready_timeout
+        self._check_recovery(child)
 
-    def _await_ready(self, child: Supervised, *, restarting: bool = False) -> bool:
-        """True once the child is ready; False if a stop was requested or a restarted child died again."""
+    def _check_recovery(self, child: Supervised) -> None:
+        """A restarted child: reported once ready; killed and started again if not ready in time."""
+        if child.ready():
+            del self._recovering[child.name]
+            self.report(f"{child.name} is running again (pid {child.pid})")
+        elif self.clock() > self._recovering[child.name]:
+            del self._recovering[child.name]
+            what = f"{child.name} (pid {child.pid}) was not ready within {self.ready_timeout:.0f}s"
+            self._restart(child, what, kill=True)
+
+    def _await_ready(self, child: Supervised) -> bool:
+        """True once a starting child is ready; False if a stop was requested."""
         deadline = time.monotonic() + self.ready_timeout
         name, log_path = child.name, child.log_path
         while not self.stopping:
@@ -179,8 +195,6 @@ class Supervisor:
                 return True
             code = child.exit_code()
             if code is not None:
-                if restarting:
-                    return False  # watch() sees the exit and charges the restart budget
                 raise SupervisorError(
                     f"{name} exited with status {code} during start.\n"
                     f"last lines of {log_path}:\n{log_tail(log_path)}"

@@ -11,10 +11,24 @@ from typing import Any
 from services.eventkit.projector import Projector
 from services.eventkit.runtime import QueryHandler, ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
-from services.projection import assessment_view, duty_view, opinion_view, outreach_view, units_view
+from services.projection import (
+    assessment_view,
+    duty_view,
+    opinion_view,
+    outreach_view,
+    records_projector,
+    units_view,
+)
 from services.projection.queries import SCHEMA
 
-VIEWS: list[ModuleType] = [units_view, outreach_view, opinion_view, duty_view, assessment_view]
+VIEWS: list[ModuleType] = [
+    units_view,
+    outreach_view,
+    records_projector,
+    opinion_view,
+    duty_view,
+    assessment_view,
+]
 
 
 class ProjectionSettings(ServiceSettings):

@@ -226,7 +226,7 @@ class OpinionProjector(ReadModel):
 
     @on(*CASE_EVENTS)
     def case_event(self, batch: Batch, event: CaseEvent, delivered: Delivered) -> None:
-        at = delivered.envelope.time
+        at = event.occurred_at or delivered.envelope.time  # when the step happened, if it was stated
         case = batch.get(CASES, event.case_id)
         if isinstance(event, OpinionReported):
             if case is None:

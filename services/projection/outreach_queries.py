@@ -140,7 +140,7 @@ async def plans(conn: Conn, paths: list[str], period: Period, day: date) -> dict
 
 async def publications_summary(conn: Conn, path: str, period: Period) -> dict[str, Any]:
     """In the subtree: publications still in review by stage (whenever submitted), and those published
-    in the period, by status and by outlet with their views."""
+    in the period, by status, by outlet and by kind and column (栏目) with their views."""
     by_status = await conn.fetch(
         f"SELECT status, count(*) AS n FROM {S}.outreach_publications WHERE {SUBTREE}"
         " AND (status <> 'published' OR published_on BETWEEN $2 AND $3) GROUP BY status",
@@ -157,10 +157,22 @@ async def publications_summary(conn: Conn, path: str, period: Period) -> dict[st
         period.first_day,
         period.last_day,
     )
+    by_kind_and_column = await conn.fetch(
+        f"SELECT kind, column_name, count(*) AS published, coalesce(sum(views), 0)::bigint AS views"
+        f" FROM {S}.outreach_publications WHERE {SUBTREE} AND status = 'published'"
+        " AND published_on BETWEEN $2 AND $3 GROUP BY kind, column_name ORDER BY kind, column_name NULLS FIRST",
+        path,
+        period.first_day,
+        period.last_day,
+    )
     counts = {status.value: 0 for status in PublicationStatus}
     counts.update({row["status"]: row["n"] for row in by_status})
     return {
         "by_status": counts,
+        "by_kind_and_column": [
+            {"kind": r["kind"], "column": r["column_name"], "published": r["published"], "views": r["views"]}
+            for r in by_kind_and_column
+        ],
         "by_outlet": [
             {
                 "outlet_id": row["outlet_id"],

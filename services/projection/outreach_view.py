@@ -26,6 +26,7 @@ from services.eventkit.projector import Delivered, Projector
 from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on, replacing
 from services.eventkit.runtime import QueryHandler
 from services.projection.outreach_queries import QUERIES as OUTREACH_QUERIES
+from services.projection.taxonomy_view import count_subtype
 
 OUTREACH_EVENTS = tuple(m for m in REGISTRY.models() if m.event_type.startswith("outreach."))
 # ``include`` takes a set; the facts are the ActivityFacts fields, which ActivityLogged also has.
@@ -90,6 +91,7 @@ PUBLICATIONS = Rows(
         ("kind", "text"),
         ("title", "text"),
         ("outlet_id", "text"),
+        ("column_name", "text"),
         ("status", "text"),
         ("submitted_by", "text"),
         ("submitted_at", "timestamptz"),
@@ -103,6 +105,7 @@ PUBLICATION_UPDATE = "UPDATE {s}.outreach_publications SET updated_at = $2, "
 def count_facts(batch: Batch, unit: str, facts: ActivityFacts, sign: int) -> None:
     month = facts.held_on.replace(day=1)
     batch.count(MONTHLY, unit, (month, facts.kind.value), (sign, sign * facts.audience))
+    count_subtype(batch, unit, facts, sign)
 
 
 class OutreachProjector(ReadModel):
@@ -127,6 +130,7 @@ class OutreachProjector(ReadModel):
         # model: the most frequent event of all, and a model round trip each was a third of its fold.
         month = event.held_on.replace(day=1)
         batch.count(MONTHLY, event.unit, (month, event.kind.value), (1, event.audience))
+        count_subtype(batch, event.unit, event, 1)
         at = delivered.envelope.time
         batch.row(
             ACTIVITIES,
@@ -224,7 +228,7 @@ class OutreachProjector(ReadModel):
 
     @on(PublicationSubmitted)
     def submitted(self, batch: Batch, event: PublicationSubmitted, delivered: Delivered) -> None:
-        at = delivered.envelope.time
+        at = event.occurred_at or delivered.envelope.time
         status = PublicationStatus.AWAITING_FIRST.value
         batch.row(
             PUBLICATIONS,
@@ -233,6 +237,7 @@ class OutreachProjector(ReadModel):
             event.kind.value,
             event.title,
             event.outlet_id,
+            event.column,
             status,
             event.submitted_by,
             at,

@@ -225,3 +225,46 @@ def test_closing_after_the_deadline_is_marked_late() -> None:
     (closed,) = decide_close_rectification(rectification(overdue), close(PHOTO), due + timedelta(days=2))
     assert types([closed]) == ["RectificationClosed"]
     assert closed.model_dump()["late"] is True
+
+
+def test_a_rectification_opened_after_the_fact_runs_its_deadline_from_when_it_was_opened() -> None:
+    recorded = OPENED_AT + timedelta(days=60)
+    command = open_command().model_copy(update={"occurred_at": OPENED_AT, "backdate_reason": "年底补录"})
+    (event,) = decide_open_rectification(
+        Rectification(),
+        inspected(),
+        outlet("o-1", "p-io", CHANGQIAO),
+        taken_by=None,
+        command=command,
+        now=recorded,
+    )
+    assert isinstance(event, RectificationOpened)
+    assert (event.opened_at, event.due_at) == (OPENED_AT, opened().due_at)
+    unexplained = open_command().model_copy(update={"occurred_at": OPENED_AT})
+    with pytest.raises(DomainError) as refused:
+        decide_open_rectification(
+            Rectification(),
+            inspected(),
+            outlet("o-1", "p-io", CHANGQIAO),
+            taken_by=None,
+            command=unexplained,
+            now=recorded,
+        )
+    assert refused.value.field == "backdate_reason"
+
+
+def test_a_rectification_closed_after_the_fact_is_late_only_by_when_it_was_closed() -> None:
+    due = opened().due_at
+    overdue = RectificationOverdue(
+        rectification_id="r-1", unit=CHANGQIAO, due_at=due
+    )  # the timer fired first
+    on_time = close(PHOTO).model_copy(
+        update={"occurred_at": due - timedelta(hours=2), "backdate_reason": "补录"}
+    )
+    (closed,) = decide_close_rectification(rectification(overdue), on_time, due + timedelta(days=40))
+    assert closed.model_dump()["closed_at"] == due - timedelta(hours=2)
+    assert closed.model_dump()["late"] is False
+    before_opening = close(PHOTO).model_copy(update={"occurred_at": OPENED_AT - timedelta(hours=1)})
+    with pytest.raises(DomainError) as refused:
+        decide_close_rectification(rectification(), before_opening, OPENED_AT + timedelta(days=1))
+    assert refused.value.field == "occurred_at"

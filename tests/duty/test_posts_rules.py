@@ -230,3 +230,13 @@ def test_filled_event_records_the_person_minimally() -> None:
         "staff_no": "W0002",
         "person_name": "李娜",
     }
+
+
+def test_a_window_ideology_post_is_kept_at_an_office_or_section_not_a_branch() -> None:
+    assert decide_create_post(Post(), county(), None, create(PostKind.WINDOW_POST), TODAY)
+    section = unit(DEPT, "社会救助科", UnitKind.DEPARTMENT)
+    assert decide_create_post(Post(), section, None, create(PostKind.WINDOW_POST, DEPT), TODAY)
+    branch = unit(f"{WUZHONG}.branch01", "机关第一支部", UnitKind.BRANCH)
+    with pytest.raises(DomainError) as refused:
+        decide_create_post(Post(), branch, None, create(PostKind.WINDOW_POST, f"{WUZHONG}.branch01"), TODAY)
+    assert refused.value.field == "kind"

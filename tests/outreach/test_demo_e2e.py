@@ -25,6 +25,8 @@ async def test_the_full_demo_seeds_a_year_of_outreach(
     assert subtree == own + children
     assert subtree > DEFAULT_ACTIVITIES  # the scattered activities and the imported ledger
     assert any(line.startswith("imported the 2026 ledger") for line in lines), lines
+    (meetings,) = [line for line in lines if line.startswith("recorded the 2026 meetings register")]
+    assert ": 0 new" not in meetings, meetings  # the back-filled register lands (reasons given)
 
     async def summary() -> dict[str, Any]:
         answer = await http.get("/api/v1/outreach/units/3205/summary?period=2026", headers=bearer(CITY_TOKEN))

@@ -112,3 +112,22 @@ async def test_a_file_that_cannot_be_read_changes_nothing(http: httpx.AsyncClien
 
 async def _equals(pending: Any, expected: int) -> bool:
     return bool(await pending == expected)
+
+
+async def test_meetings_import_from_json_lines_with_a_per_row_report(
+    http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register_units(http)
+    facts = {"kind": "situation_analysis", "held_on": "2025-06-20", "attendance": 8, "topics": ["形势研判"]}
+    rows = [
+        {"external_id": "MT-1", "unit": TOWNSHIP, "facts": facts | {"backdate_reason": "补录"}},
+        {"external_id": "MT-2", "unit": TOWNSHIP, "facts": facts},  # long ago, no reason: reported
+    ]
+    path = write_lines(tmp_path / "meetings.jsonl", rows)
+    async with httpx.AsyncClient(base_url=http.base_url, headers=bearer(CITY_TOKEN), timeout=30) as client:
+        state = await run_import(path, "meetings", "archive-2025", "3205", client, show_progress=False)
+        assert (state.imported, state.duplicate, state.failed) == (1, 0, 1)
+        spreadsheet = tmp_path / "meetings.csv"
+        spreadsheet.write_text("external_id,unit\nMT-3,3205\n", encoding="utf-8")
+        with pytest.raises(ImportFailed, match="JSON lines"):
+            await run_import(spreadsheet, "meetings", "archive-2025", "3205", client, show_progress=False)

@@ -119,7 +119,7 @@ def test_an_imported_row_gives_the_event_a_validated_log_command_would() -> None
 
 def test_an_activity_already_logged_under_that_id_fails_the_row() -> None:
     good, _ = check_rows(batch(row("A-1")), NOW)
-    taken = {good[0].activity_id: Activity(activity_id=good[0].activity_id, facts=good[0].row.facts())}
+    taken = {good[0].record_id: Activity(activity_id=good[0].record_id, facts=good[0].row.facts())}
     decisions, outcomes = decide_import(
         "elearning", good, already_imported={}, activities=taken, known_units={TOWNSHIP}, today=TODAY
     )

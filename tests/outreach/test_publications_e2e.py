@@ -68,6 +68,11 @@ async def outlet_status(database_url: str, outlet_id: str, status: str) -> bool:
     return bool(found == status)
 
 
+def on(day: int) -> dict[str, str]:
+    """A stage of June 2025 recorded now (补录): when it happened, and why it is recorded late."""
+    return {"occurred_at": f"2025-06-{day:02d}T02:00:00+00:00", "backdate_reason": "补录上半年稿件审核记录"}
+
+
 async def send(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor) -> Any:
     return await sanji.send(f"outreach.{name}", body, actor)
 
@@ -78,7 +83,12 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         await from_duty(sanji, outlet("wx-320506", "3205.320506"), "3205.320506", 1)
         await from_duty(sanji, outlet("board-320507", "3205.320507"), "3205.320507", 1)
         piece = {"publication_id": "pub-2025-0001", "unit": TOWNSHIP}
-        submit = piece | {"kind": "article", "title": "长桥街道开展低保政策宣讲", "outlet_id": "wx-320506"}
+        submit = (
+            piece
+            | {"kind": "commentary", "title": "长桥街道开展低保政策宣讲", "outlet_id": "wx-320506"}
+            | {"column": "政策解读"}
+            | on(12)
+        )
 
         async def submitted() -> bool:  # outreach learns outlets from duty's events, asynchronously
             reply = await send(sanji, "submit_publication", submit, AUTHOR)
@@ -94,20 +104,27 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         assert unknown.error.code == "not_found"
 
         assert (
-            await send(sanji, "review_publication", piece | {"stage": "first", "decision": "approve"}, EDITOR)
+            await send(
+                sanji,
+                "review_publication",
+                piece | {"stage": "first", "decision": "approve"} | on(13),
+                EDITOR,
+            )
         ).ok
         twice = await send(
-            sanji, "review_publication", piece | {"stage": "second", "decision": "approve"}, EDITOR
+            sanji, "review_publication", piece | {"stage": "second", "decision": "approve"} | on(14), EDITOR
         )
         assert twice.error.code == "forbidden"
         assert "different person" in twice.error.message
-        back = piece | {"stage": "second", "decision": "send_back", "comments": "数据需核实"}
+        back = piece | {"stage": "second", "decision": "send_back", "comments": "数据需核实"} | on(14)
         assert (await send(sanji, "review_publication", back, HEAD)).ok
-        revise = piece | {"note": "已核实数据", "title": "长桥街道低保政策宣讲覆盖千余人次"}
+        revise = piece | {"note": "已核实数据", "title": "长桥街道低保政策宣讲覆盖千余人次"} | on(15)
+        backwards = await send(sanji, "revise_publication", revise | on(13), AUTHOR)
+        assert [f.field for f in backwards.error.fields] == ["occurred_at"]  # before the send-back
         assert (await send(sanji, "revise_publication", revise, AUTHOR)).ok
-        for stage, actor in (("first", EDITOR), ("second", HEAD), ("third", LEADER)):
+        for day, (stage, actor) in enumerate((("first", EDITOR), ("second", HEAD), ("third", LEADER)), 16):
             reply = await send(
-                sanji, "review_publication", piece | {"stage": stage, "decision": "approve"}, actor
+                sanji, "review_publication", piece | {"stage": stage, "decision": "approve"} | on(day), actor
             )
             assert reply.ok, reply.error
 
@@ -124,6 +141,9 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
             2,
         )
         publish = piece | {"published_on": "2025-06-20", "url": "https://mp.weixin.qq.com/s/example"}
+        publish |= {"backdate_reason": "补录"}
+        early = await send(sanji, "publish", publish | {"published_on": "2025-06-17"}, EDITOR)
+        assert [f.field for f in early.error.fields] == ["published_on"]  # before the 终审 of 06-18
 
         # Wait for the suspension to be learned before trying: a publish that won the race would
         # simply succeed, and the piece could not be refused afterwards.
@@ -164,6 +184,9 @@ async def test_a_piece_through_three_reviews_onto_an_outlet(nats_url: str, datab
         await wait_until(views_shown, message="the projection never showed the publication")
         publications = (await shown())["publications"]
         assert publications["by_status"]["published"] == 1
+        assert publications["by_kind_and_column"] == [
+            {"kind": "commentary", "column": "政策解读", "published": 1, "views": 1280}
+        ]
         assert publications["by_outlet"] == [
             {
                 "outlet_id": "wx-320506",

@@ -25,6 +25,7 @@ from contracts.units import is_within
 from services.duty.domain.common import check_acts_through
 from services.duty.domain.outlets import Outlet
 from services.duty.domain.units import Unit, check_active
+from services.eventkit.backdating import happened_at
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.eventkit.workdays import workday_deadline
 
@@ -91,6 +92,7 @@ class Rectification:
     evidence: tuple[Evidence, ...] = ()
     overdue: bool = False
     closed: bool = False
+    opened_at: datetime | None = None  # when it was opened (as stated, else as recorded)
 
     @property
     def label(self) -> str:
@@ -99,7 +101,7 @@ class Rectification:
 
 def evolve_rectification(rectification: Rectification, event: DomainEvent) -> Rectification:
     if isinstance(event, RectificationOpened):
-        return Rectification(event.rectification_id, event.unit, event.due_at)
+        return Rectification(event.rectification_id, event.unit, event.due_at, opened_at=event.opened_at)
     if isinstance(event, RectificationEvidenceAdded):
         return replace(rectification, evidence=rectification.evidence + tuple(event.evidence))
     if isinstance(event, RectificationOverdue):
@@ -118,7 +120,8 @@ def decide_open_rectification(
     command: OpenRectification,
     now: datetime,
 ) -> list[DomainEvent]:
-    """One rectification per finding, due at the end of the n-th working day after today."""
+    """One rectification per finding, due at the end of the n-th working day after the day it was opened
+    (as stated, else now)."""
     if rectification.rectification_id is not None:
         raise AlreadyExists(f"rectification {command.rectification_id} is already open", "rectification_id")
     check_acts_through(inspection.unit, command.unit, f"inspection {command.inspection_id}")  # missing alike
@@ -134,7 +137,8 @@ def decide_open_rectification(
             f"finding {command.finding_id} already has rectification {taken_by}", "finding_id"
         )
     assert outlet.unit is not None
-    deadline = workday_deadline(now, command.workdays)
+    opened_at = happened_at(command.occurred_at, now, command.backdate_reason)
+    deadline = workday_deadline(opened_at, command.workdays)
     return [
         RectificationOpened(
             rectification_id=command.rectification_id,
@@ -145,7 +149,7 @@ def decide_open_rectification(
             item=finding.item,
             instructions=command.instructions,
             workdays=command.workdays,
-            opened_at=now,
+            opened_at=opened_at,
             due_at=deadline.due_at,
             deadline_estimated=deadline.estimated,
         )
@@ -174,8 +178,16 @@ def decide_add_evidence(rectification: Rectification, command: AddRectificationE
 def decide_close_rectification(
     rectification: Rectification, command: CloseRectification, now: datetime
 ) -> list[DomainEvent]:
-    """A leader signs the fix off, and only with evidence (already added or given now)."""
+    """A leader signs the fix off, and only with evidence (already added or given now); it is late if it
+    was closed (as stated, else now) after its deadline."""
     open_rectification(rectification, command.rectification_id, command.unit)
+    closed_at = happened_at(
+        command.occurred_at,
+        now,
+        command.backdate_reason,
+        not_before=rectification.opened_at,
+        follows="its opening",
+    )
     evidence = [*rectification.evidence, *command.evidence]
     if not evidence:
         raise DomainError(
@@ -191,8 +203,8 @@ def decide_close_rectification(
             unit=rectification.unit,
             summary=command.summary,
             evidence=evidence,
-            closed_at=now,
-            late=rectification.overdue or now > rectification.due_at,
+            closed_at=closed_at,
+            late=closed_at > rectification.due_at,
         )
     ]
 

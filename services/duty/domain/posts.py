@@ -99,6 +99,8 @@ KINDS_AT: dict[PostKind, frozenset[UnitKind]] = {
     PostKind.DEPARTMENT_HEAD: SECTION_HEADS,
     PostKind.BRANCH_SECRETARY: frozenset({UnitKind.BRANCH}),
     PostKind.INFORMATION_OFFICER: frozenset(UnitKind),
+    # Service windows are kept by offices and their sections and institutions, never by a party branch.
+    PostKind.WINDOW_POST: OFFICE_KINDS | SECTION_HEADS,
 }
 
 

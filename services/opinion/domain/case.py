@@ -126,6 +126,7 @@ class Case:
     ladder_at: datetime | None = None  # when the overdue ladder takes its next step
     responded: bool = False
     pending_extension: int | None = None
+    happened_at: datetime | None = None  # when its latest step happened (its capture, at first)
 
     @property
     def desk(self) -> str:
@@ -208,6 +209,11 @@ def evolve(case: Case, event: DomainEvent) -> Case:
     after = _apply(case, event)
     if after.ladder_at is not None and not after.overdue():
         after = replace(after, ladder_at=None)
+    happened = (
+        event.captured_at if isinstance(event, OpinionReported) else getattr(event, "occurred_at", None)
+    )
+    if happened is not None and (after.happened_at is None or happened > after.happened_at):
+        after = replace(after, happened_at=happened)
     return after
 
 

@@ -1,4 +1,5 @@
-"""Opinion command handlers: load the case (and the plan or units it needs), decide, conclude."""
+"""Opinion command handlers: load the case (and the plan or units it needs), settle when the step
+happened (domain/occurrence.py), decide as of then, conclude."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from services.opinion import tables
 from services.opinion.aggregates import CASE
 from services.opinion.domain import closed_loop as rules
 from services.opinion.domain.case import Case
+from services.opinion.domain.occurrence import occurred, stamped
 from services.opinion.handlers.session import case_limits, conclude, load_plans, load_visible_case, unit_known
 
 
@@ -58,21 +60,26 @@ async def grade(ctx: CommandContext, command: GradeOpinion) -> Decision:
         plan_version = case.plan_version or plans.latest
         if plan_version is not None:
             plan = (plan_version, plans.limits(plan_version, command.severity))
-    events = rules.decide_grade(case, command, owner_known, plan, ctx.now)
-    return await conclude(ctx, case, version, events)
+    at = occurred(case, command, ctx.now)
+    events = rules.decide_grade(case, command, owner_known, plan, at)
+    return await conclude(ctx, case, version, stamped(events, at, command))
 
 
 async def assign(ctx: CommandContext, command: AssignOpinion) -> Decision:
     case, version = await load_visible_case(ctx, command.case_id)
     limits = await case_limits(ctx, case)
     known = await unit_known(ctx, command.to_unit)
-    return await conclude(ctx, case, version, rules.decide_assign(case, command, known, limits, ctx.now))
+    at = occurred(case, command, ctx.now)
+    events = rules.decide_assign(case, command, known, limits, at)
+    return await conclude(ctx, case, version, stamped(events, at, command))
 
 
 async def reopen(ctx: CommandContext, command: ReopenOpinion) -> Decision:
     case, version = await load_visible_case(ctx, command.case_id)
     limits = await case_limits(ctx, case)
-    return await conclude(ctx, case, version, rules.decide_reopen(case, command, limits, ctx.now))
+    at = occurred(case, command, ctx.now)
+    events = rules.decide_reopen(case, command, limits, at)
+    return await conclude(ctx, case, version, stamped(events, at, command))
 
 
 def simple(
@@ -82,6 +89,7 @@ def simple(
 
     async def handle(ctx: CommandContext, command: Any) -> Decision:
         case, version = await load_visible_case(ctx, command.case_id)
-        return await conclude(ctx, case, version, decide(case, command))
+        at = occurred(case, command, ctx.now)
+        return await conclude(ctx, case, version, stamped(decide(case, command), at, command))
 
     return handle

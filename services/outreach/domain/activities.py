@@ -23,8 +23,10 @@ from contracts.outreach import (
 )
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound, field_errors
+from services.outreach.domain.taxonomy import Taxonomy, check_subtype
 
 LISTS = frozenset({"participants", "speakers", "evidence"})
+NO_SUBTYPES = Taxonomy()  # a command that names no subtype needs no taxonomy
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,16 @@ def decide_log_activity(
     *,
     source: str | None = None,
     external_id: str | None = None,
+    taxonomy: Taxonomy = NO_SUBTYPES,
 ) -> list[DomainEvent]:
-    """Log an activity once, for a registered unit, on a day that has already come."""
+    """Log an activity once, for a registered unit, on a day that has already come, with a current
+    subtype of its kind if it names one (``taxonomy`` is its city's)."""
     if activity.logged:
         raise AlreadyExists(f"activity {command.activity_id} is already logged", field="activity_id")
     if not unit_known:
         raise NotFound(f"unit {command.unit} is not registered", field="unit")
     check_facts(command, today)
+    check_subtype(taxonomy, command.kind, command.subtype)
     # The command was validated on the way in and the event's fields are the same or looser, so the
     # event is assembled without validating it again (a bulk import logs hundreds of these a command).
     # tests/outreach/test_activities.py checks that this gives what validation would.
@@ -97,8 +102,11 @@ def _recorded(activity: Activity, activity_id: str, unit: str, doing: str) -> Ac
     return activity.facts
 
 
-def decide_correct_activity(activity: Activity, today: date, command: CorrectActivity) -> list[DomainEvent]:
-    """Correct some facts with a reason; the facts before and after both go into the event."""
+def decide_correct_activity(
+    activity: Activity, today: date, command: CorrectActivity, taxonomy: Taxonomy = NO_SUBTYPES
+) -> list[DomainEvent]:
+    """Correct some facts with a reason; the facts before and after both go into the event. A changed
+    kind or subtype must make a current subtype of the kind (``taxonomy`` is the city's)."""
     before = _recorded(activity, command.activity_id, command.unit, "corrected")
     patch = command.patch()
     for name, value in patch.items():
@@ -109,6 +117,8 @@ def decide_correct_activity(activity: Activity, today: date, command: CorrectAct
     if not changed:
         raise DomainError("the correction changes nothing: every field given already has that value")
     check_facts(after, today)
+    if {"kind", "subtype"} & set(changed):
+        check_subtype(taxonomy, after.kind, after.subtype)
     return [
         ActivityCorrected(
             activity_id=command.activity_id,

@@ -7,11 +7,12 @@ January do not make up for none in February (that is what "at least monthly" mea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from contracts.outreach import ActivityKind, Cadence, SetTarget, TargetScope, TargetSet
+from contracts.outreach_meetings import MeetingKind, MeetingTargetSet, SetMeetingTarget
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.eventkit.periods import Period, PeriodStatus, periods_in
@@ -22,7 +23,7 @@ Month = tuple[int, int]  # (year, month) in local time
 
 @dataclass(frozen=True)
 class Target:
-    kind: ActivityKind
+    kind: ActivityKind | MeetingKind
     cadence: Cadence
     count: int
     audience: int | None
@@ -35,34 +36,54 @@ class Plan:
     """One unit's targets for one calendar year."""
 
     targets: Mapping[TargetKey, Target]
+    meeting_targets: Mapping[tuple[MeetingKind, Cadence], Target] = field(default_factory=dict)
 
 
 def evolve_plan(plan: Plan, event: DomainEvent) -> Plan:
     if isinstance(event, TargetSet):
         target = Target(event.kind, event.cadence, event.count, event.audience, event.scope, event.revision)
         return replace(plan, targets={**plan.targets, (event.kind, event.cadence): target})
+    if isinstance(event, MeetingTargetSet):
+        target = Target(event.kind, event.cadence, event.count, None, TargetScope.OWN, event.revision)
+        return replace(plan, meeting_targets={**plan.meeting_targets, (event.kind, event.cadence): target})
     return plan
 
 
 def decide_set_target(plan: Plan, unit_known: bool, command: SetTarget) -> list[DomainEvent]:
     """Set a target, or revise one with a reason (0 withdraws it). Identical twice is a conflict."""
-    if not unit_known:
-        raise NotFound(f"unit {command.unit} is not registered", field="unit")
     current = plan.targets.get((command.kind, command.cadence))
-    if current is None and command.count == 0:
+    settings = (command.count, command.audience, command.scope)
+    revision = next_revision(current, unit_known, command.unit, settings, command.reason)
+    return [TargetSet(**command.model_dump(), revision=revision)]
+
+
+def decide_set_meeting_target(plan: Plan, unit_known: bool, command: SetMeetingTarget) -> list[DomainEvent]:
+    """Set a meeting target the same way (e.g. situation analyses at least twice a year)."""
+    current = plan.meeting_targets.get((command.kind, command.cadence))
+    settings = (command.count, None, TargetScope.OWN)
+    revision = next_revision(current, unit_known, command.unit, settings, command.reason)
+    return [MeetingTargetSet(**command.model_dump(), revision=revision)]
+
+
+def next_revision(
+    current: Target | None,
+    unit_known: bool,
+    unit: str,
+    settings: tuple[int, int | None, TargetScope],
+    reason: str | None,
+) -> int:
+    """The rule every target shares: a registered unit; 0 withdraws an existing one; a revision needs a
+    reason and must change something. Returns the target's next revision number."""
+    if not unit_known:
+        raise NotFound(f"unit {unit} is not registered", field="unit")
+    if current is None and settings[0] == 0:
         raise DomainError("there is no such target to withdraw (count 0 withdraws a target)", field="count")
     if current is not None:
-        same = (current.count, current.audience, current.scope) == (
-            command.count,
-            command.audience,
-            command.scope,
-        )
-        if same:
+        if (current.count, current.audience, current.scope) == settings:
             raise AlreadyExists("the target is already set to exactly that", field="count")
-        if not command.reason:
+        if not reason:
             raise DomainError("revising a target needs a reason", field="reason")
-    revision = current.revision + 1 if current else 1
-    return [TargetSet(**command.model_dump(), revision=revision)]
+    return current.revision + 1 if current else 1
 
 
 @dataclass(frozen=True)

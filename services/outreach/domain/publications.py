@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from contracts.commands import Role
 from contracts.outreach import (
@@ -30,7 +30,9 @@ from contracts.outreach import (
 )
 from contracts.registry import DomainEvent
 from contracts.units import is_within
+from services.eventkit.backdating import check_backdating, happened_at
 from services.eventkit.errors import AlreadyExists, DomainError, Forbidden, NotFound
+from services.eventkit.localtime import local_date
 
 AWAITING = {
     PublicationStatus.AWAITING_FIRST: ReviewStage.FIRST,
@@ -63,6 +65,7 @@ class Publication:
     authors: frozenset[str] = frozenset()  # who submitted or revised it: they sign no review
     signers: dict[ReviewStage, str] = field(default_factory=dict)  # this round's approvals
     views: int = 0
+    last_stage_at: datetime | None = None  # when its latest stage (submission, review, revision) happened
 
     @property
     def submitted(self) -> bool:
@@ -70,6 +73,12 @@ class Publication:
 
 
 def evolve_publication(publication: Publication, event: DomainEvent) -> Publication:
+    after = _apply(publication, event)
+    at = getattr(event, "occurred_at", None)
+    return replace(after, last_stage_at=at) if at is not None else after
+
+
+def _apply(publication: Publication, event: DomainEvent) -> Publication:
     if isinstance(event, PublicationSubmitted):
         return Publication(
             publication_id=event.publication_id,
@@ -116,6 +125,31 @@ def check_outlet(outlet: Outlet | None, outlet_id: str, unit: str) -> Outlet:
             f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it", field="outlet_id"
         )
     return outlet
+
+
+def stage_time(
+    publication: Publication,
+    command: SubmitPublication | ReviewPublication | RevisePublication,
+    now: datetime,
+) -> datetime:
+    """When the stage a command records happened: as stated, else now; never before the previous stage."""
+    return happened_at(
+        command.occurred_at,
+        now,
+        command.backdate_reason,
+        not_before=publication.last_stage_at,
+        follows="the publication's previous stage",
+    )
+
+
+def stamped(
+    events: list[DomainEvent],
+    at: datetime,
+    command: SubmitPublication | ReviewPublication | RevisePublication,
+) -> list[DomainEvent]:
+    """The stage's event saying when it happened (and why late, if it was back-dated)."""
+    update = {"occurred_at": at, "backdate_reason": command.backdate_reason}
+    return [event.model_copy(update=update) for event in events]
 
 
 def decide_submit(
@@ -234,6 +268,16 @@ def decide_publish(
             rule="date_in_future",
             params={"date": command.published_on, "today": today},
         )
+    signed = publication.last_stage_at
+    if signed is not None and command.published_on < local_date(signed):
+        raise DomainError(
+            f"{command.published_on} is before its last review was signed ({local_date(signed)}):"
+            " a piece is published after its three reviews",
+            field="published_on",
+            rule="published_before_review",
+            params={"date": command.published_on, "signed": local_date(signed)},
+        )
+    check_backdating(command.published_on, today, command.backdate_reason, field="published_on")
     found = check_outlet(outlet, publication.outlet_id, command.unit)
     if command.published_on < found.effective_on:
         raise DomainError(

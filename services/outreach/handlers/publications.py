@@ -21,6 +21,8 @@ from services.outreach.domain.publications import (
     decide_review,
     decide_revise,
     decide_submit,
+    stage_time,
+    stamped,
 )
 
 
@@ -34,20 +36,23 @@ async def submit_publication(ctx: CommandContext, command: SubmitPublication) ->
     stream, publication, version = await loaded(ctx, command.publication_id)
     known = await tables.UNITS.known(ctx.conn, command.unit)
     outlet = await tables.find_outlet(ctx.conn, command.outlet_id)
-    events = decide_submit(publication, known, outlet, ctx.actor.id, command)
+    at = stage_time(publication, command, ctx.now)
+    events = stamped(decide_submit(publication, known, outlet, ctx.actor.id, command), at, command)
     return Decision(stream, version, command.unit, events)
 
 
 async def review_publication(ctx: CommandContext, command: ReviewPublication) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
-    events = decide_review(publication, ctx.actor.id, ctx.actor.roles, command)
+    at = stage_time(publication, command, ctx.now)
+    events = stamped(decide_review(publication, ctx.actor.id, ctx.actor.roles, command), at, command)
     return Decision(stream, version, command.unit, events)
 
 
 async def revise_publication(ctx: CommandContext, command: RevisePublication) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
     outlet = await tables.find_outlet(ctx.conn, command.outlet_id) if command.outlet_id else None
-    events = decide_revise(publication, outlet, ctx.actor.id, command)
+    at = stage_time(publication, command, ctx.now)
+    events = stamped(decide_revise(publication, outlet, ctx.actor.id, command), at, command)
     return Decision(stream, version, command.unit, events)
 
 

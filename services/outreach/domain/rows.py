@@ -1,0 +1,133 @@
+"""Bulk records, pure: the one way every bulk command checks its rows and reports on each.
+
+Each row passes the door on its own (contracts.inputs), so one bad row never costs the good ones. A
+row is identified by (source, external id); its record id is derived from that pair, so the same
+record sent twice, in one batch or in two, lands once and is reported as a duplicate the second time."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from contracts.commands import FieldError
+from contracts.inputs import InputError, validate_input
+from contracts.units import is_within
+from services.eventkit.errors import field_errors
+
+
+class BulkRow(Protocol):
+    @property
+    def external_id(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
+
+
+class BulkCommand(Protocol):
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
+
+    @property
+    def rows(self) -> Sequence[Any]: ...
+
+
+R = TypeVar("R", bound=BulkRow)
+
+
+class RowStatus(StrEnum):
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int
+    status: RowStatus
+    external_id: str | None = None
+    record_id: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    id_name: str = "activity_id"  # what the record id is called in the report
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "row": self.row,
+            "status": self.status.value,
+            "external_id": self.external_id,
+        }
+        if self.record_id:
+            found[self.id_name] = self.record_id
+        if self.errors:
+            found["errors"] = [error.model_dump() for error in self.errors]
+        return found
+
+
+@dataclass(frozen=True)
+class CheckedRow(Generic[R]):
+    number: int
+    row: R
+    record_id: str
+
+
+def imported_id(prefix: str, source: str, external_id: str) -> str:
+    """A stable record id for a source's record: the same pair always gives the same id."""
+    digest = hashlib.sha256(f"{source}\x1f{external_id}".encode()).hexdigest()
+    return f"{prefix}-{digest[:40]}"
+
+
+def row_number(raw: Any, position: int) -> int:
+    """The row number the sender gave (its spreadsheet row), else the row's place in the batch."""
+    given = raw.get("row") if isinstance(raw, dict) else None
+    return given if isinstance(given, int) and not isinstance(given, bool) and given >= 1 else position
+
+
+def check_batch(
+    model: type[R],
+    command: BulkCommand,
+    now: datetime,
+    record_id: Callable[[str, str], str],
+    id_name: str,
+) -> tuple[list[CheckedRow[R]], list[RowOutcome]]:
+    """Rows that pass the door as ``model`` and lie in the batch's unit, and a failure outcome for each
+    that does not; ``record_id(source, external_id)`` names each good row's record."""
+    good: list[CheckedRow[R]] = []
+    failed: list[RowOutcome] = []
+    for position, raw in enumerate(command.rows, start=1):
+        number = row_number(raw, position)
+        external_id = raw.get("external_id") if isinstance(raw, dict) else None
+        external_id = external_id if isinstance(external_id, str) else None
+        try:
+            row = validate_input(model, raw, now)  # type: ignore[type-var]  # R is an InputModel
+        except (InputError, ValidationError) as error:
+            problems = [FieldError(field=e.field or "row", reason=e.reason) for e in field_errors(error)]
+            failed.append(RowOutcome(number, RowStatus.FAILED, external_id, errors=problems, id_name=id_name))
+            continue
+        if not is_within(row.unit, command.unit):
+            reason = f"unit {row.unit} is not in this import's unit {command.unit}"
+            problem = row_error("unit", reason)
+            failed.append(
+                RowOutcome(number, RowStatus.FAILED, row.external_id, errors=[problem], id_name=id_name)
+            )
+            continue
+        good.append(CheckedRow(number, row, record_id(command.source, row.external_id)))
+    return good, failed
+
+
+def report(outcomes: list[RowOutcome]) -> dict[str, Any]:
+    """The reply's result: counts by status and one entry per row, in row order."""
+    ordered = sorted(outcomes, key=lambda outcome: outcome.row)
+    counts = {status.value: sum(1 for o in ordered if o.status is status) for status in RowStatus}
+    return {**counts, "rows": [outcome.as_json() for outcome in ordered]}
+
+
+def row_error(field_name: str, reason: str) -> FieldError:
+    return FieldError(field=field_name, reason=reason)
