@@ -12,6 +12,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The benchmark's own tools (the pyeventsourcing peer, py-spy), not needed to run Sanji; the tests run the
+# benchmark at tiny sizes and mypy checks it, so test and lint install them too.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
 run: $(STAMP)
 	$(BIN)/sanji up
 
@@ -34,13 +41,13 @@ test-tools: $(ASYNCAPI_PARSER)
 	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto sans cjk"; } || \
 		{ apt-get update -qq && $(APT_INSTALL) chromium fonts-noto-cjk >/dev/null; }
 
-test: $(STAMP) test-tools
+test: $(STAMP) $(BENCH_STAMP) test-tools
 	$(BIN)/pytest -q -ra
 
-test-fast: $(STAMP) test-tools
+test-fast: $(STAMP) $(BENCH_STAMP) test-tools
 	$(BIN)/pytest -q -ra -m "not slow"
 
-lint: $(STAMP)
+lint: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy services contracts tests
@@ -49,7 +56,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/sanji bench
 
 demo: $(STAMP)
@@ -57,7 +64,7 @@ demo: $(STAMP)
 
 # Re-pin after changing dependencies in pyproject.toml.
 constraints:
-	$(PY) -m venv /tmp/sanji-pin && /tmp/sanji-pin/bin/pip install -q -e '.[dev]' && \
+	$(PY) -m venv /tmp/sanji-pin && /tmp/sanji-pin/bin/pip install -q -e '.[dev,bench]' && \
 	/tmp/sanji-pin/bin/pip freeze --exclude-editable | grep -v '^sanji' > constraints.txt
 
 clean:

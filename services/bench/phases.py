@@ -17,13 +17,14 @@ from typing import Any
 import nats
 
 from contracts.subjects import EVENTS_STREAM
-from services.bench import endtoend, workload
+from services.bench import endtoend, peer, workload
 from services.bench.procs import CpuMeter, ServiceProcess, log_tail
 from services.bench.report import MB, SERVICES, percentile
 from services.bench.sample import ActivityFactory
 from services.eventkit.db import create_pool
 
 CLIENTS = 16
+PACE = 200.0  # commands a second in the paced phase: the issue's steady load
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class SanjiPhases:
     def __init__(self, rig: workload.Rig, server_pids: dict[str, int]) -> None:
         self.rig, self.server_pids = rig, server_pids
         self.figures: dict[str, float] = {}
-        self.details: dict[str, Any] = {"cpu_cores": {}, "phase_seconds": {}}
+        self.details: dict[str, Any] = {"cpu_cores": {}, "phase_seconds": {}, "cpu_ms_per_command": {}}
 
     @contextmanager
     def phase(self, name: str, message: str, cpu: bool = False) -> Iterator[None]:
@@ -60,10 +61,18 @@ class SanjiPhases:
         self.details["phase_seconds"][name] = round(time.perf_counter() - started, 2)
         self.rig.sample_rss()
 
+    def cpu_per_command(self, phase: str, load: workload.Load) -> None:
+        """Milliseconds of CPU each process spent per successful command during ``phase``."""
+        cores = self.details["cpu_cores"][phase]
+        self.details["cpu_ms_per_command"][phase] = {
+            name: used * load.elapsed * 1000 / load.ok for name, used in cores.items()
+        }
+
     async def commands(self, seconds: float) -> None:
         for clients, suffix in ((1, "1client"), (CLIENTS, "16clients")):
             with self.phase(f"commands_{suffix}", f"commands, {clients} client(s), {seconds:g} s", cpu=True):
                 load = await workload.command_load(self.rig, clients, seconds)
+            self.cpu_per_command(f"commands_{suffix}", load)
             self.figures[f"commands_per_s_{suffix}"] = load.ok / load.elapsed
             self.figures[f"command_p50_ms_{suffix}"] = percentile(load.latencies, 0.5) * 1000
             self.figures[f"command_p99_ms_{suffix}"] = percentile(load.latencies, 0.99) * 1000
@@ -72,6 +81,24 @@ class SanjiPhases:
                 "errors": load.errors,
                 "first_error": load.first_error,
             }
+
+    async def paced(self, seconds: float) -> None:
+        with self.phase("commands_paced", f"commands at {PACE:g} a second, {seconds:g} s", cpu=True):
+            load = await workload.paced_load(self.rig, PACE, seconds)
+        self.cpu_per_command("commands_paced", load)
+        self.figures["paced_commands_per_s"] = load.ok / load.elapsed
+        self.figures["paced_p50_ms"] = percentile(load.latencies, 0.5) * 1000
+        self.figures["paced_p99_ms"] = percentile(load.latencies, 0.99) * 1000
+        self.details["commands_paced"] = {
+            "ok": load.ok,
+            "errors": load.errors,
+            "first_error": load.first_error,
+        }
+
+    async def peer(self, seconds: float) -> None:
+        """pyeventsourcing on the same PostgreSQL (services/bench/peer.py), while Sanji idles."""
+        with self.phase("peer", f"pyeventsourcing saves, sequential and {peer.THREADS} threads", cpu=True):
+            self.figures |= await peer.measure_peer(self.rig.database_url, seconds)
 
     async def end_to_end(self, seconds: float) -> None:
         with self.phase("end_to_end", f"end to end, {CLIENTS} clients, {seconds:g} s", cpu=True):
@@ -193,6 +220,8 @@ async def measure_sanji(
             await workload.register_units(rig, tree)
             await workload.warm_up(rig, 4, sizes.warmup_commands)
         await phases.commands(sizes.command_seconds)
+        await phases.paced(sizes.command_seconds)
+        await phases.peer(sizes.command_seconds)
         await phases.end_to_end(sizes.e2e_seconds)
         await phases.end_to_end_bulk(sizes.e2e_seconds, sizes.drain_rounds)
         await phases.drains(sizes.backlog_events, sizes.drain_rounds)

@@ -119,6 +119,13 @@ async def log_one(rig: Rig, client: SanjiClient, load: Load) -> None:
         load.first_error = load.first_error or str(reply.error)
 
 
+def checked(load: Load, started: float) -> Load:
+    load.elapsed = time.perf_counter() - started
+    if not load.ok:
+        raise BenchError(f"no command succeeded: {load.first_error}")
+    return load
+
+
 async def command_load(rig: Rig, clients: int, seconds: float) -> Load:
     """``clients`` concurrent senders of log_activity, each awaiting its reply, for ``seconds``."""
     load, client = Load(), rig.client
@@ -129,10 +136,22 @@ async def command_load(rig: Rig, clients: int, seconds: float) -> Load:
 
     started = time.perf_counter()
     await asyncio.gather(*(sender(started + seconds) for _ in range(clients)))
-    load.elapsed = time.perf_counter() - started
-    if not load.ok:
-        raise BenchError(f"no command succeeded: {load.first_error}")
-    return load
+    return checked(load, started)
+
+
+async def paced_load(rig: Rig, rate: float, seconds: float) -> Load:
+    """log_activity sent at a fixed ``rate`` a second whatever the replies do (an open loop, as many
+    clerks each sending now and then): the latency a steady load sees, not the most it can take."""
+    load, client = Load(), rig.client
+    sending: list[asyncio.Task[None]] = []
+    started = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        due = started + n / rate
+        if (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)  # the pace itself: a bench, not a test
+        sending.append(asyncio.create_task(log_one(rig, client, load)))
+    await asyncio.gather(*sending)
+    return checked(load, started)
 
 
 BULK_REQUESTS_PER_S = 25  # requests built ahead per second of load: 5,000 events/s, more than two cores reach

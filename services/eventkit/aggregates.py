@@ -58,7 +58,10 @@ def aggregate_with_ids(
 
 async def load(ctx: CommandContext, spec: AggregateSpec[K, S], key: K) -> tuple[S, int]:
     """The aggregate's state and its stream's version (0 for a stream with no events yet)."""
-    return spec.fold(await ctx.store.read_stream(spec.stream(key), conn=ctx.conn))
+    stream = spec.stream(key)
+    stored = await ctx.store.read_stream(stream, conn=ctx.conn)
+    ctx.heads[stream] = stored[-1] if stored else None  # the append checks this head, not a new read
+    return spec.fold(stored)
 
 
 async def load_many(
@@ -67,4 +70,6 @@ async def load_many(
     """Each key's state and version, all streams read in one query; an unknown key gets the initial state."""
     streams = {spec.stream(key): key for key in keys}
     found = await ctx.store.read_streams(list(streams), conn=ctx.conn)
+    for stream, stored in found.items():
+        ctx.heads[stream] = stored[-1] if stored else None
     return {key: spec.fold(found[stream]) for stream, key in streams.items()}

@@ -9,16 +9,13 @@ same reply and appends nothing (see idempotency.py).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from pydantic import ValidationError
 
 from contracts.commands import (
@@ -38,14 +35,15 @@ from contracts.units import is_within
 from services.eventkit import metrics
 from services.eventkit.db import Conn
 from services.eventkit.errors import DomainError, field_errors, internal_error
-from services.eventkit.idempotency import RequestKey, remember, stored_reply
+from services.eventkit.faults import FaultHook, no_faults
+from services.eventkit.groupcommit import Applied, GroupCommitter
+from services.eventkit.idempotency import RequestKey, remember
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.positions import Position
-from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
+from services.eventkit.store import AppendResult, StoredEvent, check_append
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
 KEY_REUSED = (
     "this idempotency key was already used by you for a different request;"
     " use a new key for a new request, or resend the same request to get its reply"
@@ -76,6 +74,8 @@ class CommandContext:
     store: PostgresEventStore
     actor: Actor
     now: datetime
+    # each stream's last event as loaded in this transaction (None: loaded empty): the append checks it
+    heads: dict[str, StoredEvent | None] = field(default_factory=dict)
 
 
 Decided = Decision | Sequence[Decision] | Outcome | None
@@ -90,9 +90,19 @@ class CommandBus:
         store: PostgresEventStore,
         handlers: dict[type[Command], Handler],
         clock: Callable[[], datetime] = utc_now,
+        fault: FaultHook = no_faults,
     ) -> None:
         self.service, self.store, self.clock = service, store, clock
         self.handlers = {model.command_name: (model, handler) for model, handler in handlers.items()}
+        self.groups = GroupCommitter(
+            store,
+            explain=explain_failure,
+            key_reused=lambda: refuse("invalid", KEY_REUSED, "commandid"),
+            gave_up=lambda: refuse(
+                "conflict", "the record kept changing while this command ran; please try again"
+            ),
+            fault=fault,
+        )
 
     @property
     def command_names(self) -> list[str]:
@@ -138,52 +148,35 @@ class CommandBus:
     async def _execute(
         self, request: CommandRequest, command: Command, handler: Handler, now: datetime
     ) -> CommandReply:
+        async def work(conn: Conn) -> Applied:
+            context = CommandContext(conn, self.store, request.actor, now)
+            decided = await handler(context, command)
+            results, envelopes = await append_decisions(
+                context,
+                decided,
+                self.service,
+                correlation_id=request.correlationid or request.commandid,
+                causation_id=request.commandid,
+            )
+            first = results[0] if results else None  # no events: the command changed nothing
+            commit = results[-1].commit if results else None  # its own events' place, even in a group
+            reply = CommandReply(
+                ok=True,
+                stream=first.stream_id if first else None,
+                streamversion=first.version if first else None,
+                events=[event_id for result in results for event_id in result.event_ids],
+                result=decided.result if isinstance(decided, Outcome) else None,
+                position=str(Position(self.store.origin, *astuple(commit))) if commit else None,
+            )
+            await remember(conn, self.store.schema, asked, reply)
+            return Applied(reply, lambda: self._count_appended(envelopes))
+
         asked = RequestKey.of(request, command)
-        for attempt in range(MAX_ATTEMPTS):
-            if attempt:  # writers racing on one stream: spread the retries so one of them wins
-                await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrets
-            try:
-                async with self.store.transaction() as conn:
-                    if stored := await stored_reply(conn, self.store.schema, asked):
-                        if not stored.answers(asked):
-                            return refuse("invalid", KEY_REUSED, "commandid")
-                        return stored.reply
-                    context = CommandContext(conn, self.store, request.actor, now)
-                    decided = await handler(context, command)
-                    correlation_id = request.correlationid or request.commandid
-                    results, envelopes = await append_decisions(
-                        context,
-                        decided,
-                        self.service,
-                        correlation_id=correlation_id,
-                        causation_id=request.commandid,
-                    )
-                    first = results[0] if results else None  # no events: the command changed nothing
-                    commit = results[-1].commit if results else None
-                    reply = CommandReply(
-                        ok=True,
-                        stream=first.stream_id if first else None,
-                        streamversion=first.version if first else None,
-                        events=[event_id for result in results for event_id in result.event_ids],
-                        result=decided.result if isinstance(decided, Outcome) else None,
-                        position=str(Position(self.store.origin, *astuple(commit))) if commit else None,
-                    )
-                    await remember(conn, self.store.schema, asked, reply)
-            except WrongExpectedVersion:
-                continue  # someone else wrote first: load again and decide again
-            except asyncpg.UniqueViolationError:
-                continue  # the same principal's key committed concurrently: the next attempt finds its reply
-            except DomainError as error:
-                found = error.field_error()
-                return refuse(error.code, error.message, fields=[found] if found else [])
-            except Exception:
-                message = "the command could not be completed; it was not applied"
-                return CommandReply(ok=False, error=internal_error(message, command=command.command_name))
-            else:
-                for envelope in envelopes:
-                    metrics.events_appended.labels(self.service, envelope.type).inc()
-                return reply
-        return refuse("conflict", "the record kept changing while this command ran; please try again")
+        return await self.groups.submit(asked, work)
+
+    def _count_appended(self, envelopes: Sequence[EventEnvelope]) -> None:
+        for envelope in envelopes:
+            metrics.events_appended.labels(self.service, envelope.type).inc()
 
     async def _record_rejection(self, name: str, actor: str | None, error: ErrorBody) -> None:
         log.warning(
@@ -208,6 +201,17 @@ class CommandBus:
             )
         except Exception:  # the log line above still records it
             log.exception("could not record a rejection")
+
+
+def explain_failure(error: Exception) -> CommandReply:
+    """The reply to a command whose handler raised: a domain refusal names its field, the rest is internal."""
+    if isinstance(error, DomainError):
+        found = error.field_error()
+        return refuse(error.code, error.message, fields=[found] if found else [])
+    log.error("a command failed", exc_info=error)
+    return CommandReply(
+        ok=False, error=internal_error("the command could not be completed; it was not applied")
+    )
 
 
 def authorize(actor: Actor, command: Command) -> CommandReply | None:
@@ -297,10 +301,14 @@ async def append_decisions(
         return [], []
     if len(appends) == 1:  # the common case keeps the store's full idempotency answer
         stream_id, expected, envelopes = appends[0]
-        results = [await context.store.append(stream_id, expected, envelopes, conn=context.conn)]
+        results = [
+            await context.store.append(
+                stream_id, expected, envelopes, conn=context.conn, known_heads=context.heads
+            )
+        ]
     else:
         for stream_id, expected, envelopes in appends:
             check_append(stream_id, expected, envelopes)
-        results = await context.store.insert_many(context.conn, appends)
+        results = await context.store.insert_many(context.conn, appends, context.heads)
     appended = [envelope for _, _, envelopes in appends for envelope in envelopes]
     return results, appended

@@ -12,7 +12,7 @@ so a long transaction in another service's schema never holds this relay back; s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,8 +20,9 @@ from typing import Any
 import asyncpg
 
 from contracts.envelope import EventEnvelope
+from services.eventkit.appendrows import INSERT, add_rows, follows_loaded_heads
 from services.eventkit.db import Conn
-from services.eventkit.hashchain import GENESIS, canonical_json, link_hash
+from services.eventkit.hashchain import GENESIS
 from services.eventkit.migrations import check_schema_name
 from services.eventkit.store import (
     AppendResult,
@@ -90,15 +91,17 @@ class PostgresEventStore:
         events: Sequence[EventEnvelope],
         *,
         conn: Conn | None = None,
+        known_heads: Mapping[str, StoredEvent | None] | None = None,
     ) -> AppendResult:
-        """Append in its own transaction, or inside the caller's (``conn``) as a savepoint."""
+        """Append in its own transaction, or inside the caller's (``conn``); ``known_heads`` as in insert_many."""
         check_append(stream_id, expected_version, events)
         if conn is not None:
             # The caller owns the transaction (opened with ``transaction()``) and retries it whole on a
             # conflict (a savepoint would cost two more round trips per command); on the retry the
             # stored-ids check answers.
             try:
-                return await self._insert(conn, stream_id, expected_version, events)
+                appends = [(stream_id, expected_version, events)]
+                return (await self.insert_many(conn, appends, known_heads))[0]
             except asyncpg.UniqueViolationError:
                 raise WrongExpectedVersion(stream_id, expected_version, -1) from None
         async with self.pool.acquire() as own:
@@ -127,15 +130,22 @@ class PostgresEventStore:
         return results[0]
 
     async def insert_many(
-        self, conn: Conn, appends: Sequence[tuple[str, int, Sequence[EventEnvelope]]]
+        self,
+        conn: Conn,
+        appends: Sequence[tuple[str, int, Sequence[EventEnvelope]]],
+        known_heads: Mapping[str, StoredEvent | None] | None = None,
     ) -> list[AppendResult]:
-        """Append to several streams in two round trips (a bulk import writes hundreds at once).
+        """Append to several streams in two round trips (a bulk import writes hundreds at once), or in
+        one when ``known_heads`` holds each stream's last event as loaded in this transaction (None for
+        a stream loaded empty) and every append follows its loaded head.
 
         Inside the caller's transaction; any conflict raises and the caller retries the whole thing.
         Callers open their transaction with ``transaction()``, which registers it as a writer (so the
         relay's horizon waits for it) and wakes the relay after the commit.
         """
         self.writers.check(conn)
+        if known_heads is not None and follows_loaded_heads(appends, known_heads):
+            return await self._insert_after_loaded(conn, appends, known_heads)
         s = self.schema
         stream_ids = [stream_id for stream_id, _, _ in appends]
         ids = [e.id for _, _, events in appends for e in events]
@@ -168,33 +178,50 @@ class PostgresEventStore:
                 if len(appends) == 1 and await self._stored_ids(conn, ids):
                     return [await self._already_stored(conn, stream_id, ids)]
                 raise WrongExpectedVersion(stream_id, expected, actual)
-            previous = bytes(head["hash"]) if head else GENESIS
-            for envelope in events:
-                # Encoded once: the canonical bytes are hashed and stored (jsonb ignores key order).
-                canonical = canonical_json(envelope.model_dump(mode="json"))
-                previous = link_hash(previous, canonical)
-                row = (
-                    stream_id,
-                    envelope.streamversion,
-                    envelope.id,
-                    envelope.type,
-                    envelope.unitpath,
-                    envelope.time,
-                    canonical.decode(),
-                    previous,
-                )
-                for column, value in zip(columns, row, strict=True):
-                    column.append(value)
+            add_rows(columns, stream_id, bytes(head["hash"]) if head else GENESIS, events)
             results.append(AppendResult(stream_id, expected + len(events), tuple(e.id for e in events)))
         last = await conn.fetchval(
-            f"WITH inserted AS (INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type,"
-            " unitpath, occurred_at, envelope, hash) SELECT s, v, e, t, u, o, d::jsonb, h FROM unnest($1::text[],"
-            " $2::int[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bytea[])"
-            " AS r (s, v, e, t, u, o, d, h) RETURNING position) SELECT max(position) FROM inserted",
+            f"WITH inserted AS ({INSERT.format(schema=s)} RETURNING position)"
+            " SELECT max(position) FROM inserted",
             *columns,
         )
         commit = CommitPosition(own_tx, last)  # one transaction: its events share the id, in insert order
         return [replace(result, commit=commit) for result in results]
+
+    async def _insert_after_loaded(
+        self,
+        conn: Conn,
+        appends: Sequence[tuple[str, int, Sequence[EventEnvelope]]],
+        known_heads: Mapping[str, StoredEvent | None],
+    ) -> list[AppendResult]:
+        """One round trip: the heads come from the load, so only their writers' ids are checked here.
+
+        A rival that appended since the load fails the insert on (stream_id, stream_version). A head
+        written by a transaction younger than ours (ours got its id earlier, e.g. from a previous
+        command of its group) would sort our event before it in commit order: then nothing is
+        inserted and the caller retries in a new transaction."""
+        columns: list[list[Any]] = [[] for _ in range(8)]
+        newest_head_tx = 0
+        for stream_id, _, events in appends:
+            head = known_heads[stream_id]
+            newest_head_tx = max(newest_head_tx, head.commit.tx_id if head else 0)
+            add_rows(columns, stream_id, head.hash if head else GENESIS, events)
+        inserted = await conn.fetchrow(
+            f"WITH inserted AS ({INSERT.format(schema=self.schema)}"
+            " WHERE $9::bigint <= pg_current_xact_id()::text::bigint RETURNING position)"
+            " SELECT count(*) AS rows, max(position) AS last, pg_current_xact_id()::text::bigint AS own_tx"
+            " FROM inserted",
+            *columns,
+            newest_head_tx,
+        )
+        if inserted is None or inserted["rows"] != len(columns[0]):
+            stream_id, expected, _ = appends[0]
+            raise WrongExpectedVersion(stream_id, expected, expected)
+        commit = CommitPosition(inserted["own_tx"], inserted["last"])  # the group's id, its last row
+        return [
+            AppendResult(stream_id, expected + len(events), tuple(e.id for e in events), commit=commit)
+            for stream_id, expected, events in appends
+        ]
 
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Conn | None = None

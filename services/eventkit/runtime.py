@@ -112,7 +112,7 @@ class ServiceRuntime:
         self.js = self.nc.jetstream()
         await ensure_sanji_streams(self.js)
         self.store = PostgresEventStore(self.pool, d.schema, origin=f"{s.city}/{d.name}")
-        self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
+        self.bus = CommandBus(d.name, self.store, d.commands, self.clock, self.fault)
         # FastStream's default logger writes coloured text to stdout, and a line per message at INFO.
         self.broker = NatsBroker(
             server_list(s.nats_url),

@@ -69,10 +69,14 @@ class WriterRegistry:
         self._open: set[int] = set()  # id() of connections inside ``writing``
 
     @asynccontextmanager
-    async def writing(self, conn: Conn) -> AsyncIterator[Conn]:
-        """A transaction on ``conn`` registered as a writer of this store before it does anything else."""
+    async def writing(self, conn: Conn, *, lock_in_first_statement: bool = False) -> AsyncIterator[Conn]:
+        """A transaction on ``conn`` registered as a writer of this store before it does anything else.
+
+        With ``lock_in_first_statement`` the caller's first statement takes the lock itself (a command
+        group takes it with its stored-reply lookup: one round trip less, see idempotency.py)."""
         async with conn.transaction():
-            await conn.execute(TAKE, self.key)
+            if not lock_in_first_statement:
+                await conn.execute(TAKE, self.key)
             self._open.add(id(conn))
             try:
                 yield conn

@@ -29,6 +29,9 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
         assert ratio["value"] > 0, name
     assert {target["name"] for target in results["targets"]} == {
         "relay_vs_publish",
+        "projection_vs_fetch_ack",
+        "commands_16_vs_peer",
+        "paced_p99",
         "e2e_vs_fetch_ack",
         "e2e_bulk_vs_fetch_ack",
         "assessment_keeps_up",
@@ -41,3 +44,6 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
         assert machine[key], key
     assert machine["pg_fsync"] == "on"  # floors measured with durable settings
     assert results["details"]["commands_16clients"]["ok"] > 0
+    assert results["details"]["commands_paced"]["ok"] > 0
+    per_command = results["details"]["cpu_ms_per_command"]["commands_16clients"]
+    assert per_command["outreach"] > 0  # the service's CPU per command, counted
