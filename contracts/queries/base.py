@@ -9,7 +9,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,18 +18,11 @@ from pydantic import (
 )
 
 from contracts.inputs import text_problem
-from contracts.units import UnitPathError, parse_unit_path
+from contracts.units import UnitPath
 
 MAX_LIMIT = 200  # a page of rows
 MAX_OFFSET = 1_000_000  # far below bigint: a deeper page is a narrower filter away
 MAX_TEXT = 300  # a unit path of eight levels fits
-
-
-def _unit_path(value: str) -> str:
-    try:
-        return parse_unit_path(value)
-    except UnitPathError as error:
-        raise ValueError(str(error)) from None
 
 
 def whole(low: int, high: int) -> Callable[[Any], int]:
@@ -46,7 +38,6 @@ def whole(low: int, high: int) -> Callable[[Any], int]:
     return check
 
 
-UnitPath = Annotated[str, AfterValidator(_unit_path), Field(description="a unit path, e.g. 3205.320506")]
 Limit = Annotated[int, BeforeValidator(whole(1, MAX_LIMIT)), Field(description="rows on a page")]
 Offset = Annotated[int, BeforeValidator(whole(0, MAX_OFFSET)), Field(description="rows to skip")]
 PeriodText = Annotated[
