@@ -117,7 +117,7 @@ async def test_after_is_waited_for_before_the_snapshot(
     waited: list[str] = []
 
     async def applied_meanwhile(
-        pool: asyncpg.Pool, schema: str, projector: str, after: Any, timeout: float
+        pool: asyncpg.Pool, schema: str, projector: str, after: Any, wait: float
     ) -> bool:
         waited.append(projector)
         await pool.execute(f"INSERT INTO {schema}.facts VALUES (1)")
@@ -136,8 +136,8 @@ async def test_after_is_waited_for_before_the_snapshot(
 async def test_an_after_not_applied_in_time_answers_stale(
     pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def never(pool: asyncpg.Pool, schema: str, projector: str, after: Any, timeout: float) -> bool:  # noqa: ASYNC109 (wait_applied's signature)
-        assert timeout == runner.AFTER_TIMEOUT
+    async def never(pool: asyncpg.Pool, schema: str, projector: str, after: Any, wait: float) -> bool:
+        assert wait == runner.AFTER_TIMEOUT
         return False
 
     monkeypatch.setattr(runner, "wait_applied", never)
