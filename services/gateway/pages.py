@@ -17,6 +17,7 @@ from services.gateway.commands import forward, read_body
 from services.gateway.errors import GatewayError
 from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, parse_form
 from services.gateway.labels import Words
+from services.gateway.params import passed
 from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
 from services.gateway.views import Views, lang_of, link
 
@@ -125,7 +126,7 @@ async def _render_unit(
     logged: bool = False,
 ) -> HTMLResponse:
     sanji = sanji_of(request)
-    unit = await unit_detail(sanji, actor, path)
+    unit = await unit_detail(sanji, actor, path, **passed(request, "after"))  # after: the form's write
     crumbs = [
         {**crumb, "linked": is_within(crumb["path"], actor.scope)} for crumb in await breadcrumb(sanji, path)
     ]

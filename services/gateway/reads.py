@@ -85,9 +85,9 @@ async def scoped_record(
     return found
 
 
-async def unit_detail(sanji: SanjiClient, actor: Actor, path: str) -> dict[str, Any]:
-    """One unit with its own and subtree counts and its children."""
-    return await query(sanji, "projection.unit", {"path": checked_path(path, actor)})
+async def unit_detail(sanji: SanjiClient, actor: Actor, path: str, **params: Any) -> dict[str, Any]:
+    """One unit with its own and subtree counts and its children (``params``: ``after``, if given)."""
+    return await query(sanji, "projection.unit", {"path": checked_path(path, actor), **params})
 
 
 async def breadcrumb(sanji: SanjiClient, path: str) -> list[dict[str, str]]:
