@@ -113,3 +113,8 @@ class CommandReply(BaseModel):
     result: dict[str, Any] | None = Field(
         default=None, description="what a command reports back, e.g. an import's rows"
     )
+    position: str | None = Field(
+        default=None,
+        max_length=140,
+        description="where the command's last event stands; pass it as `after` to a query to read this write",
+    )

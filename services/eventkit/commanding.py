@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from services.eventkit.errors import DomainError, field_errors, internal_error
 from services.eventkit.idempotency import RequestKey, remember, stored_reply
 from services.eventkit.logs import correlation
 from services.eventkit.pgstore import PostgresEventStore
+from services.eventkit.positions import Position
 from services.eventkit.store import AppendResult, WrongExpectedVersion, check_append
 
 log = logging.getLogger(__name__)
@@ -158,12 +159,14 @@ class CommandBus:
                         causation_id=request.commandid,
                     )
                     first = results[0] if results else None  # no events: the command changed nothing
+                    commit = results[-1].commit if results else None
                     reply = CommandReply(
                         ok=True,
                         stream=first.stream_id if first else None,
                         streamversion=first.version if first else None,
                         events=[event_id for result in results for event_id in result.event_ids],
                         result=decided.result if isinstance(decided, Outcome) else None,
+                        position=str(Position(self.store.origin, *astuple(commit))) if commit else None,
                     )
                     await remember(conn, self.store.schema, asked, reply)
             except WrongExpectedVersion:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import asyncpg
@@ -63,9 +63,11 @@ def row_to_event(row: asyncpg.Record) -> StoredEvent:
 
 
 class PostgresEventStore:
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, origin: str | None = None) -> None:
         self.pool = pool
         self.schema = check_schema_name(schema)
+        # Names this store in positions (positions.py): the site's top unit and the service.
+        self.origin = origin or f"local/{self.schema}"
         # Set when a transaction of this store commits in this process: it wakes the relay at once;
         # events written by other processes are found by the relay's poll. (Not NOTIFY: a notifying
         # transaction holds a database-wide lock until its commit is flushed, so every writer waited
@@ -184,13 +186,15 @@ class PostgresEventStore:
                 for column, value in zip(columns, row, strict=True):
                     column.append(value)
             results.append(AppendResult(stream_id, expected + len(events), tuple(e.id for e in events)))
-        await conn.execute(
-            f"INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type, unitpath, occurred_at,"
-            " envelope, hash) SELECT s, v, e, t, u, o, d::jsonb, h FROM unnest($1::text[], $2::int[], $3::uuid[],"
-            " $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bytea[]) AS r (s, v, e, t, u, o, d, h)",
+        last = await conn.fetchval(
+            f"WITH inserted AS (INSERT INTO {s}.events (stream_id, stream_version, event_id, event_type,"
+            " unitpath, occurred_at, envelope, hash) SELECT s, v, e, t, u, o, d::jsonb, h FROM unnest($1::text[],"
+            " $2::int[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bytea[])"
+            " AS r (s, v, e, t, u, o, d, h) RETURNING position) SELECT max(position) FROM inserted",
             *columns,
         )
-        return results
+        commit = CommitPosition(own_tx, last)  # one transaction: its events share the id, in insert order
+        return [replace(result, commit=commit) for result in results]
 
     async def read_streams(
         self, stream_ids: Sequence[str], conn: Conn | None = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from services.eventkit.aio import sleep_or_stop
 from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.parking import Parked, Parking, Verdict, reason_of
+from services.eventkit.positions import Position, latest_by_origin, record_passed
 from services.eventkit.pull import PullReader
 from services.eventkit.transient import is_transient
 
@@ -171,7 +172,8 @@ class ProjectorRunner:
                     continue
                 through = messages[-1].metadata.sequence.stream
                 batch, junk = self._decode_all(messages)
-                await self.apply_batch(batch, through=through, junk=junk)
+                passed = latest_by_origin((m.metadata.sequence.stream, m.headers) for m in messages)
+                await self.apply_batch(batch, through=through, junk=junk, passed=passed)
                 last = messages[-1].metadata
                 for name in self.names:
                     metrics.projection_lag_events.labels(name).set(last.num_pending)
@@ -200,18 +202,24 @@ class ProjectorRunner:
         return batch, junk
 
     async def apply_batch(
-        self, batch: list[Delivered], through: int | None = None, junk: Sequence[Junk] = ()
+        self,
+        batch: list[Delivered],
+        through: int | None = None,
+        junk: Sequence[Junk] = (),
+        passed: Mapping[str, tuple[Position, int]] | None = None,
     ) -> None:
-        """Apply ``batch``; every checkpoint moves to ``through`` (the last sequence fetched, relevant or not)."""
+        """Apply ``batch``; every checkpoint moves to ``through`` (the last sequence fetched, relevant or
+        not) and the positions ``passed`` on the way are recorded with them (read-your-writes)."""
         try:
             async with self._locked() as conn:
                 await self._park_junk(conn, junk)
                 applied = await self.apply_in(conn, batch, through)
+                await record_passed(conn, self.schema, passed or {})
         except Exception as error:
             if is_transient(error) or not batch:
                 raise
             log.warning("a batch failed; applying it one event at a time: %r", error)
-            applied = await self._apply_one_by_one(batch, through, junk)
+            applied = await self._apply_one_by_one(batch, through, junk, passed or {})
         self._count_applied(applied)
 
     @asynccontextmanager
@@ -230,7 +238,11 @@ class ProjectorRunner:
             await self.parking.park(conn, f"seq:{item.seq}", item.reason, 1, item.payload)
 
     async def _apply_one_by_one(
-        self, batch: list[Delivered], through: int | None, junk: Sequence[Junk]
+        self,
+        batch: list[Delivered],
+        through: int | None,
+        junk: Sequence[Junk],
+        passed: Mapping[str, tuple[Position, int]],
     ) -> dict[str, list[Delivered]]:
         """Each event in its own transaction: the one at fault is retried, then parked, and the rest go on."""
         applied: dict[str, list[Delivered]] = {}
@@ -260,6 +272,7 @@ class ProjectorRunner:
         async with self._locked() as conn:
             await self._park_junk(conn, junk)
             await self.apply_in(conn, [], through)
+            await record_passed(conn, self.schema, passed)
         return applied
 
     def _count_applied(self, applied: dict[str, list[Delivered]]) -> None:

@@ -19,11 +19,11 @@ from contracts.inputs import InputError, read_json
 from contracts.queries.base import QueryContract, QueryParams
 from services.eventkit.db import Conn
 from services.eventkit.errors import internal_error
-from services.eventkit.positions import parse_position, wait_applied
+from services.eventkit.positions import DEFAULT_WAIT_SECONDS, parse_position, wait_applied
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Conn, Any], Awaitable[Mapping[str, Any]]]  # (snapshot, params model) → answer fields
-AFTER_TIMEOUT = 5.0  # seconds a query waits for its view to apply ``after`` before answering stale
+AFTER_TIMEOUT = DEFAULT_WAIT_SECONDS  # a query waits this long for ``after``, then answers stale
 
 
 class QueryError(Exception):

@@ -23,6 +23,8 @@ from services.eventkit import metrics
 from services.eventkit.aio import sleep_or_stop, wait_any
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.pgstore import PostgresEventStore, RawEvent
+from services.eventkit.positions import HEADER as POSITION_HEADER
+from services.eventkit.positions import Position
 from services.eventkit.store import CommitPosition
 
 log = logging.getLogger(__name__)
@@ -103,7 +105,11 @@ class Relay:
         futures = []
         for event in events:
             # The stored envelope is published byte for byte: it was validated when it was appended.
-            headers = {"Nats-Msg-Id": event.event_id, "Sanji-Type": event.event_type}
+            headers = {
+                "Nats-Msg-Id": event.event_id,
+                "Sanji-Type": event.event_type,
+                POSITION_HEADER: str(Position(self.store.origin, event.commit.tx_id, event.commit.position)),
+            }
             subject = event_subject(event.event_type, event.unitpath)
             futures.append(
                 await self.js.publish_async(subject, event.document, headers=headers, stream=EVENTS_STREAM)

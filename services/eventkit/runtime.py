@@ -99,7 +99,7 @@ class ServiceRuntime:
         self.nc = await connect(s.nats_url, f"sanji-{d.name}", inbox=inbox, max_reconnect_attempts=-1)
         self.js = self.nc.jetstream()
         await ensure_sanji_streams(self.js)
-        self.store = PostgresEventStore(self.pool, d.schema)
+        self.store = PostgresEventStore(self.pool, d.schema, origin=f"{s.city}/{d.name}")
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock)
         await self._serve_requests()
         if d.commands:

@@ -31,6 +31,7 @@ class AppendResult:
     version: int  # the stream's version after the append
     event_ids: tuple[str, ...]
     already_stored: bool = False
+    commit: CommitPosition | None = None  # where the last event stands in commit order (None: a replay)
 
 
 class WrongExpectedVersion(Exception):

@@ -105,14 +105,19 @@ async def log_activity(unitpath: str, request: Request, actor: PageActor) -> Res
     }
     if not form["errors"]:
         try:
-            await forward(sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id)
+            reply = await forward(
+                sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id
+            )
         except GatewayError as error:
             form["errors"] = {
                 f.field.removeprefix("body."): f.reason for f in error.fields if f.field.startswith("body.")
             }
             form["message"] = words("not_logged") + error.message
             return await _render_unit(request, actor, path, form, status=error.status)
-        return RedirectResponse(link(f"/units/{path}", lang_of(request), logged="1"), status_code=303)
+        # The page it leads to waits (bounded) until the unit's counts show this activity.
+        written = {"after": reply.position} if reply.position else {}
+        target = link(f"/units/{path}", lang_of(request), logged="1", **written)
+        return RedirectResponse(target, status_code=303)
     return await _render_unit(request, actor, path, form, status=422)
 
 
