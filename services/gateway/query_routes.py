@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 
 from contracts.commands import Actor, FieldError
 from contracts.queries import QUERIES, QueryContract
+from contracts.units import UNIT_PATH_SCHEMA
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor
 from services.gateway.errors import GatewayError
@@ -64,7 +65,12 @@ def parameters(contract: QueryContract) -> list[dict[str, Any]]:
     schema = contract.params.model_json_schema(by_alias=True)
     properties: dict[str, Any] = inlined(schema.get("properties", {}), schema.get("$defs", {}))
     found = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": UNIT_PATH_SCHEMA if name == UNIT_PATH else {"type": "string"},
+        }
         for name in PATH_PARAM.findall(contract.path or "")
     ]
     for name in query_names(contract):
