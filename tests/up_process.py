@@ -28,14 +28,17 @@ def sanji(*args: str) -> list[str]:
 class Up:
     """One `sanji up` subprocess whose output goes to a file the test can poll."""
 
-    def __init__(self, data_dir: Path, port: int, name: str) -> None:
+    def __init__(self, data_dir: Path, port: int, name: str, *options: str) -> None:
         self.data_dir, self.port = data_dir, port
         self.out = data_dir.parent / f"{name}.out"
         env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
         env.update(SANJI_HTTP_PORT=str(port), COLUMNS="200")
         with self.out.open("wb") as out:
             self.proc = subprocess.Popen(
-                sanji("up", "--data-dir", str(data_dir)), stdout=out, stderr=subprocess.STDOUT, env=env
+                sanji("up", "--data-dir", str(data_dir), *options),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
 
     @property

@@ -51,7 +51,7 @@ async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
 async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
     if not is_scored_unit(unit):
         raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
-    if not await tables.unit_known(ctx.conn, unit):
+    if not await tables.UNITS.known(ctx.conn, unit):
         raise NotFound(f"unit {unit} is not registered", "body.unit")
 
 
@@ -119,7 +119,7 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
             scores[unit] = run.scores[(unit, command.period)]
         elif other := await tables.frozen_by(ctx.conn, unit, command.period):
             scores[unit] = await frozen_score(ctx, unit, command.period, other)
-    names = await tables.unit_names(ctx.conn, tree)
+    names = await tables.UNITS.names(ctx.conn, tree)
     scheme_version, scheme = book.current
     event = BulletinPublished(
         unit=command.unit,

@@ -55,16 +55,8 @@ from services.eventkit.localtime import local_date
 Learn = Callable[[Conn, EventEnvelope, Any], Awaitable[None]]
 
 
-async def unit_registered(conn: Conn, envelope: EventEnvelope, event: UnitRegistered) -> None:
-    await tables.learn_unit(conn, event.path, event.name, event.kind.value)
-
-
-async def unit_renamed(conn: Conn, envelope: EventEnvelope, event: UnitRenamed) -> None:
-    await tables.rename_unit(conn, event.path, event.name)
-
-
-async def unit_retired(conn: Conn, envelope: EventEnvelope, event: UnitRetired) -> None:
-    await tables.retire_unit(conn, event.path, event.effective_on)
+async def unit_changed(conn: Conn, envelope: EventEnvelope, event: DomainEvent) -> None:
+    await tables.UNITS.learn(conn, event)  # the one way every service keeps its units
 
 
 async def activity_logged(conn: Conn, envelope: EventEnvelope, event: ActivityLogged) -> None:
@@ -231,9 +223,9 @@ async def rectification_closed(conn: Conn, envelope: EventEnvelope, event: Recti
 
 
 LEARN: dict[type[DomainEvent], Learn] = {
-    UnitRegistered: unit_registered,
-    UnitRenamed: unit_renamed,
-    UnitRetired: unit_retired,
+    UnitRegistered: unit_changed,
+    UnitRenamed: unit_changed,
+    UnitRetired: unit_changed,
     ActivityLogged: activity_logged,
     ActivityCorrected: activity_corrected,
     ActivityVoided: activity_voided,

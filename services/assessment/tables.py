@@ -13,7 +13,7 @@ import asyncpg
 
 from contracts.assessment import BulletinRow, Metric, UnitScore
 from contracts.outreach import Cadence
-from contracts.units import ancestors_and_self, parent_of
+from contracts.units import ancestors_and_self
 from services.assessment.domain.facts import (
     AttrValue,
     Fact,
@@ -23,9 +23,11 @@ from services.assessment.domain.facts import (
     scored_unit_of,
 )
 from services.eventkit.db import Conn
+from services.eventkit.knownunits import KnownUnits
 from services.eventkit.periods import Period, periods_in
 
 SCHEMA = "assessment"
+UNITS = KnownUnits(SCHEMA)  # the units learned from duty (the shared table and lookups)
 
 
 async def mark_dirty(conn: Conn, unit: str, periods: Iterable[Period]) -> None:
@@ -145,51 +147,13 @@ async def targets_of(conn: Conn, unit: str, year: int) -> dict[tuple[str, Cadenc
     return {(row["kind"], Cadence(row["cadence"])): row["count"] for row in rows}
 
 
-async def learn_unit(conn: Conn, path: str, name: str, kind: str) -> None:
-    await conn.execute(
-        f"INSERT INTO {SCHEMA}.known_units (path, parent, name, kind, scored) VALUES ($1, $2, $3, $4, $5)"
-        " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-        path,
-        parent_of(path),
-        name,
-        kind,
-        is_scored_unit(path),
-    )
-
-
 async def scored_children(conn: Conn, unit: str, on: date) -> list[str]:
     """The scored units directly below ``unit`` that were not retired before ``on``."""
-    rows = await conn.fetch(
-        f"SELECT path FROM {SCHEMA}.known_units WHERE parent = $1 AND scored"
-        " AND (retired_on IS NULL OR retired_on > $2) ORDER BY path",
-        unit,
-        on,
-    )
-    return [row["path"] for row in rows]
-
-
-async def unit_names(conn: Conn, paths: Iterable[str]) -> dict[str, str]:
-    rows = await conn.fetch(f"SELECT path, name FROM {SCHEMA}.known_units WHERE path = ANY($1)", list(paths))
-    return {row["path"]: row["name"] for row in rows}
-
-
-# --- units learned from duty --------------------------------------------------------------------------
-
-
-async def rename_unit(conn: Conn, path: str, name: str) -> None:
-    await conn.execute(f"UPDATE {SCHEMA}.known_units SET name = $2 WHERE path = $1", path, name)
-
-
-async def retire_unit(conn: Conn, path: str, on: date) -> None:
-    await conn.execute(f"UPDATE {SCHEMA}.known_units SET retired_on = $2 WHERE path = $1", path, on)
-
-
-async def unit_known(conn: Conn, path: str) -> bool:
-    return await conn.fetchval(f"SELECT 1 FROM {SCHEMA}.known_units WHERE path = $1", path) is not None
+    return [path for path in await UNITS.children_not_retired_on(conn, unit, on) if is_scored_unit(path)]
 
 
 async def scored_units(conn: Conn) -> list[str]:
-    return [row["path"] for row in await conn.fetch(f"SELECT path FROM {SCHEMA}.known_units WHERE scored")]
+    return [path for path in await UNITS.paths(conn) if is_scored_unit(path)]
 
 
 # --- cases seen from opinion, before they are graded --------------------------------------------------

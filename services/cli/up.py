@@ -19,6 +19,7 @@ import typer
 from services import registry
 from services.cli.children import ServerChild, http_status
 from services.cli.demo import gateway_url_for_port
+from services.cli.sites import SiteError, SiteOptions
 from services.cli.supervisor import (
     ChildSpec,
     Supervisor,
@@ -32,7 +33,6 @@ from services.cli.tokens_cmd import ensure_dev_token_in
 START_ORDER = registry.names()  # the registry lists the services in the order they start
 GATEWAY_PORT = 8000
 CITY = "3205"
-DEFAULT_DATA_DIR = Path(".sanji")
 
 
 def readyz_probe(port: int) -> Callable[[], bool]:
@@ -48,7 +48,9 @@ def answers_probe(port: int) -> Callable[[], bool]:
 class Backing:
     """NATS and PostgreSQL: the URLs given in the environment, embedded servers for the rest."""
 
-    def __init__(self, data_dir: Path, nats_url: str | None, database_url: str | None) -> None:
+    def __init__(
+        self, data_dir: Path, nats_url: str | None, database_url: str | None, site: SiteOptions | None = None
+    ) -> None:
         from services.eventkit.embedded import EmbeddedStack, NatsServer, PostgresServer
 
         # Servers a killed earlier run left behind on this data dir are stopped first (each class
@@ -58,7 +60,13 @@ class Backing:
         if not database_url:
             PostgresServer(data_dir / "pg").stop()
         self.servers: list[NatsServer | PostgresServer]
-        if not nats_url and not database_url:
+        self.site = site or SiteOptions()
+        # The embedded NATS's part in a city with counties (None: a site on its own, as before).
+        self.role = self.site.nats_role(data_dir / "nats") if not nats_url else None
+        if self.role is not None:
+            self.servers = [NatsServer(data_dir / "nats", site=self.role)]
+            self.servers += [PostgresServer(data_dir / "pg")] if not database_url else []
+        elif not nats_url and not database_url:
             stack = EmbeddedStack(data_dir)  # durable (fast=False); ports remembered in <dir>/port
             self.servers = [stack.nats, stack.postgres]
         else:
@@ -66,6 +74,11 @@ class Backing:
             self.servers += [PostgresServer(data_dir / "pg")] if not database_url else []
         self.nats_url = nats_url or next(s.url for s in self.servers if isinstance(s, NatsServer))
         self.database_url = database_url or next(s.url for s in self.servers if isinstance(s, PostgresServer))
+
+    def provision_site(self) -> None:
+        """A joined site's streams on its embedded NATS, before any service would make a plain one."""
+        if self.role is not None:
+            self.site.provision(self.nats_url, CITY)
 
     def children(self) -> list[ServerChild]:
         """The embedded servers as supervised children, started before the services, stopped after."""
@@ -99,11 +112,11 @@ def without_credentials(url: str) -> str:
     return f"{scheme}{sep}{rest.rpartition('@')[2]}" if sep else url
 
 
-def service_ports(run_dir: Path, names: list[str]) -> dict[str, int]:
+def service_ports(run_dir: Path, names: list[str], file: str = "ports.json") -> dict[str, int]:
     """Ports for the services' /metrics and /readyz: the ones used last time when still free."""
     from services.eventkit.embedded import free_port, port_is_free
 
-    path = run_dir / "ports.json"
+    path = run_dir / file
     try:
         remembered = {str(k): int(v) for k, v in json.loads(path.read_text()).items()}
     except (OSError, ValueError, AttributeError):
@@ -127,6 +140,13 @@ def gateway_port_from_env() -> int:
     if not port_is_free(port):
         raise SupervisorError(f"port {port} for the gateway is in use; free it or set SANJI_HTTP_PORT")
     return port
+
+
+def gateway_port_for(site: SiteOptions, run_dir: Path) -> int:
+    """SANJI_HTTP_PORT, else 8000 at the city; a county's own port (remembered), so both run side by side."""
+    if site.site == "county" and not os.environ.get("SANJI_HTTP_PORT"):
+        return service_ports(run_dir, ["gateway"], "gateway-port.json")["gateway"]
+    return gateway_port_from_env()
 
 
 def claim_data_dir(run_dir: Path) -> None:
@@ -155,6 +175,8 @@ def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list
             SANJI_HTTP_PORT=str(ports[name]),
             PYTHONUNBUFFERED="1",
         )
+        if backing.site.scope:  # a county site's top unit: its timers, its rescoring, its events' origin
+            env["SANJI_CITY"] = backing.site.scope
         specs.append(
             ChildSpec(
                 name=name,
@@ -178,6 +200,7 @@ def summary(data_dir: Path, backing: Backing, ports: dict[str, int], sup: Superv
         "",
         "Sanji is up.",
         f"  gateway      {gateway}   (pid {pids.get('gateway')})",
+        f"  site         {backing.site.describe(backing.role)}",
         f"  dev token    {token}   (city admin of {CITY})",
         f'  try          curl -H "Authorization: Bearer {token}" {gateway}/api/v1/units/{CITY}',
         "  metrics",
@@ -196,11 +219,19 @@ def summary(data_dir: Path, backing: Backing, ports: dict[str, int], sup: Superv
     return "\n".join(lines)
 
 
-def run_up(data_dir: Path) -> int:
+def run_up(data_dir: Path | None, site: SiteOptions | None = None) -> int:
     """Start everything, print where it is, keep it running until SIGINT/SIGTERM; the exit status."""
+    site = site or SiteOptions()
+    if (refusal := site.refusal()) is not None:
+        typer.echo(f"sanji up: {refusal}", err=True)
+        return 2
+    return run_site((data_dir or site.default_data_dir()).resolve(), site)
+
+
+def run_site(data_dir: Path, site: SiteOptions) -> int:
+    """`sanji up` for options already checked, in ``data_dir``."""
     from services.eventkit.embedded import EmbeddedServerError
 
-    data_dir = data_dir.resolve()
     run_dir = data_dir / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     stop_event = threading.Event()
@@ -217,8 +248,8 @@ def run_up(data_dir: Path) -> int:
     backing: Backing | None = None
     try:
         claim_data_dir(run_dir)
-        gateway_port = gateway_port_from_env()
-        backing = Backing(data_dir, os.environ.get("NATS_URL"), os.environ.get("DATABASE_URL"))
+        gateway_port = gateway_port_for(site, run_dir)
+        backing = Backing(data_dir, os.environ.get("NATS_URL"), os.environ.get("DATABASE_URL"), site)
         if backing.servers:
             names = " and ".join(type(server).__name__.removesuffix("Server") for server in backing.servers)
             typer.echo(f"starting embedded {names} (data in {data_dir}) …", err=True)
@@ -232,6 +263,8 @@ def run_up(data_dir: Path) -> int:
         backing_url = backing.database_url
 
         def before_start(name: str) -> None:
+            if name == START_ORDER[0] and backing is not None:
+                backing.provision_site()
             if name == "gateway":  # tokens live in PostgreSQL: the dev token is there before the gateway
                 tokens.append(ensure_dev_token_in(backing_url, CITY))
 
@@ -239,7 +272,7 @@ def run_up(data_dir: Path) -> int:
         if not stop_event.is_set():
             typer.echo(summary(data_dir, backing, ports, sup, tokens[0]))
             sup.watch()
-    except (SupervisorError, EmbeddedServerError) as error:
+    except (SupervisorError, EmbeddedServerError, SiteError) as error:
         typer.echo(f"sanji up: {error}", err=True)
         return 1
     finally:
@@ -261,10 +294,30 @@ def register(app: typer.Typer) -> None:
     """Add `sanji up` to ``app``."""
 
     @app.command("up")
-    def up(
+    def up(  # noqa: PLR0917 - typer passes each option by name
         data_dir: Annotated[
-            Path, typer.Option("--data-dir", help="where NATS, PostgreSQL, logs and tokens live")
-        ] = DEFAULT_DATA_DIR,
+            Path | None,
+            typer.Option(
+                "--data-dir",
+                help="where NATS, PostgreSQL, logs and tokens live [.sanji, a county: .sanji-c<code>]",
+            ),
+        ] = None,
+        site: Annotated[str, typer.Option("--site", help="city (the hub) or county")] = "city",
+        scope: Annotated[
+            str | None, typer.Option("--scope", help="a county site's scope, e.g. 3205.320506")
+        ] = None,
+        hub: Annotated[
+            str | None,
+            typer.Option("--hub", help="a county site: the city hub's leaf address, nats://HOST:PORT"),
+        ] = None,
+        hub_credentials: Annotated[
+            Path | None,
+            typer.Option("--hub-credentials", help="a county site: the leaf credentials file the city wrote"),
+        ] = None,
+        county: Annotated[
+            list[str] | None, typer.Option("--county", help="the city: a county that may join (repeatable)")
+        ] = None,
     ) -> None:
-        """Run the whole system locally until Ctrl-C (data is kept between runs)."""
-        raise typer.Exit(run_up(data_dir))
+        """Run a whole site locally until Ctrl-C (data is kept between runs)."""
+        options = SiteOptions(site, scope, hub, hub_credentials, tuple(county or ()))
+        raise typer.Exit(run_up(data_dir, options))

@@ -99,7 +99,9 @@ def service_grants(service: str, scope: str | None = None) -> Grants:
     its own consumers; it serves its own subjects. (Parked items live in PostgreSQL, not on the bus.)"""
     publish = [f"{JS}.INFO"]
     if service != "projection":  # the projection emits no events
-        publish.append(f"sanji.ev.{service}.*.{scope_tokens(scope)}" if scope else f"sanji.ev.{service}.>")
+        # Exactly the seven tokens the relay writes: an eighth (a county's origin, appended where the hub
+        # sources it) can only be written by the hub's sourcing, so no service can pose as a county.
+        publish.append(f"sanji.ev.{service}.*.{scope_tokens(scope) if scope else '*.*.*'}")
     publish += [f"{JS}.STREAM.INFO.{EVENTS_STREAM}", f"{JS}.STREAM.CREATE.{EVENTS_STREAM}"]
     for consumer in SERVICE_CONSUMERS[service]:
         publish += _consumer_api(EVENTS_STREAM, consumer)

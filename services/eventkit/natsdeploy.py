@@ -26,6 +26,11 @@ COUNTY_SCOPE = f"{CITY}.{COUNTY}"
 # The hub's source of each county delivers on this prefix (deploy/nats/streams/hub/SANJI_EVENTS.json,
 # external.deliver), so that a county's leaf user may publish into its own sourcing path and no other.
 SOURCING_PREFIX = "sourcing"
+# What the city sends a county, sourced by the county's SANJI_EVENTS from the hub, is delivered on this
+# prefix (deploy/nats/streams/county/SANJI_EVENTS.json), the one path the hub lets down that county's link.
+DOWNLINK_PREFIX = "downlink"
+CITY_DOMAIN = "city"
+DOWN_UNIT_EVENTS = ("unit_registered", "unit_renamed", "unit_retired")
 HUB_SYSTEMS = (
     ExternalSystem("monitor", CITY, ("opinion.*",)),
     ExternalSystem("elearning", CITY, ("outreach.*",)),
@@ -44,14 +49,38 @@ def sourcing_subject(county: str) -> str:
     return f"{SOURCING_PREFIX}.c{county}"
 
 
+def downlink_subject(county: str) -> str:
+    """The ``external.deliver`` prefix of a county's sources of the city's events."""
+    return f"{DOWNLINK_PREFIX}.c{county}"
+
+
+def origin_token(county: str) -> str:
+    """The token the hub appends to a county's events as it sources them: ``320506`` → ``c320506``."""
+    return f"c{county}"
+
+
+def downlink_filters(county: str, city: str = CITY) -> tuple[str, ...]:
+    """What the city sends a county: the unit registry of its subtree and the opinion cases there. Seven
+    tokens exactly: events the hub's own services wrote, never a county's own coming back (those carry
+    the origin token as an eighth)."""
+    subtree = f"{city}.{county}.*"
+    units = tuple(f"sanji.ev.duty.{name}.{subtree}" for name in DOWN_UNIT_EVENTS)
+    return (*units, f"sanji.ev.opinion.*.{subtree}")
+
+
 def leaf_grants(county: str) -> Grants:
     """A county's leaf link, seen from the hub: publish is what the county may send up, subscribe what the
-    hub sends down. Up: its own sourcing deliveries and the answers to the hub's JetStream requests,
-    nothing under sanji.> (no events, commands or queries) and no hub JetStream API. Down: the hub's
-    requests to the county's JetStream domain and their flow control."""
+    hub sends down. Up: its own sourcing deliveries, the answers to the hub's JetStream requests, and the
+    requests of its sources of the city's events, each pinned to one of the county's downlink filters; nothing
+    under sanji.> (no events, commands or queries) and no other hub JetStream API. Down: the hub's
+    requests to the county's JetStream domain, the downlink deliveries, flow control and API replies."""
+    creates = tuple(
+        f"$JS.{CITY_DOMAIN}.API.CONSUMER.CREATE.SANJI_EVENTS.*.{filter_}"
+        for filter_ in downlink_filters(county)
+    )
     return Grants(
-        publish=(f"{sourcing_subject(county)}.>", "$JSC.R.*"),
-        subscribe=(f"$JS.c{county}.API.>", "$JS.FC.>"),
+        publish=(f"{sourcing_subject(county)}.>", "$JSC.R.*", *creates, "$JS.FC.>"),
+        subscribe=(f"$JS.c{county}.API.>", "$JS.FC.>", f"{downlink_subject(county)}.>", "$JSC.R.*"),
     )
 
 

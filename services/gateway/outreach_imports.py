@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from contracts.commands import Actor
 from contracts.outreach import MAX_IMPORT_ROWS, LogActivities
@@ -26,6 +26,16 @@ MAX_JOBS = 100
 BATCH_BYTES = 256 * 1024  # well under the command's limit, whatever the rows hold
 RETRIES = 5
 STATUS_LABELS = {"failed": "错误", "duplicate": "重复"}
+
+
+class Tally(Protocol):
+    """Rows accounted so far and the problems to report (an import job's, or `sanji import`'s)."""
+
+    done: int
+    imported: int
+    duplicate: int
+    failed: int
+    problems: list[dict[str, Any]]
 
 
 @dataclass
@@ -145,7 +155,7 @@ async def run_job(sanji: SanjiClient, job: ImportJob, rows: list[dict[str, Any]]
         job.finished_at = datetime.now(UTC)
 
 
-def account(job: ImportJob, result: dict[str, Any], batch_size: int) -> None:
+def account(job: Tally, result: dict[str, Any], batch_size: int) -> None:
     job.done += batch_size
     job.imported += int(result.get("imported", 0))
     job.duplicate += int(result.get("duplicate", 0))
@@ -159,7 +169,7 @@ def account(job: ImportJob, result: dict[str, Any], batch_size: int) -> None:
             job.problems.append({**row, "field": "external_id", "reason": reason})
 
 
-def report_csv(job: ImportJob) -> bytes:
+def report_csv(job: Tally) -> bytes:
     """The rows not imported, one line per problem, UTF-8 with a BOM so Excel shows the Chinese."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -3,31 +3,11 @@ the items it has ingested from monitoring systems."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from services.eventkit.db import Conn
+from services.eventkit.knownunits import KnownUnits
 
 SCHEMA = "opinion"
-
-
-async def unit_known(conn: Conn, path: str, today: date) -> bool:
-    """Registered in duty (learned from its events) and not retired by ``today``."""
-    row = await conn.fetchrow(f"SELECT retired_on FROM {SCHEMA}.known_units WHERE path = $1", path)
-    return row is not None and (row["retired_on"] is None or row["retired_on"] > today)
-
-
-async def learn_unit(conn: Conn, path: str, name: str, kind: str) -> None:
-    await conn.execute(
-        f"INSERT INTO {SCHEMA}.known_units (path, name, kind) VALUES ($1, $2, $3)"
-        " ON CONFLICT (path) DO UPDATE SET name = excluded.name, kind = excluded.kind, retired_on = NULL",
-        path,
-        name,
-        kind,
-    )
-
-
-async def retire_unit(conn: Conn, path: str, on: date) -> None:
-    await conn.execute(f"UPDATE {SCHEMA}.known_units SET retired_on = $2 WHERE path = $1", path, on)
+UNITS = KnownUnits(SCHEMA)  # the units learned from duty (the shared table and lookups)
 
 
 async def ingested_case(conn: Conn, source: str, external_id: str) -> str | None:

@@ -3,19 +3,13 @@ outlets (阵地) exist and whether they are running, into its own tables."""
 
 from __future__ import annotations
 
-from contracts.duty import OutletRegistered, OutletRelocated, OutletStatusChanged, UnitRegistered
+from contracts.duty import OutletRegistered, OutletRelocated, OutletStatusChanged
 from contracts.envelope import EventEnvelope
 from contracts.registry import REGISTRY
 from contracts.subjects import event_filter
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
 from services.outreach import tables
-
-
-async def learn_unit(conn: Conn, envelope: EventEnvelope) -> None:
-    event = REGISTRY.decode(envelope)
-    if isinstance(event, UnitRegistered):
-        await tables.learn_unit(conn, event.path, event.name, event.kind.value)
 
 
 async def learn_outlet(conn: Conn, envelope: EventEnvelope) -> None:
@@ -29,9 +23,7 @@ async def learn_outlet(conn: Conn, envelope: EventEnvelope) -> None:
         await tables.move_outlet(conn, event.outlet_id, event.to_unit)
 
 
-UNITS = Reaction(
-    name="outreach-units", filter_subjects=[event_filter("duty", "unit_registered")], handler=learn_unit
-)
+UNITS = tables.UNITS.reaction("outreach-units")
 OUTLETS = Reaction(
     name="outreach-outlets",
     filter_subjects=[

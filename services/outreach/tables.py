@@ -3,33 +3,15 @@ which imported records it has already taken in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from contracts.duty import OutletRegistered
 from services.eventkit.db import Conn
+from services.eventkit.knownunits import KnownUnits
 from services.outreach.domain.publications import Outlet
 
 SCHEMA = "outreach"
-
-
-async def unit_known(conn: Conn, unit: str) -> bool:
-    return bool(await conn.fetchval(f"SELECT true FROM {SCHEMA}.known_units WHERE path = $1", unit))
-
-
-async def known_units_among(conn: Conn, paths: Iterable[str]) -> set[str]:
-    rows = await conn.fetch(
-        f"SELECT path FROM {SCHEMA}.known_units WHERE path = ANY($1::text[])", sorted(paths)
-    )
-    return {row["path"] for row in rows}
-
-
-async def learn_unit(conn: Conn, path: str, name: str, kind: str) -> None:
-    await conn.execute(
-        f"INSERT INTO {SCHEMA}.known_units (path, name, kind) VALUES ($1, $2, $3) ON CONFLICT (path) DO NOTHING",
-        path,
-        name,
-        kind,
-    )
+UNITS = KnownUnits(SCHEMA)  # the units learned from duty (the shared table and lookups)
 
 
 async def find_outlet(conn: Conn, outlet_id: str) -> Outlet | None:

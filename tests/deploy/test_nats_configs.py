@@ -19,6 +19,7 @@ from contracts.envelope import new_event_id
 from contracts.subjects import EVENTS_STREAM, event_subject, ingest_subject
 from services.eventkit.natsdeploy import password_variable, sourcing_subject, users_conf
 from services.eventkit.responders import subscriptions_in_place
+from services.eventkit.sitestreams import county_stream_config, hub_stream_config
 from services.eventkit.streams import ensure_stream, events_stream_config
 from tests.deploy.sites import (
     CATCH_UP_TIMEOUT,
@@ -126,7 +127,13 @@ def test_hub_sources_the_county_through_the_county_domain_api() -> None:
     # county's subtree, delivered on a sourcing path only that user may publish to.
     assert f'"leaf-{COUNTY_DOMAIN}"' in (NATS_DIR / "users-hub.conf").read_text()
     (source,) = hub.sources or []
-    assert source.filter_subject == "sanji.ev.*.*.3205.320506.>"
+    # Its subtree only, stored with the county's origin token appended (so nothing goes back down).
+    assert [(t.src, t.dest) for t in source.subject_transforms or []] == [
+        (
+            "sanji.ev.*.*.3205.320506.*",
+            "sanji.ev.{{wildcard(1)}}.{{wildcard(2)}}.3205.320506.{{wildcard(3)}}.c320506",
+        )
+    ]
     assert source.external is not None
     assert source.external.deliver == sourcing_subject("320506")
 
@@ -145,6 +152,16 @@ def test_event_stream_files_match_the_code(relative: str) -> None:
     shipped = json.loads((STREAMS_DIR / relative).read_text())
     wanted = events_stream_config().as_dict()
     assert {key: shipped.get(key) for key in STREAM_KEYS} == {key: wanted.get(key) for key in STREAM_KEYS}
+
+
+def test_the_shipped_sources_are_the_ones_sanji_up_makes() -> None:
+    # Both directions come from services/eventkit/sitestreams.py, as `sanji up --site` provisions them.
+    for relative, wanted in (
+        ("hub/SANJI_EVENTS.json", hub_stream_config("3205", ["320506"])),
+        ("county/SANJI_EVENTS.json", county_stream_config("320506")),
+    ):
+        shipped = json.loads((STREAMS_DIR / relative).read_text())
+        assert shipped["sources"] == wanted.as_dict()["sources"], relative
 
 
 def test_the_sourcing_stream_states_its_duplicate_window() -> None:

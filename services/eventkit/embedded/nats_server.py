@@ -36,6 +36,15 @@ from services.eventkit.embedded.processes import (
     process_is,
     tcp_open,
 )
+from services.eventkit.embedded.site_nats import (
+    SYSTEM_USER,
+    CityHub,
+    CountyLeaf,
+    leaf_user,
+    site_config,
+    site_users,
+    write_leaf_credentials,
+)
 
 
 def nats_server_binary() -> str:
@@ -59,13 +68,15 @@ class NatsServer(ChildProcess):
         port: int | None = None,
         server_name: str = "sanji",
         systems: Sequence[ExternalSystem] = DEFAULT_SYSTEMS,
+        site: CityHub | CountyLeaf | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = choose_port(self.data_dir, port)
         self.monitor_port = free_port()
         self.server_name = server_name
-        self.grants = all_grants(systems)
+        self.site = site  # None: a site on its own (no domain, no leaf links)
+        self.grants = all_grants(systems) | site_users(site)
         self.config_path = self.data_dir / "nats.conf"
         self.log_path = self.data_dir / "nats.log"
         self._pid_path = self.data_dir / "nats.pid"
@@ -86,13 +97,24 @@ class NatsServer(ChildProcess):
 
     def _write_config(self) -> None:
         q = json.dumps  # NATS config strings accept JSON string syntax, which escapes paths safely
-        passwords = ensure_passwords(self.data_dir, list(self.grants))
-        write_private(
-            self.config_path,
+        system = [SYSTEM_USER] if self.site is not None else []  # a joined site's system account
+        passwords = ensure_passwords(self.data_dir, [*self.grants, *system])
+        head = (
             f"server_name: {q(self.server_name)}\n"
             f'listen: "127.0.0.1:{self.port}"\n'
             f'http: "127.0.0.1:{self.monitor_port}"\n'
-            "jetstream {\n"
+        )
+        if self.site is not None:
+            if isinstance(self.site, CityHub):  # what each county reads to join
+                for county in self.site.counties:
+                    write_leaf_credentials(self.data_dir, county, passwords[leaf_user(county)])
+            write_private(
+                self.config_path, head + site_config(self.site, self.grants, passwords, str(self.data_dir))
+            )
+            return
+        write_private(
+            self.config_path,
+            head + "jetstream {\n"
             f"  store_dir: {q(str(self.data_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 10GB\n"

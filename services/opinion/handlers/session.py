@@ -42,7 +42,7 @@ async def case_limits(ctx: CommandContext, case: Case) -> SeverityLimits | None:
 
 
 async def unit_known(ctx: CommandContext, path: str) -> bool:
-    return await tables.unit_known(ctx.conn, path, local_date(ctx.now))
+    return await tables.UNITS.active_on(ctx.conn, path, local_date(ctx.now))
 
 
 async def sync_timers(ctx: CommandContext, before: Case, after: Case, keep: str | None = None) -> None:

@@ -18,7 +18,7 @@ from services.outreach.domain.activities import (
 async def log_activity(ctx: CommandContext, command: LogActivity) -> Decision:
     stream = activity_stream(command.activity_id)
     activity, version = await load(ctx, ACTIVITY, command.activity_id)
-    known = await tables.unit_known(ctx.conn, command.unit)
+    known = await tables.UNITS.known(ctx.conn, command.unit)
     events = decide_log_activity(activity, known, local_date(ctx.now), command)
     return Decision(stream, version, command.unit, events)
 

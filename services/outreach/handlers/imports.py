@@ -28,7 +28,7 @@ async def log_activities(ctx: CommandContext, command: LogActivities) -> Outcome
         rows,
         already_imported=imported,
         activities={activity_id: state for activity_id, (state, _) in loaded.items()},
-        known_units=await tables.known_units_among(ctx.conn, {checked.row.unit for checked in rows}),
+        known_units=await tables.UNITS.known_among(ctx.conn, {checked.row.unit for checked in rows}),
         today=local_date(ctx.now),
     )
     if decisions:

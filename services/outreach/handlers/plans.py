@@ -13,5 +13,5 @@ from services.outreach.domain.plans import decide_set_target
 async def set_target(ctx: CommandContext, command: SetTarget) -> Decision:
     stream = plan_stream(command.unit, command.year)
     plan, version = await load(ctx, PLAN, (command.unit, command.year))
-    events = decide_set_target(plan, await tables.unit_known(ctx.conn, command.unit), command)
+    events = decide_set_target(plan, await tables.UNITS.known(ctx.conn, command.unit), command)
     return Decision(stream, version, command.unit, events)

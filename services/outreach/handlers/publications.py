@@ -32,7 +32,7 @@ async def loaded(ctx: CommandContext, publication_id: str) -> tuple[str, Publica
 
 async def submit_publication(ctx: CommandContext, command: SubmitPublication) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
-    known = await tables.unit_known(ctx.conn, command.unit)
+    known = await tables.UNITS.known(ctx.conn, command.unit)
     outlet = await tables.find_outlet(ctx.conn, command.outlet_id)
     events = decide_submit(publication, known, outlet, ctx.actor.id, command)
     return Decision(stream, version, command.unit, events)
