@@ -16,7 +16,8 @@ run: $(STAMP)
 	$(BIN)/sanji up
 
 # Tools some tests need from Debian, installed when missing (CI runs as root on a fresh machine):
-# promtool checks deploy/prometheus and unit-tests the alerts; systemd-analyze checks deploy/systemd.
+# promtool checks deploy/prometheus and unit-tests the alerts; systemd-analyze checks deploy/systemd;
+# chromium (launched by path: Playwright cannot download its own) and CJK fonts for tests/browser/.
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 # The official AsyncAPI parser, from the committed lock file, for tests/contracts/test_asyncapi_parser.py.
 ASYNCAPI_CHECK := tests/contracts/asyncapi
@@ -28,6 +29,8 @@ $(ASYNCAPI_PARSER): $(ASYNCAPI_CHECK)/package.json $(ASYNCAPI_CHECK)/package-loc
 test-tools: $(ASYNCAPI_PARSER)
 	@command -v promtool >/dev/null || { apt-get update -qq && $(APT_INSTALL) prometheus >/dev/null; }
 	@command -v systemd-analyze >/dev/null || { apt-get update -qq && $(APT_INSTALL) systemd >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh | grep -qi "noto sans cjk"; } || \
+		{ apt-get update -qq && $(APT_INSTALL) chromium fonts-noto-cjk >/dev/null; }
 
 test: $(STAMP) test-tools
 	$(BIN)/pytest -q -ra

@@ -84,7 +84,15 @@ class CommandRequest(BaseModel):
 class FieldError(BaseModel):
     model_config = ConfigDict(frozen=True)
     field: str
-    reason: str
+    reason: str = Field(description="why, in English, for a person reading the API")
+    code: str | None = Field(
+        default=None,
+        description="the rule's stable code (date_in_future, string_too_long…) for programs and for "
+        "pages that say it in their own language",
+    )
+    params: dict[str, str] = Field(
+        default_factory=dict, description="the values the rule names (date, today, max_length…)"
+    )
 
 
 ErrorCode = Literal["invalid", "forbidden", "not_found", "conflict", "rejected", "unavailable", "internal"]

@@ -174,8 +174,8 @@ class CommandBus:
             except asyncpg.UniqueViolationError:
                 continue  # the same principal's key committed concurrently: the next attempt finds its reply
             except DomainError as error:
-                fields = [FieldError(field=error.field, reason=error.message)] if error.field else []
-                return refuse(error.code, error.message, fields=fields)
+                found = error.field_error()
+                return refuse(error.code, error.message, fields=[found] if found else [])
             except Exception:
                 message = "the command could not be completed; it was not applied"
                 return CommandReply(ok=False, error=internal_error(message, command=command.command_name))

@@ -17,9 +17,24 @@ class DomainError(Exception):
 
     code: ErrorCode = "rejected"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        rule: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message, self.field = message, field
+        # A stable code and its values, so a page can say the refusal in its own language.
+        self.rule = rule
+        self.params = {key: str(value) for key, value in (params or {}).items()}
+
+    def field_error(self) -> FieldError | None:
+        if self.field is None:
+            return None
+        return FieldError(field=self.field, reason=self.message, code=self.rule, params=self.params)
 
 
 class NotFound(DomainError):
@@ -65,5 +80,13 @@ def field_errors(error: ValidationError | InputError, prefix: str = "") -> list[
         reason = REASONS.get(item["type"], item["msg"])
         if item["type"] == "value_error":
             reason = reason.removeprefix("Value error, ")
-        found.append(FieldError(field=f"{prefix}{path}" if path else prefix.rstrip("."), reason=reason))
+        params = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+        found.append(
+            FieldError(
+                field=f"{prefix}{path}" if path else prefix.rstrip("."),
+                reason=reason,
+                code=item["type"],
+                params=params,
+            )
+        )
     return found

@@ -35,7 +35,7 @@ from services.gateway.params import readable_path
 from services.gateway.settings import GatewaySettings
 from services.gateway.tokens import TokenStore
 from services.gateway.tokens_file import import_tokens_file
-from services.gateway.views import Views, stylesheet
+from services.gateway.views import Views, static_file
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     for router in (pages.router, outreach_pages.router, assessment_pages.router):
         app.include_router(router)
     app.add_api_route("/openapi.json", openapi_json, include_in_schema=False)
-    app.add_api_route("/static/sanji.css", stylesheet, include_in_schema=False)
+    app.add_api_route("/static/{name}", static_file, include_in_schema=False)
     add_ops_routes(app, readiness)
     install_error_handlers(app)
     app.add_middleware(ErrorBoundary)

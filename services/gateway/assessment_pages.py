@@ -13,20 +13,15 @@ from contracts.commands import Actor
 from contracts.units import is_within
 from services.gateway.assessment_api import bulletin_answer, unit_bulletins, unit_score, visible_bulletin
 from services.gateway.assessment_labels import AssessmentWords
+from services.gateway.assessment_sentences import line_sentences, rollup_text
 from services.gateway.assessment_xlsx import sections
 from services.gateway.auth import page_actor
-from services.gateway.labels import local_time
-from services.gateway.pages import views_of
+from services.gateway.pages import unit_crumbs, views_of
 from services.gateway.views import lang_of
 
 router = APIRouter(include_in_schema=False)
 PageActor = Annotated[Actor, Depends(page_actor)]
 EXPLANATION_PARTS = ("indicators", "deductions", "bonuses", "vetoes", "adjustments")
-
-
-def inputs_text(inputs: dict[str, Any]) -> str:
-    """``required 3 · done 2``: an indicator's inputs on one line."""
-    return " · ".join(f"{key} {value}" for key, value in inputs.items()) or "—"
 
 
 def points(value: float | None) -> str:
@@ -37,14 +32,15 @@ def points(value: float | None) -> str:
 
 
 def render(request: Request, template: str, actor: Actor, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
     return views_of(request).render(
         request,
         template,
         actor=actor,
-        a=AssessmentWords(lang_of(request)),
-        when=local_time,
+        a=AssessmentWords(lang),
         pts=points,
-        inputs_text=inputs_text,
+        sentences=lambda line: line_sentences(line, lang),
+        rollup_text=lambda rollup: rollup_text(rollup, lang),
         **context,
     )
 
@@ -61,6 +57,7 @@ async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
         u=found,
         parts=EXPLANATION_PARTS,
         bulletins=bulletins["bulletins"],
+        crumbs=await unit_crumbs(request, actor, found["path"]),
     )
 
 

@@ -79,7 +79,7 @@ class GatewayError(Exception):
         return cls(str(error.get("code", "internal")), str(error.get("message", "")), fields)
 
     def payload(self) -> dict[str, Any]:
-        fields = [field.model_dump() for field in self.fields]
+        fields = [field.model_dump(exclude_defaults=True) for field in self.fields]  # code, params when set
         return {"ok": False, "error": {"code": self.code, "message": self.message, "fields": fields}}
 
 

@@ -3,51 +3,21 @@ in the page's language, next to the field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
+from contracts.commands import FieldError
 from contracts.envelope import utc_now
 from contracts.inputs import validate_input
 from contracts.outreach import LogActivity
+from services.gateway.catalog import Messages
 from services.gateway.labels import Words
 
 MAX_FORM_BYTES = 16 * 1024
 FORM_FIELDS = ("kind", "topic", "held_on", "starts_at", "audience")
-
-REASONS: dict[str, tuple[str, str]] = {
-    "missing": ("必填", "required"),
-    "string_too_short": ("不能为空", "must not be empty"),
-    "string_too_long": ("不能超过 {max_length} 个字", "at most {max_length} characters"),
-    "int_parsing": ("请填写整数", "enter a whole number"),
-    "int_type": ("请填写整数", "enter a whole number"),
-    "int_from_float": ("请填写整数", "enter a whole number"),
-    "greater_than_equal": ("不能小于 {ge}", "must be at least {ge}"),
-    "less_than_equal": ("不能大于 {le}", "must be at most {le}"),
-    "date_parsing": ("请填写日期，如 2026-03-02", "enter a date like 2026-03-02"),
-    "date_from_datetime_parsing": ("请填写日期，如 2026-03-02", "enter a date like 2026-03-02"),
-    "date_type": ("请填写日期，如 2026-03-02", "enter a date like 2026-03-02"),
-    "time_parsing": ("请填写时间，如 09:30", "enter a time like 09:30"),
-    "time_type": ("请填写时间，如 09:30", "enter a time like 09:30"),
-    "enum": ("请从列表中选择", "choose one from the list"),
-    # the door's own refusals (contracts/inputs.py Problem codes)
-    "text_nul": ("含有不可见的空字符，请删除后重填", "contains a NUL character; remove it"),
-    "text_surrogate": (
-        "含有无法识别的字符，请删除后重填",
-        "contains a character that is not valid; remove it",
-    ),
-    "text_bidi": ("含有文字方向控制符，请删除后重填", "contains a text-direction control; remove it"),
-    "text_line_break": ("只能填一行，不能换行", "one line only, no line breaks"),
-    "text_control": ("含有控制字符 {char}，请删除后重填", "contains the control character {char}; remove it"),
-    "date_too_early": ("不能早于 {earliest}", "must not be before {earliest}"),
-    "date_in_future": ("不能晚于今天（{today}）", "must not be after today ({today})"),
-    "date_too_far_ahead": ("不能晚于 {latest}", "must not be after {latest}"),
-    "year_out_of_range": (
-        "年份须在 {earliest}–{latest} 之间",
-        "the year must lie within {earliest}–{latest}",
-    ),
-}
 
 
 def parse_form(raw: bytes) -> dict[str, str]:
@@ -75,12 +45,31 @@ def whole_number(value: str) -> int | str:
         return value
 
 
+def refusal(code: str | None, params: Mapping[str, Any], english: str, lang: str) -> str:
+    """Why a field was refused, in ``lang``: the catalog's ``reason.<code>`` with the rule's values; where
+    the catalog has no words for the rule, the English sentence in English and a plain request in Chinese."""
+    found = Messages(lang, "reason.").text(code or "")
+    if found is None:  # never an English sentence on a Chinese page
+        return english if lang == "en" else Messages(lang)("reason.unknown")
+    try:
+        return found.format(**params)
+    except (KeyError, IndexError):
+        return Messages(lang)("reason.unknown") if lang != "en" else english
+
+
 def reason(item: dict[str, Any], words: Words) -> str:
-    pair = REASONS.get(str(item["type"]))
-    if pair is None:  # a rule with no words of its own yet: never an English sentence on a Chinese page
-        return str(item["msg"]) if words.lang == "en" else "填写有误，请检查"
-    text = pair[1] if words.lang == "en" else pair[0]
-    return text.format(**(item.get("ctx") or {}))
+    """A pydantic error item (the contract's or the door's rule) in the page's language."""
+    return refusal(str(item["type"]), item.get("ctx") or {}, str(item["msg"]), words.lang)
+
+
+def field_reasons(fields: list[FieldError], words: Words) -> dict[str, str]:
+    """A service's refusal, field by field, in the page's language: the contract names a field of the
+    request's body (``body.held_on``), a domain rule the command's own field (``held_on``)."""
+    return {
+        found.field.removeprefix("body."): refusal(found.code, found.params, found.reason, words.lang)
+        for found in fields
+        if found.field.startswith("body.") or "." not in found.field
+    }
 
 
 def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:

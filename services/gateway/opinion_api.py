@@ -13,8 +13,8 @@ from contracts.commands import Actor
 from contracts.queries.opinion import PlansAnswer
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
-from services.gateway.labels import local_time
 from services.gateway.opinion_labels import OpinionWords
+from services.gateway.pages import unit_crumbs, unit_names
 from services.gateway.params import passed
 from services.gateway.reads import checked_path, query, scoped_record
 from services.gateway.views import Views, lang_of
@@ -66,7 +66,7 @@ async def get_plans(request: Request, actor: ApiActor) -> dict[str, Any]:
 
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     views: Views = request.app.state.views
-    return views.render(request, template, o=OpinionWords(lang_of(request)), when=local_time, **context)
+    return views.render(request, template, o=OpinionWords(lang_of(request)), **context)
 
 
 @router.get("/opinion/units/{unitpath}", include_in_schema=False)
@@ -80,9 +80,17 @@ async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
         unit=stats,
         cases=cases,
         times=("acknowledge", "first_response", "close"),
+        crumbs=await unit_crumbs(request, actor, stats["path"]),
+        names=await unit_names(request, (case["assignee"] or case["desk"] for case in cases["cases"])),
     )
 
 
 @router.get("/opinion/cases/{case_id}", include_in_schema=False)
 async def case_page(case_id: str, request: Request, actor: PageActor) -> HTMLResponse:
-    return render(request, "opinion_case.html", actor=actor, case=await visible_case(request, actor, case_id))
+    case = await visible_case(request, actor, case_id)
+    mentioned = [case.get(key) for key in ("reported_unit", "owning_unit", "desk", "supervisor", "assignee")]
+    mentioned += [entry.get("unit") for entry in case["timeline"]]
+    mentioned += [(entry.get("detail") or {}).get("to_unit") for entry in case["timeline"]]
+    return render(
+        request, "opinion_case.html", actor=actor, case=case, names=await unit_names(request, mentioned)
+    )

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from services.gateway.labels import ACTIVITY_KINDS
+from contracts.outreach import ActivityKind
+from services.gateway.catalog import LOCALES, Messages
 
 MAX_ROWS = 50_000
 LIST_FIELDS = frozenset({"participants", "speakers", "evidence"})
@@ -32,7 +33,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "evidence": ("佐证材料",),
 }
 COLUMN_OF = {alias.lower(): name for name, aliases in HEADERS.items() for alias in (name, *aliases)}
-KIND_OF = {label.lower(): kind for kind, labels in ACTIVITY_KINDS.items() for label in labels} | {
+KIND_OF = {
+    Messages(lang).name("activity_kind", kind).lower(): kind.value
+    for kind in ActivityKind
+    for lang in LOCALES
+} | {
     "主题党日": "branch_study",
     "支部学习": "branch_study",
     "大讲堂": "lecture",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +17,7 @@ from services.gateway.api import sanji_of
 from services.gateway.auth import TOKEN_COOKIE, authority_of, page_actor
 from services.gateway.commands import forward, read_body
 from services.gateway.errors import GatewayError
-from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, parse_form
+from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, field_reasons, parse_form
 from services.gateway.labels import Words
 from services.gateway.params import passed
 from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
@@ -29,6 +31,24 @@ COOKIE_SECONDS = 12 * 3600
 def views_of(request: Request) -> Views:
     views: Views = request.app.state.views
     return views
+
+
+async def unit_crumbs(request: Request, actor: Actor, path: str) -> list[dict[str, Any]]:
+    """The units above ``path`` up to the city, by name; linked only where the actor may look."""
+    found = await breadcrumb(sanji_of(request), path)
+    return [{**crumb, "linked": is_within(crumb["path"], actor.scope)} for crumb in found]
+
+
+async def unit_names(request: Request, paths: Iterable[str | None]) -> dict[str, str]:
+    """Unit path → name for the units a page mentions (cases, timelines), so it shows names, not codes."""
+    wanted = sorted({path for path in paths if path})
+    sanji = sanji_of(request)
+
+    async def name_of(path: str) -> str:
+        answer = await sanji.query("projection.unit", {"path": path})
+        return str(answer["result"]["name"]) if answer.get("ok") else path
+
+    return dict(zip(wanted, await asyncio.gather(*(name_of(path) for path in wanted)), strict=True))
 
 
 def safe_next(target: str | None) -> str:
@@ -109,10 +129,8 @@ async def log_activity(unitpath: str, request: Request, actor: PageActor) -> Res
                 sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id
             )
         except GatewayError as error:
-            form["errors"] = {
-                f.field.removeprefix("body."): f.reason for f in error.fields if f.field.startswith("body.")
-            }
-            form["message"] = words("not_logged") + error.message
+            form["errors"] = field_reasons(error.fields, words)
+            form["message"] = words("not_logged") + words.explain(error.code, error.message)
             return await _render_unit(request, actor, path, form, status=error.status)
         # The page it leads to waits (bounded) until the unit's counts show this activity.
         written = {"after": reply.position} if reply.position else {}
@@ -132,9 +150,7 @@ async def _render_unit(
 ) -> HTMLResponse:
     sanji = sanji_of(request)
     unit = await unit_detail(sanji, actor, path, **passed(request, "after"))  # after: the form's write
-    crumbs = [
-        {**crumb, "linked": is_within(crumb["path"], actor.scope)} for crumb in await breadcrumb(sanji, path)
-    ]
+    crumbs = await unit_crumbs(request, actor, path)
     kinds = [
         {
             "kind": kind.value,

@@ -21,9 +21,15 @@ from tests.stack import running
 
 CITY_TOKEN = "city-admin-token"
 COUNTY_TOKEN = "county-clerk-token"
+DEMO_TOKEN = "city-demo-token"  # every role `sanji demo` needs: it also ingests as the monitoring system
 TOKENS = {
     CITY_TOKEN: {"id": "admin@3205", "scope": "3205", "roles": ["admin", "clerk"]},
     COUNTY_TOKEN: {"id": "clerk@320506", "scope": "3205.320506", "roles": ["clerk"]},
+    DEMO_TOKEN: {
+        "id": "demo@3205",
+        "scope": "3205",
+        "roles": ["admin", "clerk", "leader", "assessor", "system"],
+    },
 }
 UNITS = [
     ("3205", "苏州市民政局", "bureau"),

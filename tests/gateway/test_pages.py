@@ -4,9 +4,12 @@ log-activity form with its errors shown next to the fields."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
+from contracts.envelope import utc_now
+from services.eventkit.localtime import local_date
 from tests.gateway.support import (
     CITY_TOKEN,
     COUNTY_TOKEN,
@@ -174,6 +177,16 @@ async def test_log_activity_form_shows_errors_inline_and_logs(http: httpx.AsyncC
     assert future.status_code == 422  # refused by the contract's date window, next to the field
     assert "不能晚于今天" in future.text  # the door's refusal in the page's words, not its English
     assert "in the future" not in future.text
+    tomorrow = (local_date(utc_now()) + timedelta(days=1)).isoformat()  # inside the door's tolerance
+    refused = {"kind": "training", "topic": "培训", "held_on": tomorrow, "audience": "5"}
+    by_service = await http.post(f"{page}/activities", data={**refused, "form_id": "form-0004-abcdef"})
+    assert by_service.status_code == 422  # outreach's rule, said through the catalog by its code
+    assert "不能晚于今天" in by_service.text
+    assert "log an activity once" not in by_service.text
+    by_service_en = await http.post(
+        f"{page}/activities?lang=en", data={**refused, "form_id": "form-0005-abcdef"}
+    )
+    assert "must not be after today" in by_service_en.text
     early = await http.post(
         f"{page}/activities?lang=en",
         data={"kind": "training", "topic": "a\u202eb", "held_on": "1999-12-31", "audience": "5"},

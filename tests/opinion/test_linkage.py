@@ -170,6 +170,8 @@ async def test_dispatch_down_escalate_up_and_each_level_sees_its_subtree(http: h
     assert detail.status_code == 200
     assert "升级/上报" in detail.text
     assert "涉及多部门，超出街道处置能力" in detail.text
+    assert "长桥街道" in detail.text  # units by name, not by code
+    assert f'<td class="code">{TOWN}' not in detail.text
     english = await http.get(f"/opinion/cases/{CASE}", params={"lang": "en"})
     assert "Timeline" in english.text
 

@@ -95,6 +95,9 @@ def test_an_activity_in_the_future_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
         decide_log_activity(Activity(), True, TODAY, log(held_on="2025-07-01"))
     assert refused.value.field == "held_on"
+    found = refused.value.field_error()  # the rule by code and values, for pages in any language
+    assert found is not None
+    assert (found.code, found.params) == ("date_in_future", {"date": "2025-07-01", "today": str(TODAY)})
 
 
 def test_the_audience_cannot_be_below_the_named_participants() -> None:

@@ -192,7 +192,8 @@ async def test_reads_are_cut_to_the_actors_scope_and_the_pages_render(http: http
     assert "Plan versus actual" in english.text
     detail = await http.get("/outreach/activities/act-xc-00001")
     assert detail.status_code == 200
-    assert "outreach.activity_logged" in detail.text
+    assert "登记" in detail.text  # the history in words, not the event's type string
+    assert "outreach.activity_logged" not in detail.text
     form = await http.get("/outreach/import")
     assert "X-Sanji-Upload" in form.text
     forged = await http.post("/outreach/import", content=b"x")

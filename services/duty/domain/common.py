@@ -57,6 +57,8 @@ def check_effective(
         raise DomainError(
             f"{effective_on} is in the future (today is {today}); record the change once it takes effect",
             field=field,
+            rule="date_in_future",
+            params={"date": effective_on, "today": today},
         )
     if last is not None and effective_on < last:
         raise DomainError(

@@ -54,7 +54,10 @@ def decide_record_inspection(
     check_active(unit, command.unit, "unit")
     if command.inspected_on > today:
         raise DomainError(
-            f"{command.inspected_on} is in the future; record an inspection once held", "inspected_on"
+            f"{command.inspected_on} is in the future; record an inspection once held",
+            "inspected_on",
+            rule="date_in_future",
+            params={"date": command.inspected_on, "today": today},
         )
     if len(set(command.outlets_checked)) != len(command.outlets_checked):
         raise DomainError("an outlet is listed twice among the outlets checked", field="outlets_checked")

@@ -54,7 +54,10 @@ def check_facts(facts: ActivityFacts | LogActivity, today: date) -> None:
     """What must hold for any recorded activity, whether logged, imported or corrected."""
     if facts.held_on > today:
         raise DomainError(
-            f"{facts.held_on} is in the future; log an activity once it has been held", field="held_on"
+            f"{facts.held_on} is in the future; log an activity once it has been held",
+            field="held_on",
+            rule="date_in_future",
+            params={"date": facts.held_on, "today": today},
         )
     if facts.audience < len(facts.participants):
         raise DomainError(

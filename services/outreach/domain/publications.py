@@ -228,7 +228,12 @@ def decide_publish(
             field="publication_id",
         )
     if command.published_on > today:
-        raise DomainError(f"{command.published_on} is in the future", field="published_on")
+        raise DomainError(
+            f"{command.published_on} is in the future",
+            field="published_on",
+            rule="date_in_future",
+            params={"date": command.published_on, "today": today},
+        )
     found = check_outlet(outlet, publication.outlet_id, command.unit)
     if command.published_on < found.effective_on:
         raise DomainError(
@@ -254,7 +259,12 @@ def decide_record_views(publication: Publication, today: date, command: RecordVi
             f"publication {command.publication_id} is not published yet", field="publication_id"
         )
     if command.as_of > today:
-        raise DomainError(f"{command.as_of} is in the future", field="as_of")
+        raise DomainError(
+            f"{command.as_of} is in the future",
+            field="as_of",
+            rule="date_in_future",
+            params={"date": command.as_of, "today": today},
+        )
     if command.views == publication.views:
         return []  # the same figure again (a platform polling daily): nothing new
     return [

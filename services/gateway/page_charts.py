@@ -1,0 +1,91 @@
+"""The charts of each page from the data its template already has; templates call ``charts.<name>(…)``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from contracts.outreach import ActivityKind
+from services.gateway.catalog import Messages
+from services.gateway.charts import Option, bars, by_severity, ranked, score_trend
+from services.gateway.period_words import period_text
+
+LOOP_STATES = ("reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed")
+SEVERITIES = ("I", "II", "III", "IV")
+EMPTY = {"activities": 0, "audience": 0}
+
+
+def activity_kinds(own: Mapping[str, Any], subtree: Mapping[str, Any], t: Messages) -> Option | None:
+    """Activities by kind, this unit against its whole subtree."""
+    kinds = [kind.value for kind in ActivityKind]
+    words = Messages(t.lang)
+    return bars(
+        [words.name("activity_kind", kind) for kind in kinds],
+        [
+            (words("text.own"), [own.get(kind, EMPTY)["activities"] for kind in kinds]),
+            (words("text.subtree"), [subtree.get(kind, EMPTY)["activities"] for kind in kinds]),
+        ],
+    )
+
+
+def children(
+    rows: Sequence[Mapping[str, Any]], value: str, name: str, *, key: str = "subtree"
+) -> Option | None:
+    """Subunits compared on one figure of their ``key`` block (``subtree.activities``…), sorted."""
+    return ranked([(row["name"], (row.get(key) or {}).get(value)) for row in rows], name)
+
+
+def plan(targets: Sequence[Mapping[str, Any]], o: Messages) -> Option | None:
+    """Plan versus actual: each target's periods, target and done side by side."""
+    labels: list[str] = []
+    wanted: list[int | None] = []
+    done: list[int | None] = []
+    for target in targets:
+        kind = Messages(o.lang).name("activity_kind", target["kind"])
+        for period in target["periods"]:
+            labels.append(f"{kind} {period['period']}")
+            wanted.append(period["target"])
+            done.append(period["actual"])
+    return bars(labels, [(o("target"), wanted), (o("actual"), done)])
+
+
+def opinion_loop(by_state: Mapping[str, int], o: Messages) -> Option | None:
+    """The closed loop: cases standing at each state, in the loop's order (monitored → closed)."""
+    return bars(
+        [o.name("state", state) for state in LOOP_STATES],
+        [(o("cases"), [by_state.get(state, 0) for state in LOOP_STATES])],
+    )
+
+
+def opinion_severity(by_severity_counts: Mapping[str, int], o: Messages) -> Option | None:
+    return by_severity(
+        [(code, o.name("severity", code), by_severity_counts.get(code, 0)) for code in SEVERITIES], o("count")
+    )
+
+
+def opinion_times(hours: Mapping[str, Mapping[str, Any]], steps: Sequence[str], o: Messages) -> Option | None:
+    """Response times: the median and the 90th percentile of each step, in hours."""
+    return bars(
+        [o(step) for step in steps],
+        [
+            (o("median"), [hours[step]["median"] for step in steps]),
+            (o("p90"), [hours[step]["p90"] for step in steps]),
+        ],
+        zeros_are_data=True,
+    )
+
+
+def assessment_trend(trend: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
+    """The score over the year, the periods not yet frozen in a bulletin drawn dashed."""
+    return score_trend(
+        [
+            (period_text(point["period"], a.lang), point["total"], bool(point.get("frozen")))
+            for point in trend
+        ],
+        a("frozen"),
+        a("provisional"),
+    )
+
+
+def assessment_children(rows: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
+    return ranked([(row["name"], row["total"]) for row in rows], a("total"))

@@ -1,0 +1,182 @@
+"""The workbench in a real browser against the full demo: log in, drill city → county → township and back,
+log an activity by form and see the count rise, every chart drawn with data, English without Chinese-only
+gaps, and screenshots at laptop and phone widths in artifacts/browser/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Page
+
+from services.cli import demo_assessment
+from services.cli.demo import CITY, Seeder, demo_units, local_today, seed_demo
+from services.cli.demo_assessment import example_scheme, settled
+from services.cli.demo_opinion import seed_opinion
+from services.cli.demo_outreach import demo_targets
+from tests.browser.chromium import (
+    CJK,
+    ENGLISH_PHRASE,
+    LAPTOP,
+    LEAKS,
+    PHONE,
+    charts_drawn,
+    chromium,
+    count,
+    label_texts,
+    shoot,
+)
+from tests.gateway.support import CITY_TOKEN, DEMO_TOKEN, bearer, running_gateway
+from tests.helpers import wait_until
+
+SERVICES = ("duty", "outreach", "opinion", "assessment", "projection")
+CITY_PATH, CITY_NAME = CITY
+# Each context page of the city and the charts it must draw with data after the demo.
+CHARTS = {
+    "/units/3205": {"chart-kinds", "chart-children"},
+    "/outreach/units/3205": {"chart-kinds", "chart-plan", "chart-children"},
+    "/opinion/units/3205?period=2026": {"chart-loop", "chart-severity", "chart-times", "chart-children"},
+    "/assessment/units/3205": {"chart-trend", "chart-children"},
+}
+
+pytestmark = pytest.mark.slow
+ACTIVITIES, OPINION_ITEMS = 120, 40  # enough for every chart; the full demo takes minutes on a busy machine
+BULLETIN = "2026-Q1"  # published (frozen); the later quarters stay provisional, drawn dashed
+
+
+async def seed(base: str) -> None:
+    """The demo's units, activities, duty and outreach, a smaller opinion year, the scheme and one bulletin."""
+    await seed_demo(base, DEMO_TOKEN, ACTIVITIES, echo=lambda _line: None)
+    async with httpx.AsyncClient(base_url=base, headers=bearer(DEMO_TOKEN), timeout=30) as http:
+        seeder, city = Seeder(http), CITY_PATH
+        for target in demo_targets(demo_units(), 2026):
+            await seeder.send(
+                "outreach.set_target", target, f"browser-target-{target['unit']}-{target['kind']}"
+            )
+        await seed_opinion(http, seeder, demo_units(), local_today(), lambda _line: None, items=OPINION_ITEMS)
+        scheme = {"unit": city, "year": 2026, "scheme": example_scheme()}
+        await seeder.send("assessment.adopt_scheme", scheme, "browser-scheme-2026")
+        await settled(http, city, BULLETIN)
+        bulletin = {"unit": city, "period": BULLETIN, "title": "2026年第一季度意识形态工作责任制考核通报"}
+        await seeder.send("assessment.publish_bulletin", bulletin, "browser-bulletin-2026-Q1")
+
+
+async def log_in(page: Page, base: str) -> None:
+    await page.goto(f"{base}/units/{CITY_PATH}")
+    assert "/login" in page.url
+    await page.fill("#token", CITY_TOKEN)
+    await page.click("form button[type=submit]")
+    await page.wait_for_url(f"{base}/units/{CITY_PATH}")
+
+
+async def drill_down_and_back(page: Page) -> str:
+    """City → its first county → that county's first township by links, back to the city by the breadcrumb;
+    answers the township's page URL."""
+    assert CITY_NAME in await page.inner_text("h1")
+    county = page.locator("#chart-children table a").first
+    county_name = await county.inner_text()
+    await county.click()
+    assert county_name in await page.inner_text("h1")
+    township = page.locator("#chart-children table a").first
+    township_name = await township.inner_text()
+    await township.click()
+    assert township_name in await page.inner_text("h1")
+    crumbs = await page.locator("nav.crumbs").inner_text()
+    assert CITY_NAME in crumbs
+    assert county_name in crumbs
+    township_url = page.url
+    await page.locator("nav.crumbs a", has_text=county_name).click()
+    assert county_name in await page.inner_text("h1")
+    await page.locator("nav.crumbs a", has_text=CITY_NAME).click()
+    assert CITY_NAME in await page.inner_text("h1")
+    return township_url
+
+
+async def own_activities(page: Page) -> int:
+    return count(await page.locator(".total strong").first.inner_text())
+
+
+async def log_activity_by_form(page: Page, township_url: str) -> None:
+    await page.goto(township_url)
+    before = await own_activities(page)
+    await page.select_option("#kind", "outreach_talk")
+    await page.fill("#topic", "浏览器测试：入户宣讲")
+    await page.fill("#held_on", local_today().isoformat())
+    await page.fill("#audience", "35")
+    await page.click("#log ~ form button[type=submit]")
+    await page.wait_for_url("**logged=1**")
+    assert await page.locator(".notice").count() == 1
+
+    async def risen() -> bool:
+        await page.reload()
+        return await own_activities(page) == before + 1
+
+    await wait_until(risen, timeout=30, interval=0.5, message="the township's count never rose")
+
+
+async def every_chart_drawn(page: Page, base: str) -> None:
+    """Each page's charts hold data (polled: the last facts seeded may still be on their way to the views)."""
+    for path, expected in CHARTS.items():
+        drawn: dict[str, int] = {}
+
+        async def all_drawn(
+            path: str = path, expected: set[str] = expected, drawn: dict[str, int] = drawn
+        ) -> bool:
+            await page.goto(base + path)
+            drawn.update(await charts_drawn(page))
+            return all(drawn.get(chart, 0) > 0 for chart in expected)
+
+        try:
+            await wait_until(all_drawn, timeout=60, interval=1.0)
+        except AssertionError:
+            raise AssertionError(
+                f"{path}: charts drawn {drawn}, expected data in {sorted(expected)}"
+            ) from None
+
+
+async def no_language_gaps(page: Page, base: str) -> None:
+    """In English no label is Chinese; in either language no Python value or catalog key shows."""
+    for path in [*CHARTS, "/", "/duty/units/3205", "/outreach/import?unit=3205"]:
+        for lang in ("zh", "en"):
+            url = base + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
+            await page.goto(url)
+            body = await page.inner_text("body")
+            assert not LEAKS.search(body), f"{url}: {LEAKS.search(body)}"
+            if lang == "zh":
+                assert not ENGLISH_PHRASE.search(body), f"{url}: {ENGLISH_PHRASE.search(body)}"
+            if lang == "en":
+                chinese = [text for text in await label_texts(page) if CJK.search(text)]
+                assert not chinese, f"{url}: Chinese-only labels {chinese[:8]}"
+
+
+async def screenshots(page: Page, base: str) -> list[Path]:
+    taken = []
+    for width_name, size in (("laptop", LAPTOP), ("phone", PHONE)):
+        await page.set_viewport_size(size)
+        for path in CHARTS:
+            for lang in ("zh", "en"):
+                suffix = ("&" if "?" in path else "?") + "lang=en" if lang == "en" else ""
+                await page.goto(base + path + suffix)
+                name = path.strip("/").split("?")[0].replace("/", "_")
+                taken.append(await shoot(page, f"{name}-{lang}-{width_name}"))
+    return taken
+
+
+@pytest.mark.timeout(900)  # seeding a year across five services on two shared cores
+async def test_the_workbench_in_a_browser(
+    nats_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo_assessment, "SETTLE_WITHIN", 480.0)  # scoring a year of facts, loaded machine
+    async with running_gateway(nats_url, database_url, tmp_path, SERVICES) as gateway:
+        base = f"http://127.0.0.1:{gateway.http_port}"
+        await seed(base)
+        async with chromium() as browser:
+            page = await browser.new_page(viewport=LAPTOP, locale="zh-CN")
+            await log_in(page, base)
+            township_url = await drill_down_and_back(page)
+            await log_activity_by_form(page, township_url)
+            await every_chart_drawn(page, base)
+            await no_language_gaps(page, base)
+            taken = await screenshots(page, base)
+            assert all(shot.stat().st_size > 10_000 for shot in taken)
