@@ -163,4 +163,5 @@ async def test_an_answer_off_its_contract_is_an_internal_error_not_a_reply(pool:
     assert "Traceback" not in json.dumps(answer)
     refused = json.loads(await respond(b'{"path": "3205", "limit": 0}', "sanji.qry.test.seen"))
     assert refused["error"]["code"] == "invalid"
-    assert refused["error"]["fields"] == [{"field": "limit", "reason": "a whole number from 1 to 200"}]
+    (named,) = refused["error"]["fields"]
+    assert (named["field"], named["reason"]) == ("limit", "a whole number from 1 to 200")
