@@ -12,10 +12,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from contracts.asyncapi_schemas import SCHEMAS, hand_written_schemas, query_payloads
+from contracts.asyncapi_schemas import SCHEMAS, hand_written_schemas
 from contracts.commands import COMMANDS, CommandReply, CommandRequest, ErrorBody
 from contracts.envelope import EventEnvelope
 from contracts.ingest import INGEST
+from contracts.queries import QUERIES, QueryContract
 from contracts.registry import REGISTRY, DomainEvent
 from contracts.schemas import command_description, event_description
 from contracts.subjects import EVENTS_STREAM, command_subject, query_subject
@@ -67,13 +68,17 @@ def component_schemas() -> tuple[dict[str, dict[str, Any]], Refs]:
     models += REGISTRY.models()
     models += list(COMMANDS.values())
     inputs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
+    params = [contract.params for contract in QUERIES.values()]
+    answers = [contract.answer for contract in QUERIES.values()]
+    inputs += [(m, "validation") for m in params] + [(m, "serialization") for m in answers]
     refs, top = models_json_schema(inputs, ref_template=SCHEMAS + "{model}", schema_generator=AsyncApiSchema)
     schemas: dict[str, dict[str, Any]] = dict(top.get("$defs", {}))
     extra = hand_written_schemas()
     clashing = schemas.keys() & extra.keys()
     if clashing:
         raise ValueError(f"contract model names clash with hand-written schemas: {sorted(clashing)}")
-    return schemas | extra, {model: refs[(model, "validation")]["$ref"] for model in models}
+    found = {model: refs[(model, "validation")]["$ref"] for model in models + params}
+    return schemas | extra, found | {model: refs[(model, "serialization")]["$ref"] for model in answers}
 
 
 def event_message(model: type[DomainEvent], refs: Refs) -> dict[str, Any]:
@@ -234,7 +239,15 @@ def ingest_parts(refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     return channels, operations, messages
 
 
-def query_parts(names: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def query_contract(name: str) -> QueryContract:
+    """The contract of query ``<service>.<name>`` (the projection answers every query)."""
+    service, _, query = name.partition(".")
+    if service != "projection" or query not in QUERIES:
+        raise ValueError(f"query {name} has no contract in contracts/queries")
+    return QUERIES[query]
+
+
+def query_parts(names: Iterable[str], refs: Refs) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """One request/reply channel per query ``<service>.<name>``; every answer arrives on the inbox."""
     reply_messages: dict[str, Any] = {}
     channels: dict[str, Any] = {}
@@ -242,7 +255,12 @@ def query_parts(names: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any], d
     messages: dict[str, Any] = {}
     for name in sorted(set(names)):
         service = name.partition(".")[0]
-        summary, params, result = query_payloads(name)
+        contract = query_contract(name)
+        summary, params, result = (
+            contract.summary,
+            {"$ref": refs[contract.params]},
+            {"$ref": refs[contract.answer]},
+        )
         channel_id, reply_id = f"qry.{name}", f"qry.{name}.reply"
         channel, operation = request_reply(channel_id, query_subject(name), channel_id, "queryReply", name)
         channels[channel_id] = {**channel, "title": f"{name} query"}
@@ -298,7 +316,7 @@ def asyncapi_document(queries: Iterable[str]) -> dict[str, Any]:
         event_parts(refs),
         command_parts(refs),
         ingest_parts(refs),
-        query_parts(queries),
+        query_parts(queries, refs),
     ):
         channels |= part_channels
         operations |= part_operations

@@ -105,5 +105,5 @@ def query_names() -> tuple[str, ...]:
     for info in SERVICES:
         definition = getattr(info.create_app(), "definition", None)  # the gateway has none: it asks
         if definition is not None:
-            found += [f"{definition.name}.{name}" for name in definition.queries]
+            found += [f"{definition.name}.{spec.name}" for spec in definition.queries]
     return tuple(sorted(found))

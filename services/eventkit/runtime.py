@@ -1,54 +1,45 @@
-"""ServiceRuntime: runs one service definition — migrations, streams, command subscribers (FastStream),
-relay, reaction consumers, projectors, query responders and the ops HTTP server — and stops it cleanly."""
+"""ServiceRuntime: runs one service definition — migrations, streams, command, ingest and query
+responders on the service's one NATS connection, relay, reaction consumers, projectors and the ops HTTP
+server — and stops it cleanly."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 import asyncpg
-from faststream.nats import NatsBroker, NatsMessage
 from nats.aio.client import Client as NatsClient
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 from nats.js import JetStreamContext
 
-from contracts.commands import Command, ErrorBody
+from contracts.commands import Command
 from contracts.envelope import utc_now
-from contracts.inputs import text_problem
 from contracts.subjects import command_subject, ingest_filter, query_subject
 from services.eventkit.aio import serve_until_signalled
-from services.eventkit.busconnect import connect, inbox_prefix_for, server_list
+from services.eventkit.busconnect import connect, inbox_prefix_for
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
-from services.eventkit.db import create_pool, dumps
-from services.eventkit.errors import internal_error
+from services.eventkit.db import create_pool
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.ingest import ingest_responder
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.ops_http import HttpServer, ops_app
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.projector import Projector, ProjectorRunner
+from services.eventkit.queries import QueryError, QuerySpec, query_responder
 from services.eventkit.relay import Relay
-from services.eventkit.responders import Respond, Responders, subscriptions_in_place
+from services.eventkit.responders import Respond, Responders
 from services.eventkit.settings import ServiceSettings
 from services.eventkit.streams import ensure_sanji_streams
 from services.eventkit.timers import TimerHandler, TimerRunner
 
 log = logging.getLogger(__name__)
-QueryHandler = Callable[[asyncpg.Pool, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-
-class QueryError(Exception):
-    """A query that cannot be answered as asked (unknown unit, bad parameter)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+__all__ = ["QueryError", "ServiceDefinition", "ServiceRuntime"]  # QueryError: where handlers found it
 
 
 @dataclass
@@ -59,7 +50,7 @@ class ServiceDefinition:
     commands: dict[type[Command], Handler] = field(default_factory=dict)
     reactions: list[Reaction] = field(default_factory=list)
     projectors: list[Projector] = field(default_factory=list)
-    queries: dict[str, QueryHandler] = field(default_factory=dict)
+    queries: list[QuerySpec] = field(default_factory=list)
     timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
     # kind → the command that serves sanji.ingest.<name>.<kind>.<system>.<unit tokens> (eventkit/ingest.py)
     ingest: dict[str, type[Command]] = field(default_factory=dict)
@@ -94,7 +85,6 @@ class ServiceRuntime:
         self.js: JetStreamContext
         self.store: PostgresEventStore
         self.bus: CommandBus
-        self.broker: NatsBroker
         self.responders: Responders
         self.relay: Relay | None = None
         self.timer_runner: TimerRunner | None = None
@@ -113,19 +103,7 @@ class ServiceRuntime:
         await ensure_sanji_streams(self.js)
         self.store = PostgresEventStore(self.pool, d.schema, origin=f"{s.city}/{d.name}")
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock, self.fault)
-        # FastStream's default logger writes coloured text to stdout, and a line per message at INFO.
-        self.broker = NatsBroker(
-            server_list(s.nats_url),
-            name=f"sanji-{d.name}-rpc",
-            inbox_prefix=inbox,
-            max_reconnect_attempts=-1,
-            logger=logging.getLogger("faststream.nats"),
-            log_level=logging.WARNING,
-        )
-        self._register_queries()
-        await self.broker.start()
-        await subscriptions_in_place(self.broker.connection)  # queries answerable once we say ready
-        await self._serve_writes()
+        await self._serve_requests()
         if d.commands:
             self.relay = Relay(self.store, self.js, d.name, fault=self.fault)
             self._spawn(self.relay.run(self.stop_event))
@@ -154,8 +132,8 @@ class ServiceRuntime:
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self.tasks.append(asyncio.create_task(coroutine))
 
-    async def _serve_writes(self) -> None:
-        """Commands and ingest requests (see responders.py for why not through FastStream)."""
+    async def _serve_requests(self) -> None:
+        """Commands, ingest requests and queries, all on the one connection (responders.py)."""
         queue = f"sanji-{self.definition.name}"
         # Commands run concurrently (each in its own transaction; optimistic concurrency and command
         # ids keep that safe): one at a time, a slow request would queue every other clerk behind it.
@@ -165,33 +143,16 @@ class ServiceRuntime:
         for kind, model in self.definition.ingest.items():
             respond = ingest_responder(self.bus, kind, model)
             await self.responders.serve(ingest_filter(self.definition.name, kind), queue, respond)
-
-    def _register_queries(self) -> None:
-        queue = f"sanji-{self.definition.name}"
-        for name, handler in self.definition.queries.items():
-            self.broker.subscriber(
-                query_subject(f"{self.definition.name}.{name}"), queue=queue, max_workers=4
-            )(self._query_responder(handler))
+        for spec in self.definition.queries:
+            subject = query_subject(f"{self.definition.name}.{spec.name}")
+            await self.responders.serve(
+                subject, queue, query_responder(self.pool, self.definition.schema, spec)
+            )
 
     def _command_responder(self, name: str) -> Respond:
         async def respond(raw: bytes, _subject: str) -> bytes:
             reply = await self.bus.dispatch(name, raw)
             return reply.model_dump_json().encode()
-
-        return respond
-
-    def _query_responder(self, handler: QueryHandler) -> Callable[[NatsMessage], Awaitable[bytes]]:
-        async def respond(message: NatsMessage) -> bytes:
-            try:
-                params = await message.decode() if message.body else {}
-                answer = await handler(self.pool, readable_params(params))
-                return dumps({"ok": True, "result": answer}).encode()
-            except QueryError as error:
-                body = ErrorBody.model_validate({"code": error.code, "message": error.message})
-                return dumps({"ok": False, "error": body.model_dump()}).encode()
-            except Exception:
-                body = internal_error("the query failed", subject=message.raw_message.subject)
-                return dumps({"ok": False, "error": body.model_dump()}).encode()
 
         return respond
 
@@ -208,32 +169,20 @@ class ServiceRuntime:
         if self._http is not None:
             await self._http.stop()
         await self.responders.stop()
-        # The server may have closed the connection (a rotated password), or it may be moving to another
-        # cluster node: there is nothing to drain then.
-        with contextlib.suppress(ConnectionClosedError, ConnectionReconnectingError):
-            await self.broker.stop()
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=10)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        if self.nc.is_connected:
-            await self.nc.drain()
-        else:
-            await self.nc.close()
+        # The server may have closed the connection (a rotated password), or it may be moving to another
+        # cluster node: there is nothing to drain then.
+        with contextlib.suppress(ConnectionClosedError, ConnectionReconnectingError):
+            if self.nc.is_connected:
+                await self.nc.drain()
+            else:
+                await self.nc.close()
         await self.pool.close()
 
     async def serve_until_signalled(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""
         await serve_until_signalled(self.start, self.stop)
-
-
-def readable_params(params: object) -> dict[str, Any]:
-    """A query's parameters, its text free of what PostgreSQL refuses (NUL) and of control characters,
-    else a QueryError naming the parameter instead of an internal error."""
-    if not isinstance(params, dict):
-        return {}
-    for key, value in params.items():
-        if isinstance(value, str) and (problem := text_problem(value, multiline=False)):
-            raise QueryError("invalid", f"{key}: {problem}")
-    return params

@@ -1,4 +1,5 @@
-"""The JSON API: ``POST /api/v1/commands/<context>/<name>`` (a route per command) and the unit reads."""
+"""The JSON API: ``POST /api/v1/commands/<context>/<name>`` (a route per command) and the top units (the
+other reads are generated from the query contracts: query_routes.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from contracts.commands import COMMANDS, Actor, CommandReply
+from contracts.queries.units import UnitsAnswer
 from services.eventkit.client import SanjiClient
 from services.gateway.auth import api_actor
 from services.gateway.commands import command_name, forward, header_id, parse_json_object, read_body
 from services.gateway.errors import GatewayError
 from services.gateway.openapi import command_operation, command_path
-from services.gateway.reads import top_units, unit_detail
+from services.gateway.params import passed
+from services.gateway.reads import top_units
 
 router = APIRouter(prefix="/api/v1")
 ApiActor = Annotated[Actor, Depends(api_actor)]
@@ -69,13 +72,7 @@ async def post_command(context: str, name: str, request: Request, actor: ApiActo
     return await send_command(command_name(context, name), request, actor)
 
 
-@router.get("/units")
+@router.get("/units", response_model=UnitsAnswer)
 async def get_units(request: Request, actor: ApiActor) -> dict[str, Any]:
     """The top units in the actor's scope with their subtree counts, and the projection's freshness."""
-    return await top_units(sanji_of(request), actor)
-
-
-@router.get("/units/{unitpath}")
-async def get_unit(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """One unit: own and subtree counts by activity kind, children, freshness."""
-    return await unit_detail(sanji_of(request), actor, unitpath)
+    return await top_units(sanji_of(request), actor, **passed(request, "after"))

@@ -25,6 +25,7 @@ from services.gateway import (
     outreach_api,
     outreach_pages,
     pages,
+    query_routes,
 )
 from services.gateway.auth import TokenAuthority
 from services.gateway.evidence import EvidenceGrants
@@ -58,6 +59,7 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     app.state.sanji = None
     api_routers: list[APIRouter] = [
         api.router,
+        query_routes.router,
         duty_api.router,
         outreach_api.router,
         opinion_api.router,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from contracts.commands import Actor
+from contracts.queries.assessment import BulletinAnswer
 from contracts.units import UnitPathError, is_within, parse_unit_path
 from services.gateway.api import sanji_of
 from services.gateway.assessment_xlsx import MEDIA_TYPE, disposition, workbook
@@ -49,7 +50,7 @@ async def visible_bulletin(request: Request, actor: Actor, unitpath: str, period
     below, above = is_within(unitpath, actor.scope), is_within(actor.scope, unitpath)
     if not (below or above):
         raise unseen("bulletin", f"{unitpath}/{period}")
-    params = {"path": unitpath, "period": period, **passed(request, "version")}
+    params = {"path": unitpath, "period": period, **passed(request, "version", "after")}
     try:
         found = await query(sanji_of(request), q("bulletin"), params)
     except GatewayError as error:
@@ -59,19 +60,6 @@ async def visible_bulletin(request: Request, actor: Actor, unitpath: str, period
     if not below and not any(is_within(row["unit"], actor.scope) for row in found["rows"]):
         raise unseen("bulletin", f"{unitpath}/{period}")
     return found
-
-
-@router.get("/api/v1/assessment/units/{unitpath}")
-async def get_unit(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """The unit's score for ``period`` (2026, 2026-Q1 or 2026-03; default the last scored) with its
-    explanation, whether a bulletin froze it and its rank; its scored subunits ranked; its year's trend."""
-    return await unit_score(request, actor, unitpath)
-
-
-@router.get("/api/v1/assessment/bulletins/{unitpath}")
-async def get_bulletins(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """The bulletins published by the unit or by a unit above it that rank it, every version, newest first."""
-    return await unit_bulletins(request, actor, unitpath)
 
 
 async def bulletin_answer(
@@ -88,22 +76,16 @@ async def bulletin_answer(
     return Response(workbook(found), media_type=MEDIA_TYPE, headers=headers)
 
 
-@router.get("/api/v1/assessment/bulletins/{unitpath}/{period}", response_model=None)
+@router.get(
+    "/api/v1/assessment/bulletins/{unitpath}/{period}",
+    response_model=None,
+    responses={
+        200: {"model": BulletinAnswer, "description": "The bulletin (JSON), or with format=xlsx a workbook"}
+    },
+)
 async def get_bulletin(
     unitpath: str, period: str, request: Request, actor: ApiActor
 ) -> Response | dict[str, Any]:
     """One version (``version``, default the newest) of a bulletin with its rows and every version;
     ``format=xlsx`` for an Excel workbook with one sheet per level."""
     return await bulletin_answer(request, actor, unitpath, period)
-
-
-@router.get("/api/v1/assessment/schemes/{year}")
-async def get_scheme(year: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """The newest scheme adopted for the year (its indicators, deductions, bonuses, vetoes) and every version."""
-    return await query(sanji_of(request), q("scheme"), {"year": year})
-
-
-@router.get("/api/v1/assessment/appeals/{unitpath}")
-async def get_appeals(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Appeals filed by units in the subtree, newest first: filed, upheld (with points) or rejected."""
-    return await query(sanji_of(request), q("appeals"), {"path": checked_path(unitpath, actor)})

@@ -33,55 +33,6 @@ async def read(request: Request, actor: Actor, name: str, unitpath: str, *names:
     return await query(sanji_of(request), f"projection.duty.{name}", params)
 
 
-@router.get("/api/v1/duty/units/{unitpath}")
-async def get_duty_unit(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Posts filled/vacant, coverage gaps, outlets by kind and status, inspections and rectifications:
-    own, rolled up, and per child."""
-    return await read(request, actor, "unit", unitpath)
-
-
-@router.get("/api/v1/duty/units/{unitpath}/tree")
-async def get_duty_tree(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """The unit tree below the unit as of ``as_of`` (default today), with the names it had then."""
-    return await read(request, actor, "tree", unitpath, "as_of")
-
-
-@router.get("/api/v1/duty/units/{unitpath}/responsibility")
-async def get_responsibility_list(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """四级责任清单 as of ``as_of``: who held each level's posts, and the outlets they answered for."""
-    return await read(request, actor, "responsibility_list", unitpath, "as_of")
-
-
-@router.get("/api/v1/duty/units/{unitpath}/posts")
-async def get_posts(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Posts and their holders as of ``as_of`` (``subtree=1``: the whole subtree)."""
-    return await read(request, actor, "posts", unitpath, "as_of", "subtree")
-
-
-@router.get("/api/v1/duty/units/{unitpath}/outlets")
-async def get_outlets(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Outlets in the subtree as of ``as_of`` (filter by ``kind``, ``status``) and who answered for them."""
-    return await read(request, actor, "outlets", unitpath, "as_of", "kind", "status")
-
-
-@router.get("/api/v1/duty/units/{unitpath}/gaps")
-async def get_gaps(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Open coverage gaps in the subtree: outlets whose owning post is vacant."""
-    return await read(request, actor, "gaps", unitpath)
-
-
-@router.get("/api/v1/duty/units/{unitpath}/inspections")
-async def get_inspections(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Inspections in the subtree with their findings and rectification state."""
-    return await read(request, actor, "inspections", unitpath)
-
-
-@router.get("/api/v1/duty/units/{unitpath}/rectifications")
-async def get_rectifications(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Rectifications in the subtree (``state``: open, overdue, closed, all)."""
-    return await read(request, actor, "rectifications", unitpath, "state")
-
-
 @router.get("/duty/units/{unitpath}", include_in_schema=False)
 async def duty_page(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
     """A unit's duty at a glance: counts, the responsibility list and outlets as of a date, gaps, rectifications."""

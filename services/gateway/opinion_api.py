@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from contracts.commands import Actor
+from contracts.queries.opinion import PlansAnswer
 from services.gateway.api import sanji_of
 from services.gateway.auth import api_actor, page_actor
 from services.gateway.opinion_labels import OpinionWords
@@ -54,38 +55,10 @@ async def visible_case(request: Request, actor: Actor, case_id: str) -> dict[str
     )
 
 
-@router.get("/api/v1/opinion/units/{unitpath}")
-async def get_unit_stats(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Items monitored, incidents by severity and state, open, overdue, supervised, median and p90 hours
-    to acknowledge, respond and close — own, subtree and per child, for ``period`` (this year by
-    default: ``2026``, ``2026-Q3``, ``2026-09``) or ``from``/``to``. Drills are left out."""
-    return await unit_stats(request, actor, unitpath)
-
-
-@router.get("/api/v1/opinion/units/{unitpath}/cases")
-async def get_unit_cases(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """The cases the unit sees (in its subtree or supervised by it), newest first; ``filter`` is all,
-    open, overdue, supervised or drill; ``period``/``from``/``to``, ``limit``, ``offset``."""
-    return await unit_cases(request, actor, unitpath)
-
-
-@router.get("/api/v1/opinion/units/{unitpath}/nil-reports")
-async def get_nil_reports(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Per monitoring post: nil reports due, filed, covered by a reported item, and the missing days."""
-    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "from", "to")}
-    return await query(sanji_of(request), q("nil_reports"), params)
-
-
-@router.get("/api/v1/opinion/cases/{case_id}")
-async def get_case(case_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """One case with its deadlines and its timeline (who did what, when, and why)."""
-    return await visible_case(request, actor, case_id)
-
-
-@router.get("/api/v1/opinion/plans")
+@router.get("/api/v1/opinion/plans", response_model=PlansAnswer)
 async def get_plans(request: Request, actor: ApiActor) -> dict[str, Any]:
     """The response plan versions of the actor's city, newest first."""
-    return await query(sanji_of(request), q("plans"), {"path": actor.scope})
+    return await query(sanji_of(request), q("plans"), {"path": actor.scope, **passed(request, "after")})
 
 
 # ---------------------------------------------------------------- pages

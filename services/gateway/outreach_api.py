@@ -51,44 +51,6 @@ async def in_scope(request: Request, actor: Actor, record: str, record_id: str) 
     )
 
 
-@router.get("/api/v1/outreach/units/{unitpath}/summary")
-async def get_summary(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Counts by kind (own and subtree), plan versus actual, publications by stage and by outlet, for
-    one period (``?period=2025``, ``2025-Q2`` or ``2025-04``; this year by default)."""
-    return await summary(request, actor, unitpath)
-
-
-@router.get("/api/v1/outreach/units/{unitpath}/activities")
-async def get_activities(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Activities held in a period, newest first (``period``, ``kind``, ``own``, ``include_voided``,
-    ``limit``, ``offset``)."""
-    params = {
-        "path": checked_path(unitpath, actor),
-        **passed(request, "period", "kind", "limit", "offset"),
-        **flags(request, "own", "include_voided"),
-    }
-    return await query(sanji_of(request), q("activities"), params)
-
-
-@router.get("/api/v1/outreach/units/{unitpath}/publications")
-async def get_publications(unitpath: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """Publications of the subtree, optionally of one ``status``."""
-    params = {"path": checked_path(unitpath, actor), **passed(request, "status", "limit")}
-    return await query(sanji_of(request), q("publications"), params)
-
-
-@router.get("/api/v1/outreach/activities/{activity_id}")
-async def get_activity(activity_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """One activity as it stands and its full history (logged, corrections, void)."""
-    return await in_scope(request, actor, "activity", activity_id)
-
-
-@router.get("/api/v1/outreach/publications/{publication_id}")
-async def get_publication(publication_id: str, request: Request, actor: ApiActor) -> dict[str, Any]:
-    """One publication, where it stands in 三审三校, and its full history."""
-    return await in_scope(request, actor, "publication", publication_id)
-
-
 async def upload_evidence(request: Request, actor: Actor) -> dict[str, Any]:
     """Store the body and grant it to ``unit`` (default the actor's scope unit), which must be in scope."""
     if not actor.roles & UPLOADERS:

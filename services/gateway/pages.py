@@ -19,6 +19,7 @@ from services.gateway.commands import forward, read_body
 from services.gateway.errors import GatewayError
 from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, field_reasons, parse_form
 from services.gateway.labels import Words
+from services.gateway.params import passed
 from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
 from services.gateway.views import Views, lang_of, link
 
@@ -124,12 +125,17 @@ async def log_activity(unitpath: str, request: Request, actor: PageActor) -> Res
     }
     if not form["errors"]:
         try:
-            await forward(sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id)
+            reply = await forward(
+                sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id
+            )
         except GatewayError as error:
             form["errors"] = field_reasons(error.fields, words)
             form["message"] = words("not_logged") + words.explain(error.code, error.message)
             return await _render_unit(request, actor, path, form, status=error.status)
-        return RedirectResponse(link(f"/units/{path}", lang_of(request), logged="1"), status_code=303)
+        # The page it leads to waits (bounded) until the unit's counts show this activity.
+        written = {"after": reply.position} if reply.position else {}
+        target = link(f"/units/{path}", lang_of(request), logged="1", **written)
+        return RedirectResponse(target, status_code=303)
     return await _render_unit(request, actor, path, form, status=422)
 
 
@@ -143,7 +149,7 @@ async def _render_unit(
     logged: bool = False,
 ) -> HTMLResponse:
     sanji = sanji_of(request)
-    unit = await unit_detail(sanji, actor, path)
+    unit = await unit_detail(sanji, actor, path, **passed(request, "after"))  # after: the form's write
     crumbs = await unit_crumbs(request, actor, path)
     kinds = [
         {

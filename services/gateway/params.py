@@ -16,6 +16,7 @@ from services.gateway.errors import field_error
 MAX_LIMIT = 200  # the projection's page size limit
 MAX_OFFSET = 1_000_000  # far below bigint; deeper pages are a narrower filter away
 MAX_TEXT = 100
+MAX_POSITION = 200  # ``after``: a command reply's position (origin, transaction and insert position)
 MAX_PATH_PARAM = 300  # a unit path of eight levels fits
 NUMBERS = {"limit": (1, MAX_LIMIT), "offset": (0, MAX_OFFSET), "version": (1, 10_000)}
 DATES = frozenset({"from", "to", "as_of"})
@@ -49,8 +50,9 @@ def readable_path(request: Request) -> None:
 def checked(name: str, value: str, door: Door) -> str:
     """``value`` unchanged, or a 422 naming ``query.<name>`` and why."""
     field = f"query.{name}"
-    if len(value) > MAX_TEXT:
-        raise field_error(field, f"at most {MAX_TEXT} characters")
+    longest = MAX_POSITION if name == "after" else MAX_TEXT
+    if len(value) > longest:
+        raise field_error(field, f"at most {longest} characters")
     if problem := text_problem(value, multiline=False):
         raise field_error(field, problem)
     if name in NUMBERS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from contracts.commands import Actor, not_known
@@ -33,20 +33,21 @@ def summary(unit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def top_units(sanji: SanjiClient, actor: Actor) -> dict[str, Any]:
-    """The top units the actor sees: the city's top units, or the actor's own scope unit."""
+async def top_units(sanji: SanjiClient, actor: Actor, **params: Any) -> dict[str, Any]:
+    """The top units the actor sees: the city's top units, or the actor's own scope unit (``params``:
+    ``after``, if given)."""
     if "." not in actor.scope:
-        found = await query(sanji, "projection.units", {})
+        found = await query(sanji, "projection.units", params)
         units = [unit for unit in found["units"] if is_within(unit["path"], actor.scope)]
-        return {"units": units, "freshness": found["freshness"]}
+        return {"units": units, "freshness": found["freshness"], "stale": found["stale"]}
     try:
-        unit = await query(sanji, "projection.unit", {"path": actor.scope})
+        unit = await query(sanji, "projection.unit", {"path": actor.scope, **params})
     except GatewayError as error:
         if error.code != "not_found":
             raise
-        found = await query(sanji, "projection.units", {})
-        return {"units": [], "freshness": found["freshness"]}
-    return {"units": [summary(unit)], "freshness": unit["freshness"]}
+        found = await query(sanji, "projection.units", params)
+        return {"units": [], "freshness": found["freshness"], "stale": found["stale"]}
+    return {"units": [summary(unit)], "freshness": unit["freshness"], "stale": unit["stale"]}
 
 
 def unseen(kind: str, ident: str) -> GatewayError:
@@ -73,19 +74,20 @@ async def scoped_record(
     ident: str,
     actor: Actor,
     *,
-    units: Callable[[dict[str, Any]], Any],
+    units: Callable[[Mapping[str, Any]], Any],
+    **params: Any,
 ) -> dict[str, Any]:
-    """Record ``<kind>_id = ident`` from query ``name``; answered as not found, like a missing one,
-    unless one of its ``units(found)`` lies in the actor's subtree."""
-    found = await query(sanji, name, {f"{kind}_id": ident})
+    """Record ``<kind>_id = ident`` from query ``name`` (with ``params``, e.g. ``after``); answered as not
+    found, like a missing one, unless one of its ``units(found)`` lies in the actor's subtree."""
+    found = await query(sanji, name, {f"{kind}_id": ident, **params})
     if not any(unit and is_within(str(unit), actor.scope) for unit in units(found)):
         raise unseen(kind, ident)
     return found
 
 
-async def unit_detail(sanji: SanjiClient, actor: Actor, path: str) -> dict[str, Any]:
-    """One unit with its own and subtree counts and its children."""
-    return await query(sanji, "projection.unit", {"path": checked_path(path, actor)})
+async def unit_detail(sanji: SanjiClient, actor: Actor, path: str, **params: Any) -> dict[str, Any]:
+    """One unit with its own and subtree counts and its children (``params``: ``after``, if given)."""
+    return await query(sanji, "projection.unit", {"path": checked_path(path, actor), **params})
 
 
 async def breadcrumb(sanji: SanjiClient, path: str) -> list[dict[str, str]]:

@@ -1,7 +1,8 @@
 """Projection service composition root: every read model of the linked city–county–township views.
 
-Each view module offers PROJECTORS (each with its own checkpoint) and QUERIES (served on
-``sanji.qry.projection.<name>``). Add a view by adding its module to VIEWS."""
+Each view module offers PROJECTORS (each with its own checkpoint) and QUERIES: QuerySpecs, each a
+contract of contracts/queries, its handler and the projector whose checkpoint is its freshness,
+served on ``sanji.qry.projection.<name>``. Add a view by adding its module to VIEWS."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from types import ModuleType
 from typing import Any
 
 from services.eventkit.projector import Projector
-from services.eventkit.runtime import QueryHandler, ServiceDefinition, ServiceRuntime
+from services.eventkit.queries import QuerySpec
+from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.projection import (
     assessment_view,
@@ -39,8 +41,9 @@ def projectors() -> list[Projector]:
     return [projector for view in VIEWS for projector in view.PROJECTORS]
 
 
-def queries() -> dict[str, QueryHandler]:
-    return {name: handler for view in VIEWS for name, handler in view.QUERIES.items()}
+def queries() -> list[QuerySpec]:
+    """Every query the views answer: exactly one per contract in contracts/queries (a test holds them equal)."""
+    return [spec for view in VIEWS for spec in view.QUERIES]
 
 
 def definition(schema: str = SCHEMA) -> ServiceDefinition:

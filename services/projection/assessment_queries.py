@@ -12,13 +12,15 @@ from typing import Any
 import asyncpg
 
 from contracts.commands import not_known
+from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.assessment import BulletinParams, SchemeParams, ScoreParams
+from contracts.queries.base import UnitParams
 from contracts.units import ancestors_and_self, level_of, parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, parse_period, periods_in
-from services.eventkit.runtime import QueryError
-from services.projection.params import jsonable, unit_param, within
+from services.eventkit.queries import QueryError, QuerySpec
+from services.projection.params import jsonable, within
 from services.projection.queries import SCHEMA
-from services.projection.queries import freshness as checkpoint_freshness
 
 PROJECTOR = "assessment"
 S = SCHEMA
@@ -29,28 +31,11 @@ SCORE_SQL = (
 )
 
 
-async def freshness(conn: Conn) -> dict[str, Any]:
-    return await checkpoint_freshness(conn, PROJECTOR)
-
-
-def period_param(text: Any) -> Period:
+def period_param(text: str) -> Period:
     try:
-        return parse_period(str(text))
+        return parse_period(text)
     except ValueError as error:
         raise QueryError("invalid", f"period: {error}") from None
-
-
-def whole_param(params: dict[str, Any], name: str, low: int, high: int) -> int | None:
-    """An optional whole number between ``low`` and ``high``, or None when not given."""
-    if params.get(name) in (None, ""):
-        return None
-    try:
-        value = int(str(params[name]))
-    except ValueError:
-        raise QueryError("invalid", f"{name}: a whole number") from None
-    if not low <= value <= high:
-        raise QueryError("invalid", f"{name}: between {low} and {high}")
-    return value
 
 
 async def require_unit(conn: Conn, path: str) -> str:
@@ -106,43 +91,41 @@ async def _trend(conn: Conn, path: str, period: Period) -> list[dict[str, Any]]:
     ]
 
 
-async def unit_score(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def unit(conn: Conn, params: ScoreParams) -> dict[str, Any]:
     """A unit's score for ``period`` (default: the last one scored), its children ranked, its trend."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        name = await require_unit(conn, path)
-        if params.get("period"):
-            period = period_param(params["period"])
-        else:
-            latest = await conn.fetchval(
-                f"SELECT period FROM {S}.assessment_scores WHERE unit = $1 ORDER BY seq DESC LIMIT 1", path
-            )
-            if latest is None:
-                raise QueryError("not_found", f"period: unit {path} has no score yet")
-            period = parse_period(latest)
-        own = await conn.fetchrow(f"{SCORE_SQL} WHERE s.unit = $1 AND s.period = $2", path, period.label)
-        rows = await conn.fetch(f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", path, period.label)
-        if own is None and not rows:
-            raise QueryError("not_found", f"period: no score for {path} in {period.label}")
-        ranked_by, children = rank_children([score_json(row) for row in rows])
-        score = score_json(own) if own is not None else None
-        if score is not None and not score["frozen"] and parent_of(path) is not None:
-            peers = await conn.fetch(
-                f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", parent_of(path), period.label
-            )
-            ranked = rank_provisionally([score_json(peer) for peer in peers])
-            score["rank"] = next((peer["rank"] for peer in ranked if peer["unit"] == path), None)
-        return {
-            "path": path,
-            "name": name,
-            "level": level_of(path),
-            "period": {"label": period.label, "cadence": period.cadence.value},
-            "score": score,
-            "children_ranked_by": ranked_by,
-            "children": children,
-            "trend": await _trend(conn, path, period),
-            "freshness": await freshness(conn),
-        }
+    path = params.path
+    name = await require_unit(conn, path)
+    if params.period:
+        period = period_param(params.period)
+    else:
+        latest = await conn.fetchval(
+            f"SELECT period FROM {S}.assessment_scores WHERE unit = $1 ORDER BY seq DESC LIMIT 1", path
+        )
+        if latest is None:
+            raise QueryError("not_found", f"period: unit {path} has no score yet")
+        period = parse_period(latest)
+    own = await conn.fetchrow(f"{SCORE_SQL} WHERE s.unit = $1 AND s.period = $2", path, period.label)
+    rows = await conn.fetch(f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", path, period.label)
+    if own is None and not rows:
+        raise QueryError("not_found", f"period: no score for {path} in {period.label}")
+    ranked_by, children = rank_children([score_json(row) for row in rows])
+    score = score_json(own) if own is not None else None
+    if score is not None and not score["frozen"] and parent_of(path) is not None:
+        peers = await conn.fetch(
+            f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", parent_of(path), period.label
+        )
+        ranked = rank_provisionally([score_json(peer) for peer in peers])
+        score["rank"] = next((peer["rank"] for peer in ranked if peer["unit"] == path), None)
+    return {
+        "path": path,
+        "name": name,
+        "level": level_of(path),
+        "period": {"label": period.label, "cadence": period.cadence.value},
+        "score": score,
+        "children_ranked_by": ranked_by,
+        "children": children,
+        "trend": await _trend(conn, path, period),
+    }
 
 
 BULLETIN_COLUMNS = (
@@ -151,109 +134,96 @@ BULLETIN_COLUMNS = (
 )
 
 
-async def list_bulletins(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def bulletins(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """Bulletins published by the unit or by a unit above it that ranks it, every version, newest first."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await require_unit(conn, path)
-        rows = await conn.fetch(
-            f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
-            f" LEFT JOIN {S}.units u ON u.path = b.unit"
-            " WHERE b.unit = ANY($1::text[]) AND (b.unit = $2 OR EXISTS (SELECT 1"
-            f" FROM {S}.assessment_bulletin_rows r WHERE r.bulletin_unit = b.unit AND r.period = b.period"
-            " AND r.version = b.version AND r.unit = $2))"
-            " ORDER BY b.seq DESC",
-            ancestors_and_self(path),
-            path,
-        )
-        return {
-            "path": path,
-            "bulletins": [jsonable(row) for row in rows],
-            "freshness": await freshness(conn),
-        }
+    path = params.path
+    await require_unit(conn, path)
+    rows = await conn.fetch(
+        f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
+        f" LEFT JOIN {S}.units u ON u.path = b.unit"
+        " WHERE b.unit = ANY($1::text[]) AND (b.unit = $2 OR EXISTS (SELECT 1"
+        f" FROM {S}.assessment_bulletin_rows r WHERE r.bulletin_unit = b.unit AND r.period = b.period"
+        " AND r.version = b.version AND r.unit = $2))"
+        " ORDER BY b.seq DESC",
+        ancestors_and_self(path),
+        path,
+    )
+    return {
+        "path": path,
+        "bulletins": [jsonable(row) for row in rows],
+    }
 
 
-async def get_bulletin(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def bulletin(conn: Conn, params: BulletinParams) -> dict[str, Any]:
     """One version (default the newest) of the bulletin ``path`` published for ``period``, with its rows."""
-    path, period = unit_param(params), period_param(params.get("period", ""))
-    wanted = whole_param(params, "version", 1, 10_000)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        versions = await conn.fetch(
-            f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
-            f" LEFT JOIN {S}.units u ON u.path = b.unit"
-            " WHERE b.unit = $1 AND b.period = $2 ORDER BY b.version",
-            path,
-            period.label,
+    path, period, wanted = params.path, period_param(params.period), params.version
+    versions = await conn.fetch(
+        f"SELECT {BULLETIN_COLUMNS} FROM {S}.assessment_bulletins b"
+        f" LEFT JOIN {S}.units u ON u.path = b.unit"
+        " WHERE b.unit = $1 AND b.period = $2 ORDER BY b.version",
+        path,
+        period.label,
+    )
+    if not versions:
+        raise QueryError("not_found", f"period: {path} has published no bulletin for {period.label}")
+    chosen = next((v for v in versions if v["version"] == wanted), None) if wanted else versions[-1]
+    if chosen is None:
+        raise QueryError(
+            "not_found", f"version: the {period.label} bulletin of {path} has no version {wanted}"
         )
-        if not versions:
-            raise QueryError("not_found", f"period: {path} has published no bulletin for {period.label}")
-        chosen = next((v for v in versions if v["version"] == wanted), None) if wanted else versions[-1]
-        if chosen is None:
-            raise QueryError(
-                "not_found", f"version: the {period.label} bulletin of {path} has no version {wanted}"
-            )
-        rows = await conn.fetch(
-            f"SELECT unit, name, parent, own, total, vetoed, rank, explanation FROM {S}.assessment_bulletin_rows"
-            " WHERE bulletin_unit = $1 AND period = $2 AND version = $3 ORDER BY position",
-            path,
-            period.label,
-            chosen["version"],
-        )
-        names = {row["unit"]: row["name"] for row in rows}
-        return {
-            **jsonable(chosen),
-            "rows": [
-                {**dict(row), "level": level_of(row["unit"]), "parent_name": names.get(row["parent"] or "")}
-                for row in rows
-            ],
-            "versions": [
-                {k: jsonable(v)[k] for k in ("version", "reissued_for", "published_at")} for v in versions
-            ],
-            "freshness": await freshness(conn),
-        }
+    rows = await conn.fetch(
+        f"SELECT unit, name, parent, own, total, vetoed, rank, explanation FROM {S}.assessment_bulletin_rows"
+        " WHERE bulletin_unit = $1 AND period = $2 AND version = $3 ORDER BY position",
+        path,
+        period.label,
+        chosen["version"],
+    )
+    names = {row["unit"]: row["name"] for row in rows}
+    return {
+        **jsonable(chosen),
+        "rows": [
+            {**dict(row), "level": level_of(row["unit"]), "parent_name": names.get(row["parent"] or "")}
+            for row in rows
+        ],
+        "versions": [
+            {k: jsonable(v)[k] for k in ("version", "reissued_for", "published_at")} for v in versions
+        ],
+    }
 
 
-async def get_scheme(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def scheme(conn: Conn, params: SchemeParams) -> dict[str, Any]:
     """The newest scheme adopted for ``year`` and every version adopted for it."""
-    year = whole_param(params, "year", 2000, 2100)
-    if year is None:
-        raise QueryError("invalid", "year: required, e.g. 2026")
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = await conn.fetch(
-            f"SELECT version, unit, scheme, reason, adopted_at FROM {S}.assessment_schemes"
-            " WHERE year = $1 ORDER BY version DESC",
-            year,
-        )
-        if not rows:
-            raise QueryError("not_found", f"year: no scheme has been adopted for {year}")
-        return {
-            "year": year,
-            "version": rows[0]["version"],
-            "scheme": rows[0]["scheme"],
-            "versions": [{k: v for k, v in jsonable(row).items() if k != "scheme"} for row in rows],
-            "freshness": await freshness(conn),
-        }
+    year = params.year
+    rows = await conn.fetch(
+        f"SELECT version, unit, scheme, reason, adopted_at FROM {S}.assessment_schemes"
+        " WHERE year = $1 ORDER BY version DESC",
+        year,
+    )
+    if not rows:
+        raise QueryError("not_found", f"year: no scheme has been adopted for {year}")
+    return {
+        "year": year,
+        "version": rows[0]["version"],
+        "scheme": rows[0]["scheme"],
+        "versions": [{k: v for k, v in jsonable(row).items() if k != "scheme"} for row in rows],
+    }
 
 
-async def list_appeals(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def appeals(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """Appeals filed by units in the subtree, newest first, with their state (filed, upheld, rejected)."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await require_unit(conn, path)
-        rows = await conn.fetch(
-            "SELECT a.appeal_id, a.unit, coalesce(u.name, a.unit) AS name, a.period, a.bulletin_unit,"
-            " a.bulletin_version, a.state, a.reason, a.points, a.decision, a.filed_at, a.decided_at"
-            f" FROM {S}.assessment_appeals a LEFT JOIN {S}.units u ON u.path = a.unit"
-            f" WHERE {within('a.unit')} ORDER BY coalesce(a.filed_at, a.decided_at) DESC, a.appeal_id",
-            path,
-        )
-        return {"path": path, "appeals": [jsonable(row) for row in rows], "freshness": await freshness(conn)}
+    path = params.path
+    await require_unit(conn, path)
+    rows = await conn.fetch(
+        "SELECT a.appeal_id, a.unit, coalesce(u.name, a.unit) AS name, a.period, a.bulletin_unit,"
+        " a.bulletin_version, a.state, a.reason, a.points, a.decision, a.filed_at, a.decided_at"
+        f" FROM {S}.assessment_appeals a LEFT JOIN {S}.units u ON u.path = a.unit"
+        f" WHERE {within('a.unit')} ORDER BY coalesce(a.filed_at, a.decided_at) DESC, a.appeal_id",
+        path,
+    )
+    return {"path": path, "appeals": [jsonable(row) for row in rows]}
 
 
-QUERIES = {
-    "assessment.unit": unit_score,
-    "assessment.bulletins": list_bulletins,
-    "assessment.bulletin": get_bulletin,
-    "assessment.scheme": get_scheme,
-    "assessment.appeals": list_appeals,
-}
+QUERIES = [
+    QuerySpec(CONTRACTS[f"assessment.{handler.__name__}"], PROJECTOR, handler)
+    for handler in (unit, bulletins, bulletin, scheme, appeals)
+]

@@ -23,8 +23,8 @@ from contracts.assessment import (
 from contracts.units import parent_of
 from services.eventkit.periods import parse_period
 from services.eventkit.projector import Delivered, Projector
+from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import Batch, ReadModel, Rows, on, replacing
-from services.eventkit.runtime import QueryHandler
 from services.projection.assessment_queries import QUERIES as ASSESSMENT_QUERIES
 
 log = logging.getLogger(__name__)
@@ -229,4 +229,4 @@ class AssessmentProjector(ReadModel):
 
 
 PROJECTORS: list[Projector] = [AssessmentProjector()]
-QUERIES: dict[str, QueryHandler] = dict(ASSESSMENT_QUERIES)
+QUERIES: list[QuerySpec] = ASSESSMENT_QUERIES

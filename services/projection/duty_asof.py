@@ -11,11 +11,13 @@ import asyncpg
 
 from contracts.commands import not_known
 from contracts.duty import PostKind
+from contracts.queries.base import AsOfParams
+from contracts.queries.duty import OutletsParams, PostsParams
 from contracts.units import division_codes
 from services.eventkit.db import Conn
-from services.eventkit.runtime import QueryError
-from services.projection.duty_queries import S, as_of, fresh, unit_columns
-from services.projection.params import jsonable, unit_param, within
+from services.eventkit.queries import QueryError
+from services.projection.duty_queries import S, as_of, unit_columns
+from services.projection.params import jsonable, within
 
 
 def valid(alias: str, day: str = "$2") -> str:
@@ -118,43 +120,39 @@ async def outlets_at(
     ]
 
 
-async def duty_tree(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_tree(conn: Conn, params: AsOfParams) -> dict[str, Any]:
     """The unit tree below ``path`` as it stood on ``as_of``, with the names it had then."""
-    path, day = unit_param(params), as_of(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        root = await unit_at(conn, path, day)
-        rows = await conn.fetch(
-            f"SELECT u.path, u.parent, u.kind, h.value AS name FROM {S}.duty_history h"
-            f" JOIN {S}.units u ON h.subject = 'unit:' || u.path"
-            f" WHERE h.attribute = 'name' AND {within('u.path', '$1')} AND {valid('h')} ORDER BY u.path",
-            path,
-            day,
-        )
-        return {
-            "as_of": day.isoformat(),
-            "root": root,
-            "units": [dict(row) for row in rows],
-            "freshness": await fresh(conn),
-        }
+    path, day = params.path, as_of(params)
+    root = await unit_at(conn, path, day)
+    rows = await conn.fetch(
+        f"SELECT u.path, u.parent, u.kind, h.value AS name FROM {S}.duty_history h"
+        f" JOIN {S}.units u ON h.subject = 'unit:' || u.path"
+        f" WHERE h.attribute = 'name' AND {within('u.path', '$1')} AND {valid('h')} ORDER BY u.path",
+        path,
+        day,
+    )
+    return {
+        "as_of": day.isoformat(),
+        "root": root,
+        "units": [dict(row) for row in rows],
+    }
 
 
-async def duty_posts(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_posts(conn: Conn, params: PostsParams) -> dict[str, Any]:
     """Posts of a unit (``subtree``: and below) and who held them on ``as_of``."""
-    path, day = unit_param(params), as_of(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await unit_at(conn, path, day)
-        posts = await posts_at(conn, path, day, own=not params.get("subtree"))
-        return {"as_of": day.isoformat(), "unit": unit, "posts": posts, "freshness": await fresh(conn)}
+    path, day = params.path, as_of(params)
+    unit = await unit_at(conn, path, day)
+    posts = await posts_at(conn, path, day, own=not params.subtree)
+    return {"as_of": day.isoformat(), "unit": unit, "posts": posts}
 
 
-async def duty_outlets(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_outlets(conn: Conn, params: OutletsParams) -> dict[str, Any]:
     """Outlets in a subtree on ``as_of`` (optionally one ``kind`` or ``status``) and who answered for them."""
-    path, day = unit_param(params), as_of(params)
-    kind, status = params.get("kind") or None, params.get("status") or None
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await unit_at(conn, path, day)
-        outlets = await outlets_at(conn, path, day, kind and str(kind), status and str(status))
-        return {"as_of": day.isoformat(), "unit": unit, "outlets": outlets, "freshness": await fresh(conn)}
+    path, day = params.path, as_of(params)
+    kind, status = params.kind, params.status
+    unit = await unit_at(conn, path, day)
+    outlets = await outlets_at(conn, path, day, kind and kind.value, status and status.value)
+    return {"as_of": day.isoformat(), "unit": unit, "outlets": outlets}
 
 
 SECTION_LEVEL = (PostKind.DEPARTMENT_HEAD, PostKind.BRANCH_SECRETARY)
@@ -166,46 +164,44 @@ LEVELS = [
 ]
 
 
-async def duty_responsibility_list(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_responsibility_list(conn: Conn, params: AsOfParams) -> dict[str, Any]:
     """四级责任清单 of a unit on ``as_of``: the leading group, the first responsible person, the leaders
     in charge with the sections they oversee, and the heads of its sections and branches — named."""
-    path, day = unit_param(params), as_of(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await unit_at(conn, path, day)
-        # The unit's own posts and those of its sections (local codes below it, not a township below).
-        codes = division_codes(path)
-        posts = [p for p in await posts_at(conn, path, day, own=False) if division_codes(p["unit"]) == codes]
-        leaders = [p["post_id"] for p in posts if p["kind"] == PostKind.LEADER_IN_CHARGE]
-        rows = await conn.fetch(
-            f"SELECT substr(h.subject, 6) AS post_id, h.value AS section FROM {S}.duty_history h"
-            f" WHERE h.subject = ANY($1::text[]) AND h.attribute = 'oversees' AND {valid('h')} ORDER BY 2",
-            [f"post:{post_id}" for post_id in leaders],
-            day,
-        )
-        names = await names_at(conn, sorted({p["unit"] for p in posts} | {r["section"] for r in rows}), day)
-        oversees: dict[str, list[dict[str, str]]] = {}
-        for row in rows:
-            section = {"path": row["section"], "name": names.get(row["section"], row["section"])}
-            oversees.setdefault(row["post_id"], []).append(section)
-        for post in posts:
-            post["unit_name"] = names.get(post["unit"], post["unit"])
-            if post["kind"] == PostKind.LEADER_IN_CHARGE:
-                post["oversees"] = oversees.get(post["post_id"], [])
+    path, day = params.path, as_of(params)
+    unit = await unit_at(conn, path, day)
+    # The unit's own posts and those of its sections (local codes below it, not a township below).
+    codes = division_codes(path)
+    posts = [p for p in await posts_at(conn, path, day, own=False) if division_codes(p["unit"]) == codes]
+    leaders = [p["post_id"] for p in posts if p["kind"] == PostKind.LEADER_IN_CHARGE]
+    rows = await conn.fetch(
+        f"SELECT substr(h.subject, 6) AS post_id, h.value AS section FROM {S}.duty_history h"
+        f" WHERE h.subject = ANY($1::text[]) AND h.attribute = 'oversees' AND {valid('h')} ORDER BY 2",
+        [f"post:{post_id}" for post_id in leaders],
+        day,
+    )
+    names = await names_at(conn, sorted({p["unit"] for p in posts} | {r["section"] for r in rows}), day)
+    oversees: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        section = {"path": row["section"], "name": names.get(row["section"], row["section"])}
+        oversees.setdefault(row["post_id"], []).append(section)
+    for post in posts:
+        post["unit_name"] = names.get(post["unit"], post["unit"])
+        if post["kind"] == PostKind.LEADER_IN_CHARGE:
+            post["oversees"] = oversees.get(post["post_id"], [])
 
-        def of(kinds: tuple[PostKind, ...], *, here: bool) -> list[dict[str, Any]]:
-            return [p for p in posts if p["kind"] in kinds and (p["unit"] == path) == here]
+    def of(kinds: tuple[PostKind, ...], *, here: bool) -> list[dict[str, Any]]:
+        return [p for p in posts if p["kind"] in kinds and (p["unit"] == path) == here]
 
-        levels = [
-            {"level": level, "duty": duty, "posts": of(kinds, here=kinds is not SECTION_LEVEL)}
-            for level, duty, kinds in LEVELS
-        ]
-        outlets = [o for o in await outlets_at(conn, path, day) if division_codes(o["unit"]) == codes]
-        return {
-            "as_of": day.isoformat(),
-            "unit": unit,
-            "levels": levels,
-            "information_officers": [p for p in posts if p["kind"] == PostKind.INFORMATION_OFFICER],
-            "group_office": [p for p in posts if p["kind"] == PostKind.GROUP_OFFICE_MEMBER],
-            "outlets": outlets,
-            "freshness": await fresh(conn),
-        }
+    levels = [
+        {"level": level, "duty": duty, "posts": of(kinds, here=kinds is not SECTION_LEVEL)}
+        for level, duty, kinds in LEVELS
+    ]
+    outlets = [o for o in await outlets_at(conn, path, day) if division_codes(o["unit"]) == codes]
+    return {
+        "as_of": day.isoformat(),
+        "unit": unit,
+        "levels": levels,
+        "information_officers": [p for p in posts if p["kind"] == PostKind.INFORMATION_OFFICER],
+        "group_office": [p for p in posts if p["kind"] == PostKind.GROUP_OFFICE_MEMBER],
+        "outlets": outlets,
+    }

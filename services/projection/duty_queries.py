@@ -13,12 +13,13 @@ import asyncpg
 
 from contracts.commands import not_known
 from contracts.envelope import utc_now
+from contracts.queries.base import AsOfParams, UnitParams
+from contracts.queries.duty import RectificationsParams
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
-from services.eventkit.runtime import QueryError
-from services.projection.duty_projector import NAME
-from services.projection.params import jsonable, unit_param, within
-from services.projection.queries import SCHEMA, freshness
+from services.eventkit.queries import QueryError
+from services.projection.params import jsonable, within
+from services.projection.queries import SCHEMA
 
 S = SCHEMA
 # The unit fields duty's answers carry, as they did when duty kept its own copy of the units.
@@ -39,19 +40,9 @@ def unit_columns(alias: str = "") -> str:
     return ", ".join(f"{alias}.{field}" if alias else field for field in DUTY_UNIT_FIELDS)
 
 
-def as_of(params: dict[str, Any]) -> date:
+def as_of(params: AsOfParams) -> date:
     """The ``as_of`` local date, today in Asia/Shanghai when omitted."""
-    raw = params.get("as_of")
-    if raw in (None, ""):
-        return local_date(utc_now())
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise QueryError("invalid", f"as_of: '{raw}' is not a date like 2025-06-30") from None
-
-
-async def fresh(conn: Conn) -> dict[str, Any]:
-    return await freshness(conn, NAME)
+    return params.as_of or local_date(utc_now())
 
 
 def _empty() -> dict[str, Any]:
@@ -122,79 +113,71 @@ async def known_unit(conn: Conn, path: str) -> asyncpg.Record:
     return row
 
 
-async def duty_unit(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_unit(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """A unit's duty figures, own and rolled up, and each child's rolled-up figures."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await known_unit(conn, path)
-        children = await conn.fetch(
-            f"SELECT {unit_columns()} FROM {S}.units WHERE parent = $1 ORDER BY path", path
-        )
-        child_paths = [child["path"] for child in children]
-        subtree = await summaries(conn, [path, *child_paths], own=False)
-        own = await summaries(conn, [path], own=True)
-        return {
-            **unit_row(unit),
-            "own": own[path],
-            "subtree": subtree[path],
-            "children": [{**unit_row(child), "subtree": subtree[child["path"]]} for child in children],
-            "freshness": await fresh(conn),
-        }
+    path = params.path
+    unit = await known_unit(conn, path)
+    children = await conn.fetch(
+        f"SELECT {unit_columns()} FROM {S}.units WHERE parent = $1 ORDER BY path", path
+    )
+    child_paths = [child["path"] for child in children]
+    subtree = await summaries(conn, [path, *child_paths], own=False)
+    own = await summaries(conn, [path], own=True)
+    return {
+        **unit_row(unit),
+        "own": own[path],
+        "subtree": subtree[path],
+        "children": [{**unit_row(child), "subtree": subtree[child["path"]]} for child in children],
+    }
 
 
-async def duty_gaps(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_gaps(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """Open coverage gaps in a subtree: outlets whose owning post is vacant."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = await conn.fetch(
-            f"SELECT o.outlet_id, o.name AS outlet_name, o.kind, o.status, o.unit, u.name AS unit_name,"
-            f" o.owner_post_id AS post_id, p.title AS post_title, o.gap_since AS since"
-            f" FROM {S}.duty_outlets o JOIN {S}.units u ON u.path = o.unit"
-            f" LEFT JOIN {S}.duty_posts p ON p.post_id = o.owner_post_id"
-            f" WHERE o.gap_since IS NOT NULL AND {within('o.unit', '$1')} ORDER BY o.gap_since, o.outlet_id",
-            path,
-        )
-        return {"gaps": [jsonable(row) for row in rows], "freshness": await fresh(conn)}
+    path = params.path
+    rows = await conn.fetch(
+        f"SELECT o.outlet_id, o.name AS outlet_name, o.kind, o.status, o.unit, u.name AS unit_name,"
+        f" o.owner_post_id AS post_id, p.title AS post_title, o.gap_since AS since"
+        f" FROM {S}.duty_outlets o JOIN {S}.units u ON u.path = o.unit"
+        f" LEFT JOIN {S}.duty_posts p ON p.post_id = o.owner_post_id"
+        f" WHERE o.gap_since IS NOT NULL AND {within('o.unit', '$1')} ORDER BY o.gap_since, o.outlet_id",
+        path,
+    )
+    return {"gaps": [jsonable(row) for row in rows]}
 
 
-async def duty_inspections(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_inspections(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """Inspections in a subtree, newest first, with their findings and any rectification."""
-    path = unit_param(params)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        inspections = await conn.fetch(
-            f"SELECT * FROM {S}.duty_inspections WHERE {within('unit', '$1')} ORDER BY inspected_on DESC, 1",
-            path,
+    path = params.path
+    inspections = await conn.fetch(
+        f"SELECT * FROM {S}.duty_inspections WHERE {within('unit', '$1')} ORDER BY inspected_on DESC, 1",
+        path,
+    )
+    findings = await conn.fetch(
+        f"SELECT f.*, r.closed_at, r.overdue_at FROM {S}.duty_findings f"
+        f" LEFT JOIN {S}.duty_rectifications r USING (rectification_id)"
+        " WHERE f.inspection_id = ANY($1::text[]) ORDER BY f.inspection_id, f.finding_id",
+        [row["inspection_id"] for row in inspections],
+    )
+    by_inspection: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        state = (
+            None if f["rectification_id"] is None else rectification_state(f["closed_at"], f["overdue_at"])
         )
-        findings = await conn.fetch(
-            f"SELECT f.*, r.closed_at, r.overdue_at FROM {S}.duty_findings f"
-            f" LEFT JOIN {S}.duty_rectifications r USING (rectification_id)"
-            " WHERE f.inspection_id = ANY($1::text[]) ORDER BY f.inspection_id, f.finding_id",
-            [row["inspection_id"] for row in inspections],
+        by_inspection.setdefault(f["inspection_id"], []).append(
+            {
+                "finding_id": f["finding_id"],
+                "outlet_id": f["outlet_id"],
+                "item": f["item"],
+                "description": f["description"],
+                "rectification_id": f["rectification_id"],
+                "rectification_state": state,
+            }
         )
-        by_inspection: dict[str, list[dict[str, Any]]] = {}
-        for f in findings:
-            state = (
-                None
-                if f["rectification_id"] is None
-                else rectification_state(f["closed_at"], f["overdue_at"])
-            )
-            by_inspection.setdefault(f["inspection_id"], []).append(
-                {
-                    "finding_id": f["finding_id"],
-                    "outlet_id": f["outlet_id"],
-                    "item": f["item"],
-                    "description": f["description"],
-                    "rectification_id": f["rectification_id"],
-                    "rectification_state": state,
-                }
-            )
-        return {
-            "inspections": [
-                {**jsonable(row), "findings": by_inspection.get(row["inspection_id"], [])}
-                for row in inspections
-            ],
-            "freshness": await fresh(conn),
-        }
+    return {
+        "inspections": [
+            {**jsonable(row), "findings": by_inspection.get(row["inspection_id"], [])} for row in inspections
+        ],
+    }
 
 
 def rectification_state(closed_at: object, overdue_at: object) -> str:
@@ -211,23 +194,18 @@ STATES = {
 }
 
 
-async def duty_rectifications(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def duty_rectifications(conn: Conn, params: RectificationsParams) -> dict[str, Any]:
     """Rectifications in a subtree (``state``: open, overdue, closed or all), soonest due first."""
-    path = unit_param(params)
-    state = str(params.get("state") or "all")
-    if state not in STATES:
-        raise QueryError("invalid", f"state: choose one of {', '.join(STATES)}")
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = await conn.fetch(
-            f"SELECT r.*, o.name AS outlet_name, u.name AS unit_name FROM {S}.duty_rectifications r"
-            f" LEFT JOIN {S}.duty_outlets o USING (outlet_id) LEFT JOIN {S}.units u ON u.path = r.unit"
-            f" WHERE {within('r.unit', '$1')} AND {STATES[state]} ORDER BY r.due_at, r.rectification_id",
-            path,
-        )
-        return {
-            "rectifications": [
-                {**jsonable(row), "state": rectification_state(row["closed_at"], row["overdue_at"])}
-                for row in rows
-            ],
-            "freshness": await fresh(conn),
-        }
+    path, state = params.path, params.state
+    rows = await conn.fetch(
+        f"SELECT r.*, o.name AS outlet_name, u.name AS unit_name FROM {S}.duty_rectifications r"
+        f" LEFT JOIN {S}.duty_outlets o USING (outlet_id) LEFT JOIN {S}.units u ON u.path = r.unit"
+        f" WHERE {within('r.unit', '$1')} AND {STATES[state]} ORDER BY r.due_at, r.rectification_id",
+        path,
+    )
+    return {
+        "rectifications": [
+            {**jsonable(row), "state": rectification_state(row["closed_at"], row["overdue_at"])}
+            for row in rows
+        ],
+    }

@@ -10,39 +10,41 @@ from typing import Any
 
 import asyncpg
 
+from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.opinion import SpanParams
+from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
-from services.projection.opinion_queries import S, freshness, span_param
-from services.projection.params import unit_param, within
+from services.eventkit.queries import QuerySpec
+from services.projection.opinion_queries import PROJECTOR, S, span_param
+from services.projection.params import within
 
 OFFICE_KINDS = ["bureau", "county_office", "township_office"]
 
 
-async def nil_reports(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def nil_reports(conn: Conn, params: SpanParams) -> dict[str, Any]:
     """Per monitoring post (office) in the subtree: days a nil report was due, filed, covered by a
     reported item instead, and missing. Due every calendar day up to today, from the day the post was
     registered (or first filed, if earlier) until it was retired."""
-    path, span = unit_param(params), span_param(params)
+    path, span = params.path, span_param(params)
     assert span is not None
     last = min(span.last, local_date(datetime.now(UTC)))
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        posts = await conn.fetch(
-            f"SELECT path, name, kind, since, retired_on FROM {S}.units"
-            f" WHERE {within('path')} AND kind = ANY($2::text[]) ORDER BY path",
-            path,
-            OFFICE_KINDS,
-        )
-        filed = await conn.fetch(
-            f"SELECT unit, day FROM {S}.opinion_nil_reports WHERE {within('unit')} AND day <= $2", path, last
-        )
-        local_day = "(reported_at AT TIME ZONE 'Asia/Shanghai')::date"
-        items = await conn.fetch(
-            f"SELECT DISTINCT reported_unit AS unit, {local_day} AS day FROM {S}.opinion_cases"
-            f" WHERE {within('reported_unit')} AND NOT drill AND {local_day} BETWEEN $2 AND $3",
-            path,
-            span.first,
-            last,
-        )
-        fresh = await freshness(conn)
+    posts = await conn.fetch(
+        f"SELECT path, name, kind, since, retired_on FROM {S}.units"
+        f" WHERE {within('path')} AND kind = ANY($2::text[]) ORDER BY path",
+        path,
+        OFFICE_KINDS,
+    )
+    filed = await conn.fetch(
+        f"SELECT unit, day FROM {S}.opinion_nil_reports WHERE {within('unit')} AND day <= $2", path, last
+    )
+    local_day = "(reported_at AT TIME ZONE 'Asia/Shanghai')::date"
+    items = await conn.fetch(
+        f"SELECT DISTINCT reported_unit AS unit, {local_day} AS day FROM {S}.opinion_cases"
+        f" WHERE {within('reported_unit')} AND NOT drill AND {local_day} BETWEEN $2 AND $3",
+        path,
+        span.first,
+        last,
+    )
     filed_days = {(row["unit"], row["day"]) for row in filed}
     first_filed: dict[str, date] = {}
     for unit, day in sorted(filed_days):
@@ -55,7 +57,7 @@ async def nil_reports(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, A
     totals = {
         key: sum(post[key] for post in found) for key in ("expected", "filed", "covered_by_items", "missing")
     }
-    return {"path": path, "period": span.as_json(), "posts": found, "totals": totals, "freshness": fresh}
+    return {"path": path, "period": span.as_json(), "posts": found, "totals": totals}
 
 
 def _post(
@@ -86,4 +88,4 @@ def _post(
     }
 
 
-QUERIES = {"opinion.nil_reports": nil_reports}
+QUERIES = [QuerySpec(CONTRACTS["opinion.nil_reports"], PROJECTOR, nil_reports)]

@@ -1,7 +1,7 @@
 """Opinion queries (``sanji.qry.projection.opinion.*``): statistics per unit and period rolled up over the
 subtree (own, subtree, each child), the cases a unit sees, one case with its timeline, and the response
-plan versions (nil reports are in opinion_nil_reports.py). Drills are listed but never counted. Every
-answer carries the opinion projector's freshness.
+plan versions (nil reports are in opinion_nil_reports.py). Drills are listed but never counted. The
+runner adds the opinion projector's freshness; contracts: contracts/queries/opinion.py.
 
 Periods are local (Asia/Shanghai) and a case counts in the period of its capture date: ``period`` is
 ``2026``, ``2026-Q3`` or ``2026-09``; or give ``from`` and ``to`` (ISO dates, inclusive)."""
@@ -12,21 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-import asyncpg
-
 from contracts.commands import not_known
+from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.base import UnitParams
+from contracts.queries.opinion import CaseParams, CasesParams, SpanParams
 from contracts.units import division_codes, level_of
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import parse_period
-from services.eventkit.runtime import QueryError
-from services.projection.params import MAX_OFFSET, int_param, jsonable, unit_param, within
+from services.eventkit.queries import QueryError, QuerySpec
+from services.projection.params import jsonable, within
 from services.projection.queries import SCHEMA
-from services.projection.queries import freshness as checkpoint_freshness
 
 PROJECTOR = "opinion"
 S = SCHEMA
-MAX_LIMIT = 200
 MAX_DAYS = 400
 CLOSED_STATES = "('closed', 'dismissed')"
 TIMES = {
@@ -48,10 +47,6 @@ def at_or_below(column: str) -> str:
     return f"({column} = r.root OR (NOT r.exact AND {column} >= r.root || '.' AND {column} < r.root || '/'))"
 
 
-async def freshness(conn: Conn) -> dict[str, Any]:
-    return await checkpoint_freshness(conn, PROJECTOR)
-
-
 @dataclass(frozen=True)
 class Span:
     label: str
@@ -62,17 +57,17 @@ class Span:
         return {"label": self.label, "from": self.first.isoformat(), "to": self.last.isoformat()}
 
 
-def span_param(params: dict[str, Any], default_year: bool = True) -> Span | None:
+def span_param(params: SpanParams, default_year: bool = True) -> Span | None:
     """The period asked for: ``from``/``to``, or ``period``, else this (local) year, or None if not wanted."""
+    if (params.from_ is None) != (params.to is None):
+        raise QueryError("invalid", f"{'to' if params.to is None else 'from'}: give both from and to")
     try:
-        if params.get("from") or params.get("to"):
-            return _range(
-                date.fromisoformat(str(params.get("from"))), date.fromisoformat(str(params.get("to")))
-            )
-        text = params.get("period") or (str(local_date(datetime.now(UTC)).year) if default_year else None)
+        if params.from_ is not None and params.to is not None:
+            return _range(params.from_, params.to)
+        text = params.period or (str(local_date(datetime.now(UTC)).year) if default_year else None)
         if not text:
             return None
-        period = parse_period(str(text))
+        period = parse_period(text)
         return Span(period.label, period.first_day, period.last_day)
     except ValueError as error:
         raise QueryError("invalid", f"period: {error}") from None
@@ -158,28 +153,26 @@ async def _stats(conn: Conn, roots: list[str], exact: list[bool], span: Span) ->
     return found
 
 
-async def unit_stats(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def unit_stats(conn: Conn, params: SpanParams) -> dict[str, Any]:
     """A unit's statistics for a period: own, subtree, and each child's subtree (one snapshot)."""
-    path, span = unit_param(params), span_param(params)
+    path, span = params.path, span_param(params)
     assert span is not None
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.units WHERE path = $1", path)
-        if unit is None:
-            raise QueryError("not_found", not_known("unit", path))
-        children = await conn.fetch(
-            f"SELECT path, name, kind FROM {S}.units WHERE parent = $1 ORDER BY path", path
-        )
-        roots = [path, path, *(child["path"] for child in children)]
-        stats = await _stats(conn, roots, [False, True] + [False] * len(children), span)
-        return {
-            **dict(unit),
-            "level": level_of(path),
-            "period": span.as_json(),
-            "subtree": stats[0],
-            "own": stats[1],
-            "children": [{**dict(child), "subtree": stats[2 + i]} for i, child in enumerate(children)],
-            "freshness": await freshness(conn),
-        }
+    unit = await conn.fetchrow(f"SELECT path, name, kind FROM {S}.units WHERE path = $1", path)
+    if unit is None:
+        raise QueryError("not_found", not_known("unit", path))
+    children = await conn.fetch(
+        f"SELECT path, name, kind FROM {S}.units WHERE parent = $1 ORDER BY path", path
+    )
+    roots = [path, path, *(child["path"] for child in children)]
+    stats = await _stats(conn, roots, [False, True] + [False] * len(children), span)
+    return {
+        **dict(unit),
+        "level": level_of(path),
+        "period": span.as_json(),
+        "subtree": stats[0],
+        "own": stats[1],
+        "children": [{**dict(child), "subtree": stats[2 + i]} for i, child in enumerate(children)],
+    }
 
 
 LIST_COLUMNS = (
@@ -192,73 +185,60 @@ TOUCHING = " OR ".join(
 )
 
 
-async def list_cases(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
     by it or below it; newest first. ``filter``: all, open, overdue, supervised or drill."""
-    path, span = unit_param(params), span_param(params, default_year=False)
-    which = str(params.get("filter") or "all")
-    if which not in CASE_FILTERS:
-        raise QueryError("invalid", f"filter: one of {', '.join(CASE_FILTERS)}")
-    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
-    offset = int_param(params, "offset", 0, 0, MAX_OFFSET)  # beyond bigint PostgreSQL would fail
+    path, span = params.path, span_param(params, default_year=False)
+    which, limit, offset = params.filter, params.limit, params.offset
     supervised_here = within("c.supervisor")
     where = f"({TOUCHING} OR {supervised_here}) AND {CASE_FILTERS[which]}"
     args: list[Any] = [path]
     if span is not None:
         where += " AND c.captured_on BETWEEN $2 AND $3"
         args += [span.first, span.last]
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
-        rows = await conn.fetch(
-            f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"
-            f" FROM {S}.opinion_cases c WHERE {where}"
-            f" ORDER BY c.reported_at DESC, c.case_id LIMIT {limit} OFFSET {offset}",
-            *args,
-        )
-        return {
-            "path": path,
-            "filter": which,
-            "period": span.as_json() if span else None,
-            "total": total,
-            "cases": [jsonable(row) for row in rows],
-            "freshness": await freshness(conn),
-        }
+    total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
+    rows = await conn.fetch(
+        f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"
+        f" FROM {S}.opinion_cases c WHERE {where}"
+        f" ORDER BY c.reported_at DESC, c.case_id LIMIT {limit} OFFSET {offset}",
+        *args,
+    )
+    return {
+        "path": path,
+        "filter": which,
+        "period": span.as_json() if span else None,
+        "total": total,
+        "cases": [jsonable(row) for row in rows],
+    }
 
 
-async def get_case(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def case(conn: Conn, params: CaseParams) -> dict[str, Any]:
     """One case as the view holds it, with its timeline in order."""
-    case_id = str(params.get("case_id", ""))
-    if not 1 <= len(case_id) <= 64:
-        raise QueryError("invalid", "case_id: 1–64 characters")
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        row = await conn.fetchrow(f"SELECT * FROM {S}.opinion_cases WHERE case_id = $1", case_id)
-        if row is None:
-            raise QueryError("not_found", not_known("case", case_id))
-        timeline = await conn.fetch(
-            f"SELECT seq, at, type, actor, unit, detail FROM {S}.opinion_timeline WHERE case_id = $1 ORDER BY seq",
-            case_id,
-        )
-        return {
-            **jsonable(row),
-            "timeline": [jsonable(t) for t in timeline],
-            "freshness": await freshness(conn),
-        }
+    case_id = params.case_id
+    row = await conn.fetchrow(f"SELECT * FROM {S}.opinion_cases WHERE case_id = $1", case_id)
+    if row is None:
+        raise QueryError("not_found", not_known("case", case_id))
+    timeline = await conn.fetch(
+        f"SELECT seq, at, type, actor, unit, detail FROM {S}.opinion_timeline WHERE case_id = $1 ORDER BY seq",
+        case_id,
+    )
+    return {
+        **jsonable(row),
+        "timeline": [jsonable(t) for t in timeline],
+    }
 
 
-async def plans(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def plans(conn: Conn, params: UnitParams) -> dict[str, Any]:
     """Every adopted version of the response plan of the city ``path`` belongs to, newest first."""
-    city = division_codes(unit_param(params))[0]
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = await conn.fetch(
-            f"SELECT version, limits, note, adopted_at FROM {S}.opinion_plans WHERE city = $1 ORDER BY version DESC",
-            city,
-        )
-        return {"city": city, "versions": [jsonable(row) for row in rows], "freshness": await freshness(conn)}
+    city = division_codes(params.path)[0]
+    rows = await conn.fetch(
+        f"SELECT version, limits, note, adopted_at FROM {S}.opinion_plans WHERE city = $1 ORDER BY version DESC",
+        city,
+    )
+    return {"city": city, "versions": [jsonable(row) for row in rows]}
 
 
-QUERIES = {
-    "opinion.unit_stats": unit_stats,
-    "opinion.cases": list_cases,
-    "opinion.case": get_case,
-    "opinion.plans": plans,
-}
+QUERIES = [
+    QuerySpec(CONTRACTS[f"opinion.{handler.__name__}"], PROJECTOR, handler)
+    for handler in (unit_stats, cases, case, plans)
+]

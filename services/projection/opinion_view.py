@@ -37,8 +37,8 @@ from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.projector import Delivered, Projector
+from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import Batch, ReadModel, Rows, on, replacing
-from services.eventkit.runtime import QueryHandler
 from services.projection.opinion_nil_reports import QUERIES as NIL_REPORT_QUERIES
 from services.projection.opinion_queries import QUERIES as OPINION_QUERIES
 
@@ -246,4 +246,4 @@ class OpinionProjector(ReadModel):
 
 
 PROJECTORS: list[Projector] = [OpinionProjector()]
-QUERIES: dict[str, QueryHandler] = {**OPINION_QUERIES, **NIL_REPORT_QUERIES}
+QUERIES: list[QuerySpec] = [*OPINION_QUERIES, *NIL_REPORT_QUERIES]

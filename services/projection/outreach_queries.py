@@ -1,6 +1,7 @@
 """Outreach queries (``sanji.qry.projection.outreach.*``): per unit and period, rolled up, with plan
 versus actual, publications by stage and by outlet; lists and full histories. Every answer carries
-the outreach projector's freshness. Periods are local (Asia/Shanghai): ``2025``, ``2025-Q2``, ``2025-04``."""
+the outreach projector's freshness (added by the runner; contracts in contracts/queries/outreach.py).
+Periods are local (Asia/Shanghai): ``2025``, ``2025-Q2``, ``2025-04``."""
 
 from __future__ import annotations
 
@@ -11,33 +12,33 @@ import asyncpg
 
 from contracts.commands import not_known
 from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
+from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.outreach import (
+    ActivitiesParams,
+    ActivityParams,
+    PublicationParams,
+    PublicationsParams,
+    SummaryParams,
+)
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
-from services.eventkit.runtime import QueryError
+from services.eventkit.queries import QueryError, QuerySpec
 from services.outreach.domain.plans import Month, Tally, Target, completion, progress
-from services.projection.params import MAX_OFFSET, int_param, unit_param
 from services.projection.queries import SCHEMA
-from services.projection.queries import freshness as checkpoint_freshness
 
 PROJECTOR = "outreach"
 S = SCHEMA
 SUBTREE = "(unit = $1 OR unit LIKE $1 || '.%')"
-MAX_LIMIT = 200
-
-
-async def freshness(conn: Conn) -> dict[str, Any]:
-    return await checkpoint_freshness(conn, PROJECTOR)
 
 
 def today() -> date:
     return local_date(datetime.now(UTC))
 
 
-def period_param(params: dict[str, Any]) -> Period:
-    text = params.get("period")
+def period_param(text: str | None) -> Period:
     try:
-        return parse_period(str(text)) if text else parse_period(str(today().year))
+        return parse_period(text) if text else parse_period(str(today().year))
     except ValueError as error:
         raise QueryError("invalid", f"period: {error}") from None
 
@@ -187,39 +188,37 @@ async def publications_summary(conn: Conn, path: str, period: Period) -> dict[st
     }
 
 
-async def summary(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
-    path, period = unit_param(params), period_param(params)
+async def summary(conn: Conn, params: SummaryParams) -> dict[str, Any]:
+    path, period = params.path, period_param(params.period)
     day = today()
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        unit = await unit_row(conn, path)
-        children = await conn.fetch(
-            f"SELECT path, name, kind, level FROM {S}.units WHERE parent = $1 ORDER BY path", path
-        )
-        paths = [path] + [child["path"] for child in children]
-        counts = await counts_by_kind(conn, paths, period)
-        planned = await plans(conn, paths, period, day)
-        return {
-            "unit": dict(unit),
-            "period": {
-                "label": period.label,
-                "first_day": period.first_day.isoformat(),
-                "last_day": period.last_day.isoformat(),
-                "status": period.status(day).value,
-            },
-            "own": counts[path]["own"],
-            "subtree": counts[path]["subtree"],
-            "plan": planned[path],
-            "publications": await publications_summary(conn, path, period),
-            "children": [
-                {
-                    **dict(child),
-                    "subtree": {k: v for k, v in counts[child["path"]]["subtree"].items() if k != "by_kind"},
-                    "plan": planned[child["path"]]["year"],
-                }
-                for child in children
-            ],
-            "freshness": await freshness(conn),
-        }
+    unit = await unit_row(conn, path)
+    children = await conn.fetch(
+        f"SELECT path, name, kind, level FROM {S}.units WHERE parent = $1 ORDER BY path", path
+    )
+    paths = [path] + [child["path"] for child in children]
+    counts = await counts_by_kind(conn, paths, period)
+    planned = await plans(conn, paths, period, day)
+    return {
+        "unit": dict(unit),
+        "period": {
+            "label": period.label,
+            "first_day": period.first_day.isoformat(),
+            "last_day": period.last_day.isoformat(),
+            "status": period.status(day).value,
+        },
+        "own": counts[path]["own"],
+        "subtree": counts[path]["subtree"],
+        "plan": planned[path],
+        "publications": await publications_summary(conn, path, period),
+        "children": [
+            {
+                **dict(child),
+                "subtree": {k: v for k, v in counts[child["path"]]["subtree"].items() if k != "by_kind"},
+                "plan": planned[child["path"]]["year"],
+            }
+            for child in children
+        ],
+    }
 
 
 def activity_json(row: asyncpg.Record) -> dict[str, Any]:
@@ -236,36 +235,31 @@ def activity_json(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
-async def activities(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
-    path, period = unit_param(params), period_param(params)
-    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
-    offset = int_param(params, "offset", 0, 0, MAX_OFFSET)
+    path, period = params.path, period_param(params.period)
+    limit, offset = params.limit, params.offset
     where = [
-        "(unit = $1 OR unit LIKE $1 || '.%')" if not params.get("own") else "unit = $1",
+        "(unit = $1 OR unit LIKE $1 || '.%')" if not params.own else "unit = $1",
         "held_on BETWEEN $2 AND $3",
     ]
     args: list[Any] = [path, period.first_day, period.last_day]
-    if kind := params.get("kind"):
-        if kind not in set(ActivityKind):
-            raise QueryError("invalid", f"kind: one of {', '.join(ActivityKind)}")
-        args.append(kind)
+    if params.kind is not None:
+        args.append(params.kind.value)
         where.append(f"kind = ${len(args)}")
-    if not params.get("include_voided"):
+    if not params.include_voided:
         where.append("NOT voided")
     condition = " AND ".join(where)
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        total = await conn.fetchval(f"SELECT count(*) FROM {S}.outreach_activities WHERE {condition}", *args)
-        rows = await conn.fetch(
-            f"SELECT * FROM {S}.outreach_activities WHERE {condition}"
-            f" ORDER BY held_on DESC, activity_id LIMIT {limit} OFFSET {offset}",
-            *args,
-        )
-        return {
-            "total": total,
-            "activities": [activity_json(r) for r in rows],
-            "freshness": await freshness(conn),
-        }
+    total = await conn.fetchval(f"SELECT count(*) FROM {S}.outreach_activities WHERE {condition}", *args)
+    rows = await conn.fetch(
+        f"SELECT * FROM {S}.outreach_activities WHERE {condition}"
+        f" ORDER BY held_on DESC, activity_id LIMIT {limit} OFFSET {offset}",
+        *args,
+    )
+    return {
+        "total": total,
+        "activities": [activity_json(r) for r in rows],
+    }
 
 
 async def history(conn: Conn, stream: str) -> list[dict[str, Any]]:
@@ -285,27 +279,16 @@ async def history(conn: Conn, stream: str) -> list[dict[str, Any]]:
     ]
 
 
-def id_param(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if not isinstance(value, str) or not 1 <= len(value) <= 64:
-        raise QueryError("invalid", f"{name}: an id of 1 to 64 characters")
-    return value
-
-
-async def activity(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def activity(conn: Conn, params: ActivityParams) -> dict[str, Any]:
     """One activity as it stands now, and every event of its history (logged, corrections, void)."""
-    activity_id = id_param(params, "activity_id")
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        row = await conn.fetchrow(
-            f"SELECT * FROM {S}.outreach_activities WHERE activity_id = $1", activity_id
-        )
-        if row is None:
-            raise QueryError("not_found", not_known("activity", activity_id))
-        return {
-            "activity": activity_json(row),
-            "history": await history(conn, f"activity:{activity_id}"),
-            "freshness": await freshness(conn),
-        }
+    activity_id = params.activity_id
+    row = await conn.fetchrow(f"SELECT * FROM {S}.outreach_activities WHERE activity_id = $1", activity_id)
+    if row is None:
+        raise QueryError("not_found", not_known("activity", activity_id))
+    return {
+        "activity": activity_json(row),
+        "history": await history(conn, f"activity:{activity_id}"),
+    }
 
 
 def publication_json(row: asyncpg.Record) -> dict[str, Any]:
@@ -315,44 +298,36 @@ def publication_json(row: asyncpg.Record) -> dict[str, Any]:
     return found
 
 
-async def publications(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
+async def publications(conn: Conn, params: PublicationsParams) -> dict[str, Any]:
     """Publications of a unit's subtree, optionally of one status, most recently changed first."""
-    path = unit_param(params)
-    limit = int_param(params, "limit", 50, 1, MAX_LIMIT)
+    path, limit = params.path, params.limit
     args: list[Any] = [path]
     condition = SUBTREE
-    if status := params.get("status"):
-        if status not in set(PublicationStatus):
-            raise QueryError("invalid", f"status: one of {', '.join(PublicationStatus)}")
-        args.append(status)
+    if params.status is not None:
+        args.append(params.status.value)
         condition += " AND status = $2"
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        rows = await conn.fetch(
-            f"SELECT * FROM {S}.outreach_publications WHERE {condition} ORDER BY updated_at DESC LIMIT {limit}",
-            *args,
-        )
-        return {"publications": [publication_json(r) for r in rows], "freshness": await freshness(conn)}
+    rows = await conn.fetch(
+        f"SELECT * FROM {S}.outreach_publications WHERE {condition} ORDER BY updated_at DESC LIMIT {limit}",
+        *args,
+    )
+    return {"publications": [publication_json(r) for r in rows]}
 
 
-async def publication(pool: asyncpg.Pool, params: dict[str, Any]) -> dict[str, Any]:
-    publication_id = id_param(params, "publication_id")
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        row = await conn.fetchrow(
-            f"SELECT * FROM {S}.outreach_publications WHERE publication_id = $1", publication_id
-        )
-        if row is None:
-            raise QueryError("not_found", not_known("publication", publication_id))
-        return {
-            "publication": publication_json(row),
-            "history": await history(conn, f"publication:{publication_id}"),
-            "freshness": await freshness(conn),
-        }
+async def publication(conn: Conn, params: PublicationParams) -> dict[str, Any]:
+    """One publication, where it stands in 三审三校, and every event of its history."""
+    publication_id = params.publication_id
+    row = await conn.fetchrow(
+        f"SELECT * FROM {S}.outreach_publications WHERE publication_id = $1", publication_id
+    )
+    if row is None:
+        raise QueryError("not_found", not_known("publication", publication_id))
+    return {
+        "publication": publication_json(row),
+        "history": await history(conn, f"publication:{publication_id}"),
+    }
 
 
-QUERIES = {
-    "outreach.summary": summary,
-    "outreach.activities": activities,
-    "outreach.activity": activity,
-    "outreach.publications": publications,
-    "outreach.publication": publication,
-}
+QUERIES = [
+    QuerySpec(CONTRACTS[f"outreach.{handler.__name__}"], PROJECTOR, handler)
+    for handler in (summary, activities, activity, publications, publication)
+]

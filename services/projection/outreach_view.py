@@ -23,8 +23,8 @@ from contracts.outreach import (
 )
 from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.projector import Delivered, Projector
+from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import Batch, Counter, ReadModel, Rows, on, replacing
-from services.eventkit.runtime import QueryHandler
 from services.projection.outreach_queries import QUERIES as OUTREACH_QUERIES
 from services.projection.taxonomy_view import count_subtype
 
@@ -298,4 +298,4 @@ class OutreachProjector(ReadModel):
 
 
 PROJECTORS: list[Projector] = [OutreachProjector()]
-QUERIES: dict[str, QueryHandler] = dict(OUTREACH_QUERIES)
+QUERIES: list[QuerySpec] = OUTREACH_QUERIES

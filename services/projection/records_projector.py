@@ -6,8 +6,8 @@ reader of the event stream, not four."""
 from __future__ import annotations
 
 from services.eventkit.projector import Projector
+from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import ReadModel
-from services.eventkit.runtime import QueryHandler
 from services.projection.backdating_view import BackdatingHandlers
 from services.projection.meetings_view import MeetingHandlers
 from services.projection.records_view import SurveyAwardHandlers
@@ -19,4 +19,4 @@ class RecordsProjector(MeetingHandlers, SurveyAwardHandlers, TaxonomyHandlers, B
 
 
 PROJECTORS: list[Projector] = [RecordsProjector()]
-QUERIES: dict[str, QueryHandler] = {}
+QUERIES: list[QuerySpec] = []

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from services.eventkit.projector import Projector
-from services.eventkit.runtime import QueryHandler
+from services.eventkit.queries import QuerySpec
 from services.projection.queries import QUERIES as UNIT_QUERIES
 from services.projection.readmodels import UnitsProjector
 
 PROJECTORS: list[Projector] = [UnitsProjector()]
-QUERIES: dict[str, QueryHandler] = dict(UNIT_QUERIES)
+QUERIES: list[QuerySpec] = UNIT_QUERIES

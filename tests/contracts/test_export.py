@@ -14,6 +14,7 @@ from contracts.commands import COMMANDS
 from contracts.envelope import dataschema_for
 from contracts.export import export_all
 from contracts.ingest import INGEST
+from contracts.queries import QUERIES
 from contracts.registry import REGISTRY
 from contracts.units import UNIT_PATH_PATTERN, UNIT_PATH_SCHEMA, UnitPathError, parse_unit_path
 from services.projection.app import queries
@@ -231,17 +232,26 @@ def test_asyncapi_commands_and_queries_are_request_reply(exported: tuple[Path, l
         assert reply["allOf"][0] == {"$ref": "#/components/schemas/QueryReply"}
         (request_message,) = operation["messages"]
         assert resolve(document, request_message["$ref"] + "/payload")
-    unit = resolve(document, "#/components/messages/qry.projection.unit/payload")
-    assert unit == {
-        "type": "object",
-        "properties": {"path": UNIT_PATH_SCHEMA},
-        "required": ["path"],
-    }
+        # Each query's parameters and answer are its contract's models (contracts/queries).
+        contract = QUERIES[query.removeprefix("projection.")]
+        params = resolve(document, request_message["$ref"] + "/payload")
+        assert params == {"$ref": f"#/components/schemas/{contract.params.__name__}"}
+        answer = reply["allOf"][1]["properties"]["result"]["$ref"]
+        assert answer == f"#/components/schemas/{contract.answer.__name__}"
+        answer_schema = resolve(document, answer)
+        assert isinstance(answer_schema, dict)
+        assert {"freshness", "stale"} <= set(answer_schema["properties"])
+    unit = resolve(document, "#/components/schemas/UnitParams")
+    assert isinstance(unit, dict)
+    assert unit["required"] == ["path"]
+    assert unit["properties"]["path"]["pattern"] == UNIT_PATH_SCHEMA["pattern"]
+    assert set(unit["properties"]) == {"path", "after"}
     assert document["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
 
 
 def test_query_names_come_from_every_service_definition() -> None:
-    assert set(query_names()) == {f"projection.{name}" for name in queries()}
+    assert set(query_names()) == {f"projection.{spec.name}" for spec in queries()}
+    assert {spec.name for spec in queries()} == set(QUERIES)  # one handler per query contract
 
 
 def test_asyncapi_lists_the_ingest_subjects_with_the_sender_in_the_subject(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncpg
 import httpx
+import pytest
 
+from contracts.queries import QUERIES
+from services.eventkit import queries
 from tests.gateway.support import (
     CITY_TOKEN,
     COUNTY_TOKEN,
@@ -170,3 +173,31 @@ async def test_metrics_and_health(http: httpx.AsyncClient) -> None:
     assert 'route="unmatched"' in text
     assert "sanji_http_request_seconds_bucket" in text
     assert 'route="/api/v1/units/3205"' not in text
+
+
+async def test_every_read_route_passes_after_on_and_says_when_it_is_stale(
+    http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position no view will ever apply (an origin nobody writes from): every read waits for it (here
+    cut to 0.2 s), then answers from what it has with ``stale: true``; without ``after`` it is not stale.
+    A position that is no position is a 422 naming ``query.after``."""
+    await register_units(http)
+    monkeypatch.setattr(queries, "AFTER_TIMEOUT", 0.2)  # the projection runs in this process
+    never = {"after": "3205/nowhere:1:1"}
+    routed = [c.path.replace("{unitpath}", "3205") for c in QUERIES.values() if c.path and c.unit_param]
+    reads = [*routed, "/api/v1/units", "/api/v1/opinion/plans"]
+    answered = 0
+    for path in reads:
+        fresh = await http.get(path, headers=bearer(CITY_TOKEN))
+        if fresh.status_code == 404:  # nothing scored or published yet: no answer to be stale
+            continue
+        assert fresh.status_code == 200, (path, fresh.text)
+        assert fresh.json()["stale"] is False, path
+        waited = await http.get(path, params=never, headers=bearer(CITY_TOKEN))
+        assert waited.status_code == 200, (path, waited.text)
+        assert waited.json()["stale"] is True, path
+        answered += 1
+    assert answered >= 16
+    bad = await http.get("/api/v1/units/3205", params={"after": "yesterday"}, headers=bearer(CITY_TOKEN))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["fields"][0]["field"] == "query.after"

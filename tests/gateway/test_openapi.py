@@ -7,15 +7,20 @@ from typing import Any, get_args
 
 import httpx
 import pytest
+from fastapi import APIRouter
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from contracts.commands import COMMANDS
-from services.gateway import openapi
+from contracts.queries import QUERIES, QueryContract
+from contracts.queries.base import UnitParams
+from contracts.queries.units import UnitAnswer
+from services.gateway import openapi, query_routes
 from services.gateway.app import build_app
 from services.gateway.errors import STATUS_BY_CODE, ApiErrorCode
 from services.gateway.openapi import command_path
-from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer
+from services.gateway.query_routes import query_names
+from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer, register_units
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ApiError"}
 
@@ -121,6 +126,50 @@ async def test_the_answers_the_gateway_gives_match_the_document(
     assert read.status_code == 422
     read_errors = document["paths"]["/api/v1/duty/units/{unitpath}/posts"]["get"]["responses"]
     assert conforms(document, json_schema(read_errors["422"]), read.json()) == []
+
+
+def test_every_query_route_documents_its_parameters_and_its_answer(document: dict[str, Any]) -> None:
+    """Each route generated from a query contract: its query-string parameters are the params model's
+    (``after`` included), its 200 answer is the answer model, with ``freshness`` and ``stale``."""
+    routed = [contract for contract in QUERIES.values() if contract.path]
+    assert len(routed) >= 20
+    schemas = document["components"]["schemas"]
+    for contract in routed:
+        assert contract.path is not None
+        operation = document["paths"][contract.path]["get"]
+        ok = json_schema(operation["responses"]["200"])
+        assert ok == {"$ref": f"#/components/schemas/{contract.answer.__name__}"}, contract.name
+        assert {"freshness", "stale"} <= set(schemas[contract.answer.__name__]["properties"])
+        in_query = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert in_query == set(query_names(contract)), contract.name
+        assert "after" in in_query
+    for path in ("/api/v1/units", "/api/v1/opinion/plans"):  # the two reads written by hand
+        assert json_schema(document["paths"][path]["get"]["responses"]["200"])["$ref"].endswith("Answer")
+
+
+def test_a_query_route_without_a_rule_for_whose_it_is_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A contract with a path but no unit parameter, record units or ``unscoped`` would be readable by
+    any token whatever its subtree: building the routes refuses it."""
+    loose = QueryContract("test.loose", UnitParams, UnitAnswer, path="/api/v1/test/{path}")
+    monkeypatch.setitem(QUERIES, "test.loose", loose)
+    with pytest.raises(ValueError, match=r"test\.loose"):
+        query_routes.add_query_routes(APIRouter())
+
+
+async def test_a_read_answer_matches_its_documented_schema(
+    http: httpx.AsyncClient, document: dict[str, Any]
+) -> None:
+    await register_units(http)
+    for path, template in [
+        ("/api/v1/units/3205", "/api/v1/units/{unitpath}"),
+        ("/api/v1/outreach/units/3205/summary?period=2026", "/api/v1/outreach/units/{unitpath}/summary"),
+        ("/api/v1/duty/units/3205/posts", "/api/v1/duty/units/{unitpath}/posts"),
+    ]:
+        read = await http.get(path, headers=bearer(CITY_TOKEN))
+        assert read.status_code == 200, read.text
+        assert read.json()["stale"] is False
+        ok = json_schema(document["paths"][template]["get"]["responses"]["200"])
+        assert conforms(document, ok, read.json()) == [], path
 
 
 def test_two_different_schemas_under_one_name_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

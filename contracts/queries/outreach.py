@@ -1,0 +1,126 @@
+"""Outreach queries (``sanji.qry.projection.outreach.*``): per unit and period with plan versus actual,
+activities and publications with their histories. Periods are local: ``2025``, ``2025-Q2``, ``2025-04``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from contracts.outreach import ActivityKind, PublicationStatus
+from contracts.queries.base import (
+    Answer,
+    Limit,
+    Offset,
+    PeriodText,
+    QueryContract,
+    QueryParams,
+    RecordId,
+    Row,
+    UnitParams,
+)
+
+
+class SummaryParams(UnitParams):
+    period: PeriodText | None = None
+
+
+class ActivitiesParams(SummaryParams):
+    kind: ActivityKind | None = None
+    own: bool = Field(False, description="only the unit's own, not its subtree's")
+    include_voided: bool = False
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class ActivityParams(QueryParams):
+    activity_id: RecordId
+
+
+class PublicationsParams(UnitParams):
+    status: PublicationStatus | None = None
+    limit: Limit = 50
+
+
+class PublicationParams(QueryParams):
+    publication_id: RecordId
+
+
+class SummaryAnswer(Answer):
+    unit: Row
+    period: Row
+    own: Row
+    subtree: Row
+    plan: Row
+    publications: Row
+    children: list[Row]
+
+
+class ActivitiesAnswer(Answer):
+    total: int
+    activities: list[Row]
+
+
+class ActivityAnswer(Answer):
+    activity: Row
+    history: list[Row]
+
+
+class PublicationsAnswer(Answer):
+    publications: list[Row]
+
+
+class PublicationAnswer(Answer):
+    publication: Row
+    history: list[Row]
+
+
+def _unit_of(record: str) -> Any:
+    return lambda found: [found[record]["unit"]]
+
+
+UNIT = "/api/v1/outreach/units/{unitpath}"
+CONTRACTS = [
+    QueryContract(
+        "outreach.summary",
+        SummaryParams,
+        SummaryAnswer,
+        path=f"{UNIT}/summary",
+        unit_param="path",
+        summary="Counts by kind (own and subtree), plan versus actual, publications, for one period",
+    ),
+    QueryContract(
+        "outreach.activities",
+        ActivitiesParams,
+        ActivitiesAnswer,
+        path=f"{UNIT}/activities",
+        unit_param="path",
+        summary="Activities held in a period, newest first",
+    ),
+    QueryContract(
+        "outreach.activity",
+        ActivityParams,
+        ActivityAnswer,
+        path="/api/v1/outreach/activities/{activity_id}",
+        record_param="activity_id",
+        record_units=_unit_of("activity"),
+        summary="One activity as it stands and its full history (logged, corrections, void)",
+    ),
+    QueryContract(
+        "outreach.publications",
+        PublicationsParams,
+        PublicationsAnswer,
+        path=f"{UNIT}/publications",
+        unit_param="path",
+        summary="Publications of the subtree, optionally of one status",
+    ),
+    QueryContract(
+        "outreach.publication",
+        PublicationParams,
+        PublicationAnswer,
+        path="/api/v1/outreach/publications/{publication_id}",
+        record_param="publication_id",
+        record_units=_unit_of("publication"),
+        summary="One publication, where it stands in 三审三校, and its full history",
+    ),
+]
