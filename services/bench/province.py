@@ -205,11 +205,11 @@ async def measure_views(
 
 async def measure_province(root: Path, steps: tuple[int, ...], tree: Tree) -> list[dict[str, Any]]:
     nats_server, postgres = NatsServer(root / "nats"), PostgresServer(root / "pg", fast=False)
-    nats_server.start()
-    postgres.start()
     rng = random.Random(32)  # noqa: S311 - a reproducible workload, not secrets
     rows: list[dict[str, Any]] = []
     try:
+        nats_server.start()
+        postgres.start()
         pool = await create_pool(postgres.url, max_size=4)
         try:
             async with pool.acquire() as conn:
