@@ -17,11 +17,12 @@ async def wait_until(
     predicate: Callable[[], object | Awaitable[object]],
     timeout: float = 20.0,  # noqa: ASYNC109 - a polling deadline, not a cancellation scope
     interval: float = 0.05,
-    message: str = "",
+    message: str | Callable[[], str] = "",
 ) -> None:
     """Poll `predicate` (sync or async) until it returns something truthy.
 
-    Raises AssertionError with `message` when `timeout` seconds pass first. Use this instead of sleeps.
+    Raises AssertionError with `message` (or what it returns then, to show the last state seen) when
+    `timeout` seconds pass first. Use this instead of sleeps.
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -31,7 +32,8 @@ async def wait_until(
         if result:
             return
         if time.monotonic() >= deadline:
-            raise AssertionError(message or f"condition not met within {timeout}s")
+            text = message() if callable(message) else message
+            raise AssertionError(text or f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
 
 

@@ -8,7 +8,11 @@ one is filled or ends, unless a full batch already waits in the buffer: at most 
 requested ahead of the reader, so a slow reader holds the server back rather than fill memory.
 
 Order is the consumer's delivery order (one consumer, one request at a time). Nothing is acknowledged:
-the caller keeps its own checkpoint, as the projector does in PostgreSQL.
+the caller keeps its own checkpoint, as the projector does in PostgreSQL. Without acknowledgements the
+server counts a message as delivered once it has written it to the connection, so a message lost on the
+way (the connection dropped while a batch was in flight, a node of the cluster died) would never come
+again: the reader checks that the consumer's delivery numbers run without a gap, as nats's ordered
+consumers do, and on a gap it fails so that its caller starts again from its own checkpoint.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ ENDED = frozenset({"404", "408"})  # no messages / request expired: the request 
 
 
 class PullConsumerGone(RuntimeError):
-    """The server ended the consumer or refused the request (status 409 and the like)."""
+    """The server ended the consumer or refused the request (status 409 and the like), or messages it
+    delivered never arrived: the reader cannot go on without skipping some."""
 
 
 class PullReader:
@@ -54,14 +59,19 @@ class PullReader:
         self._open = 0  # messages the open request may still deliver; 0 when none is open
         self._deadline = 0.0
         self._subscription: Subscription | None = None
+        self._next_delivery = 1  # the consumer's delivery number the next message must carry
+
+    async def start(self) -> None:
+        """Start reading a consumer that has delivered nothing yet."""
+        self._subscription = await self.nc.subscribe(self._inbox, cb=self._on_message)
+        await self._request()
 
     @classmethod
     async def open(cls, js: JetStreamContext, stream: str, config: ConsumerConfig, batch: int) -> PullReader:
         """Create the (ephemeral) consumer described by ``config`` and start reading it."""
         info = await js.add_consumer(stream, config)
         reader = cls(js, stream, info.name, batch)
-        reader._subscription = await reader.nc.subscribe(reader._inbox, cb=reader._on_message)
-        await reader._request()
+        await reader.start()
         return reader
 
     async def close(self) -> None:
@@ -107,9 +117,18 @@ class PullReader:
 
     async def _on_message(self, message: Msg) -> None:
         status = message.headers.get("Status") if message.headers and not message.data else None
-        if status is None:
-            self._buffer.append(message)
-            self._open = max(self._open - 1, 0)
+        if self._failure is not None:
+            pass  # the reader has failed: its caller starts again, nothing more is kept
+        elif status is None:
+            delivery = message.metadata.sequence.consumer
+            if delivery != self._next_delivery:
+                self._failure = PullConsumerGone(
+                    f"messages lost in flight: delivery {self._next_delivery} expected, {delivery} came"
+                )
+            else:
+                self._next_delivery += 1
+                self._buffer.append(message)
+                self._open = max(self._open - 1, 0)
         elif status in ENDED:
             self._open = 0
         elif status != "100":  # 100 is a heartbeat; anything else means the consumer cannot serve us

@@ -120,11 +120,16 @@ async def test_killing_the_stream_leader_under_load_loses_nothing(
 
             await wait_until(projected, timeout=60, message="the projection did not carry on")
 
+            last_answer: list[object] = []
+
             async def answers() -> bool:
                 answer = await admin.query("projection.unit", {"path": "3205"})
+                last_answer[:] = [answer]
                 return bool(answer.get("ok")) and answer["result"]["subtree"]["activities"] == COMMANDS + 1
 
-            await wait_until(answers, timeout=60, message="the projection's queries did not come back")
+            await wait_until(
+                answers, timeout=60, message=lambda: f"the projection's queries did not come back: {last_answer}"
+            )
             info = await js.stream_info(EVENTS_STREAM)
             assert info.cluster is not None
             assert info.cluster.leader != killed.server_name

@@ -3,6 +3,8 @@ across many requests; never more than two batches ahead of a slow reader."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -59,6 +61,11 @@ async def until_it_raises(reader: PullReader) -> None:
         assert await reader.take(0.2) == []
 
 
+async def take_until_it_raises(reader: PullReader, taken: list[int]) -> None:
+    for _ in range(100):  # 20 s at most
+        taken += [int(m.data) for m in await reader.take(0.2)]
+
+
 async def test_a_deleted_consumer_ends_the_reader(nats_url: str, database_url: str) -> None:
     """The server ends a waiting request with 409 when its consumer is deleted: the reader raises (its
     caller starts again from its checkpoint) instead of waiting for messages that will never come."""
@@ -70,4 +77,32 @@ async def test_a_deleted_consumer_ends_the_reader(nats_url: str, database_url: s
             with pytest.raises(PullConsumerGone):
                 await until_it_raises(reader)
         finally:
+            await reader.close()
+
+
+async def test_messages_delivered_elsewhere_end_the_reader_instead_of_being_skipped(
+    nats_url: str, database_url: str
+) -> None:
+    """Without acknowledgements a message the server delivered but the reader never got (lost with a
+    dropped connection) is gone for good. Here another request on the same consumer takes one of them, as
+    a lost batch would: the reader fails at the gap (its caller starts again from its checkpoint) and
+    hands over nothing that came after it."""
+    async with rig(nats_url, database_url) as r:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, max_waiting=4)
+        reader = await PullReader.open(r.js, EVENTS_STREAM, config, batch=5)
+        thief = await r.nc.subscribe(r.nc.new_inbox())
+        try:
+            next_subject = f"$JS.API.CONSUMER.MSG.NEXT.{EVENTS_STREAM}.{reader.consumer}"
+            await r.nc.publish(next_subject, json.dumps({"batch": 1}).encode(), reply=thief.subject)
+            await r.nc.flush()
+            await publish(r.js, 6)
+            stolen = int((await thief.next_msg(timeout=5)).data)  # delivered, never to reach the reader
+            await publish(r.js, 2)  # so that a gap shows even when the stolen one was the sixth
+            taken: list[int] = []
+            with pytest.raises(PullConsumerGone, match="lost in flight"):
+                await take_until_it_raises(reader, taken)
+            assert taken == list(range(len(taken)))
+            assert len(taken) <= stolen
+        finally:
+            await thief.unsubscribe()
             await reader.close()
