@@ -48,7 +48,11 @@ SERVICES: tuple[ServiceInfo, ...] = (
         benched=True,
     ),
     ServiceInfo(
-        "opinion", "services.opinion.app", schema="opinion", event_store=True, consumers=("opinion-units",)
+        "opinion",
+        "services.opinion.app",
+        schema="opinion",
+        event_store=True,
+        consumers=("opinion-units", "opinion-from-city"),
     ),
     ServiceInfo(
         "assessment",

@@ -63,6 +63,7 @@ from contracts.opinion.events import (
     ResponsePlanAdopted,
     SupervisionStarted,
 )
+from contracts.opinion.handover import HandedCase, OpinionAdopted, OpinionHandedOver, SupervisionReceived
 
 __all__ = [
     "AcknowledgeOpinion",
@@ -86,15 +87,18 @@ __all__ = [
     "FileNilReport",
     "GiveFeedback",
     "GradeOpinion",
+    "HandedCase",
     "IngestItem",
     "ItemFields",
     "Limit",
     "NilReportFiled",
     "OpinionAcknowledged",
+    "OpinionAdopted",
     "OpinionAssigned",
     "OpinionClosed",
     "OpinionEscalated",
     "OpinionGraded",
+    "OpinionHandedOver",
     "OpinionOverdue",
     "OpinionReopened",
     "OpinionReported",
@@ -109,6 +113,7 @@ __all__ = [
     "Severity",
     "SeverityLimits",
     "SuperviseOpinion",
+    "SupervisionReceived",
     "SupervisionStarted",
     "deadlines_json",
     "ingested_case_id",

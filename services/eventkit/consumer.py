@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -37,6 +38,7 @@ from services.eventkit.db import Conn
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.logs import correlation
 from services.eventkit.parking import Parked, Parking, Verdict
+from services.eventkit.pgstore import PostgresEventStore
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Conn, EventEnvelope], Awaitable[None]]
@@ -70,8 +72,12 @@ class ReactionConsumer:
         batch_size: int = 100,
         fetch_timeout: float = 1.0,
         fault: FaultHook = no_faults,
+        store: PostgresEventStore | None = None,
     ) -> None:
         self.js, self.pool, self.schema, self.reaction = js, pool, schema, reaction
+        # A reaction that appends events (eventkit/deciding.py) writes through the store's writer
+        # transactions, so the relay never passes one of them (design trap 1).
+        self.store = store
         self.batch_size, self.fetch_timeout, self.fault = batch_size, fetch_timeout, fault
         self.parking = Parking(pool, schema, reaction.name, reaction.max_attempts)
 
@@ -138,7 +144,7 @@ class ReactionConsumer:
         started = time.perf_counter()
         try:
             envelopes = [decode(message.data) for message in messages]
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire() as conn, self._transaction(conn):
                 outcomes = [
                     await self._apply_in(conn, envelope, message.metadata.sequence.stream)
                     for message, envelope in zip(messages, envelopes, strict=True)
@@ -184,8 +190,18 @@ class ReactionConsumer:
         metrics.events_handled.labels(self.reaction.name, outcome).inc()
         metrics.handler_seconds.labels(self.reaction.name).observe(time.perf_counter() - started)
 
+    @asynccontextmanager
+    async def _transaction(self, conn: Conn) -> AsyncIterator[None]:
+        if self.store is None:
+            async with conn.transaction():
+                yield
+            return
+        async with self.store.writers.writing(conn):
+            yield
+        self.store.appended.set()  # wakes the relay at once
+
     async def _apply(self, envelope: EventEnvelope, stream_seq: int | None, *, forget: bool = False) -> str:
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire() as conn, self._transaction(conn):
             if forget:
                 await self.parking.forget(conn, [envelope.id])
             return await self._apply_in(conn, envelope, stream_seq)

@@ -25,6 +25,7 @@ from services.eventkit.busconnect import connect, inbox_prefix_for
 from services.eventkit.commanding import CommandBus, Handler
 from services.eventkit.consumer import Reaction, ReactionConsumer
 from services.eventkit.db import create_pool
+from services.eventkit.deciding import DecidingReaction
 from services.eventkit.faults import FaultHook, no_faults
 from services.eventkit.ingest import ingest_responder
 from services.eventkit.migrations import migrate, service_migrations
@@ -49,6 +50,8 @@ class ServiceDefinition:
     migrations_package: str | None = None
     commands: dict[type[Command], Handler] = field(default_factory=dict)
     reactions: list[Reaction] = field(default_factory=list)
+    # reactions that append events of their own (eventkit/deciding.py)
+    deciding: list[DecidingReaction] = field(default_factory=list)
     projectors: list[Projector] = field(default_factory=list)
     queries: list[QuerySpec] = field(default_factory=list)
     timers: dict[str, TimerHandler] = field(default_factory=dict)  # timer kind → what firing it decides
@@ -113,6 +116,12 @@ class ServiceRuntime:
                     self.stop_event
                 )
             )
+        for deciding in d.deciding:
+            reaction = deciding.bind(d.name, self.store, s.city, self.clock)
+            consumer = ReactionConsumer(
+                self.js, self.pool, d.schema, reaction, fault=self.fault, store=self.store
+            )
+            self._spawn(consumer.run(self.stop_event))
         if d.timers:
             self.timer_runner = TimerRunner(d.name, self.store, d.timers, clock=self.clock, scope=s.city)
             self._spawn(self.timer_runner.run(self.stop_event))

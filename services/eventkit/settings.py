@@ -26,3 +26,10 @@ class ServiceSettings(BaseSettings):
     pool_size: int = Field(10, validation_alias=AliasChoices("SANJI_POOL_SIZE", "pool_size"))
     # The deployment's top unit: the scope of what the service does on its own (timers firing).
     city: str = Field("3205", validation_alias=AliasChoices("SANJI_CITY", "city"))
+    # At a city with county sites: the counties that run a site of their own (division codes, comma
+    # separated), to which the city hands their cases (services/opinion/handlers/handover.py).
+    county_sites: str = Field("", validation_alias=AliasChoices("SANJI_COUNTY_SITES", "county_sites"))
+
+    @property
+    def county_site_codes(self) -> frozenset[str]:
+        return frozenset(code.strip() for code in self.county_sites.split(",") if code.strip())

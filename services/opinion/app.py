@@ -9,7 +9,8 @@ from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.opinion import tables
 from services.opinion.handlers import HANDLERS, TIMERS
-from services.opinion.reactions import REACTIONS
+from services.opinion.handlers.handover import handing_over
+from services.opinion.reactions import DECIDING, REACTIONS
 
 # What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).
 INGEST = kinds_of("opinion")
@@ -20,13 +21,15 @@ class OpinionSettings(ServiceSettings):
 
 
 def create_app(settings: ServiceSettings | None = None, **options: Any) -> ServiceRuntime:
+    settings = settings or OpinionSettings()
     definition = ServiceDefinition(
         name="opinion",
         schema=tables.SCHEMA,
         migrations_package="services.opinion",
-        commands=dict(HANDLERS),
+        commands=handing_over(HANDLERS, settings.county_site_codes),
         reactions=list(REACTIONS),
+        deciding=list(DECIDING),
         timers=dict(TIMERS),
         ingest=dict(INGEST),
     )
-    return ServiceRuntime(definition, settings or OpinionSettings(), **options)
+    return ServiceRuntime(definition, settings, **options)

@@ -21,10 +21,12 @@ from contracts.opinion import (
     FeedbackGiven,
     NilReportFiled,
     OpinionAcknowledged,
+    OpinionAdopted,
     OpinionAssigned,
     OpinionClosed,
     OpinionEscalated,
     OpinionGraded,
+    OpinionHandedOver,
     OpinionOverdue,
     OpinionReopened,
     OpinionReported,
@@ -139,6 +141,26 @@ def new_case(event: OpinionReported, at: datetime) -> dict[str, Any]:
     return row
 
 
+def handed_case(event: OpinionHandedOver | OpinionAdopted, at: datetime) -> dict[str, Any]:
+    """A case a county site was handed, whose report it may never have seen (reported at the city)."""
+    row = new_case(event.report, at)
+    handed = event.case
+    row.update(
+        state=handed.state,
+        desk=handed.dispatchers[-1] if handed.dispatchers else handed.reported_unit,
+        assignee=handed.assignee,
+        supervisor=handed.supervisor,
+        owning_unit=handed.owning_unit,
+        category=handed.category.value if handed.category else None,
+        severity=handed.severity.value if handed.severity else None,
+        plan_version=handed.plan_version,
+        graded_at=handed.clock_start,
+        relevant=True if handed.category else None,
+    )
+    _set_deadlines(row, handed.deadlines)
+    return row
+
+
 def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None:  # noqa: PLR0912 - per type
     """The case row after ``event`` (the read-side twin of the domain's evolve, keeping timestamps)."""
     if isinstance(event, OpinionGraded):
@@ -231,6 +253,8 @@ class OpinionProjector(ReadModel):
         if isinstance(event, OpinionReported):
             if case is None:
                 batch.put(CASES, new_case(event, at))
+        elif case is None and isinstance(event, OpinionHandedOver | OpinionAdopted):
+            batch.put(CASES, handed_case(event, at))
         elif case is not None:
             apply_to_case(case, event, at)
         batch.row(TIMELINE, *timeline_row(delivered, event))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -79,25 +81,31 @@ def county_server(root: Path, city: NatsServer, county: str, relay: LinkRelay) -
     return NatsServer(root / f"c{county}", server_name=f"sanji-c{county}", site=site)
 
 
+def site_settings(
+    server: NatsServer, name: str, database_url: str, scope: str, county_sites: tuple[str, ...] = ()
+) -> ServiceSettings:
+    """One service's settings at a site: its own NATS user, the site's database and top unit."""
+    return ServiceSettings(
+        nats_url=server.url_for(name),
+        database_url=database_url,
+        http_port=0,
+        pool_size=4,
+        city=scope,
+        county_sites=",".join(county_sites),
+    )
+
+
 @asynccontextmanager
 async def services(
-    server: NatsServer, database_url: str, names: tuple[str, ...], scope: str = CITY
+    server: NatsServer,
+    database_url: str,
+    names: tuple[str, ...],
+    scope: str = CITY,
+    county_sites: tuple[str, ...] = (),
 ) -> AsyncIterator[list[ServiceRuntime]]:
-    """The named services of one site (its top unit ``scope``: the city or a county), each on its own
-    NATS user, all on the site's database."""
-    runtimes = [
-        build(
-            name,
-            ServiceSettings(
-                nats_url=server.url_for(name),
-                database_url=database_url,
-                http_port=0,
-                pool_size=4,
-                city=scope,
-            ),
-        )
-        for name in names
-    ]
+    """The named services of one site (its top unit ``scope``: the city or a county; a city hands
+    ``county_sites`` their cases), each on its own NATS user, all on the site's database."""
+    runtimes = [build(name, site_settings(server, name, database_url, scope, county_sites)) for name in names]
     started: list[ServiceRuntime] = []
     try:
         for runtime in runtimes:
@@ -107,3 +115,15 @@ async def services(
     finally:
         for runtime in reversed(started):
             await runtime.stop()
+
+
+def leaf_links(city: NatsServer) -> int:
+    """How many county leaf links the city's server has now (-1: its monitor did not answer)."""
+    conn = http.client.HTTPConnection("127.0.0.1", city.monitor_port, timeout=1)
+    try:
+        conn.request("GET", "/leafz")
+        return int(json.loads(conn.getresponse().read()).get("leafnodes", 0))
+    except (OSError, ValueError):
+        return -1
+    finally:
+        conn.close()

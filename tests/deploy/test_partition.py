@@ -6,8 +6,6 @@ The time to converge is measured and printed."""
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -25,7 +23,7 @@ from services.eventkit.embedded import NatsServer, PostgresServer
 from services.eventkit.positions import HEADER as POSITION_HEADER
 from services.eventkit.sitestreams import provision_city, provision_county
 from tests.conftest import fresh_database
-from tests.deploy.multisite_kit import CITY, LinkRelay, city_server, county_server, services
+from tests.deploy.multisite_kit import CITY, LinkRelay, city_server, county_server, leaf_links, services
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client
 
@@ -190,7 +188,7 @@ async def _run(
 
         # The link of one county drops; both sides keep recording, the city dispatches to the cut-off county.
         await relays[CUT].cut()
-        await wait_until(lambda: _leaf_links(city) == 1, message="the city still sees the cut-off county")
+        await wait_until(lambda: leaf_links(city) == 1, message="the city still sees the cut-off county")
         for number in range(3, 6):
             assert await _log(at_cut, CUT, number)
         assert await _log(at_stays, STAYS, 3)
@@ -250,14 +248,3 @@ async def _each_event_once(city: NatsServer, servers: dict[str, NatsServer]) -> 
         assert not set(down) & set(own), county
         reported = [e for e in stored if e.kind == "opinion.reported"]
         assert [e.subject.endswith(".city") for e in reported] == ([True] if county == CUT else []), county
-
-
-def _leaf_links(city: NatsServer) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", city.monitor_port, timeout=1)
-    try:
-        conn.request("GET", "/leafz")
-        return int(json.loads(conn.getresponse().read()).get("leafnodes", 0))
-    except (OSError, ValueError):
-        return -1
-    finally:
-        conn.close()

@@ -21,15 +21,18 @@ from contracts.opinion import (
     ExtensionRequested,
     FeedbackGiven,
     OpinionAcknowledged,
+    OpinionAdopted,
     OpinionAssigned,
     OpinionClosed,
     OpinionEscalated,
     OpinionGraded,
+    OpinionHandedOver,
     OpinionOverdue,
     OpinionReopened,
     OpinionReported,
     OpinionReturned,
     Severity,
+    SupervisionReceived,
     SupervisionStarted,
 )
 from contracts.registry import DomainEvent
@@ -107,6 +110,9 @@ class Clock:
     estimated: bool = False
     missed: bool = False
 
+    def as_due(self) -> Due:
+        return Due(due_at=self.due_at, estimated=self.estimated)
+
 
 @dataclass(frozen=True)
 class Case:
@@ -127,6 +133,7 @@ class Case:
     responded: bool = False
     pending_extension: int | None = None
     happened_at: datetime | None = None  # when its latest step happened (its capture, at first)
+    held_at: str | None = None  # at the city: the county site it was handed to (it is worked there)
 
     @property
     def desk(self) -> str:
@@ -172,8 +179,22 @@ def missing_case(case_id: str) -> NotFound:
     return NotFound(f"there is no opinion case {case_id}; report it first", field="case_id")
 
 
+class HeldElsewhere(DomainError):
+    """A step the city may not take on a case a county site holds (it would fork the case)."""
+
+    code = "conflict"
+
+
 def require(case: Case, step: Step, case_id: str) -> CaseState:
     """The state ``step`` leads to from the case's state, or a refusal naming the state and what it allows."""
+    if case.held_at is not None and step is not Step.SUPERVISE:
+        raise HeldElsewhere(
+            f"case {case_id} is held at the county site {case.held_at}: it is worked at that site's"
+            " gateway; the city may supervise it",
+            field="case_id",
+            rule="held_elsewhere",
+            params={"site": case.held_at},
+        )
     if (case.state, step) in TRANSITIONS:
         return TRANSITIONS[(case.state, step)]
     if case.state is CaseState.NEW:
@@ -198,6 +219,26 @@ def require_unit(acting: str, expected: str, role: str, step: Step) -> None:
 
 def _clocks(deadlines: dict[DeadlineKind, Due]) -> dict[DeadlineKind, Clock]:
     return {kind: Clock(due.due_at, due.estimated) for kind, due in deadlines.items()}
+
+
+def adopted(event: OpinionAdopted) -> Case:
+    """A county site's case as the city handed it over."""
+    handed = event.case
+    return Case(
+        case_id=event.case_id,
+        state=CaseState(handed.state),
+        drill=event.drill,
+        reported_unit=handed.reported_unit,
+        dispatchers=tuple(handed.dispatchers),
+        assignee=handed.assignee,
+        supervisor=handed.supervisor,
+        category=handed.category,
+        severity=handed.severity,
+        owning_unit=handed.owning_unit,
+        plan_version=handed.plan_version,
+        clock_start=handed.clock_start,
+        deadlines=_clocks(handed.deadlines),
+    )
 
 
 def _without(case: Case, *kinds: DeadlineKind) -> dict[DeadlineKind, Clock]:
@@ -292,6 +333,12 @@ def _apply(case: Case, event: DomainEvent) -> Case:  # noqa: PLR0911, PLR0912 - 
             deadlines[event.deadline] = replace(deadlines[event.deadline], missed=True)
         ladder_at = event.next_step_at if event.next_step_at is not None else case.ladder_at
         return replace(case, deadlines=deadlines, ladder_at=ladder_at)
+    if isinstance(event, OpinionHandedOver):
+        return replace(case, held_at=event.to_site, deadlines={}, ladder_at=None)
+    if isinstance(event, OpinionAdopted):
+        return adopted(event)
+    if isinstance(event, SupervisionReceived):
+        return replace(case, supervisor=event.supervisor)
     if isinstance(event, SupervisionStarted):
         ladder_at = event.next_step_at if event.automatic else case.ladder_at
         return replace(case, supervisor=event.supervisor, ladder_at=ladder_at)
