@@ -183,6 +183,8 @@ def child_specs(data_dir: Path, backing: Backing, ports: dict[str, int]) -> list
         )
         if backing.site.scope:  # a county site's top unit: its timers, its rescoring, its events' origin
             env["SANJI_CITY"] = backing.site.scope
+        if backing.site.counties:  # the city hands these county sites their cases
+            env["SANJI_COUNTY_SITES"] = ",".join(backing.site.counties)
         specs.append(
             ChildSpec(
                 name=name,
