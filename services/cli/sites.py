@@ -119,6 +119,13 @@ def hub_address(url: str) -> str:
     return address
 
 
+def joined_hub(nats_dir: Path) -> CityHub | None:
+    """The hub `sanji up --county …` made of this folder (the counties whose leaf credentials it wrote),
+    so that a command rewriting its config keeps the leaf links; None for any other server."""
+    counties = sorted(path.stem.removeprefix("leaf-c") for path in nats_dir.glob("leaf-c*.json"))
+    return CityHub(tuple(counties), leaf_port(nats_dir)) if counties else None
+
+
 def leaf_port(nats_dir: Path) -> int:
     """The city's leaf port: the one used last time, else a free one (remembered for the next start)."""
     nats_dir.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
+from nats.js import JetStreamContext
+
+from contracts.subjects import EVENTS_STREAM
+from services.eventkit.client import SanjiClient
 from services.eventkit.embedded import NatsServer, free_port
 from services.eventkit.embedded.site_nats import (
     CityHub,
@@ -20,9 +25,10 @@ from services.eventkit.embedded.site_nats import (
     leaf_credentials_file,
     read_leaf_credentials,
 )
+from services.eventkit.positions import HEADER as POSITION_HEADER
 from services.eventkit.runtime import ServiceRuntime
 from services.eventkit.settings import ServiceSettings
-from tests.stack import build
+from tests.stack import CITY_ADMIN, build
 
 CITY = "3205"
 
@@ -127,3 +133,52 @@ def leaf_links(city: NatsServer) -> int:
         return -1
     finally:
         conn.close()
+
+
+def town(county: str) -> str:
+    return f"{CITY}.{county}.{county}001"
+
+
+async def log_activity(sanji: SanjiClient, county: str, number: int) -> bool:
+    """One activity of the county's township, by its own command id (a repeat is answered, not stored)."""
+    activity_id = f"act-{county}-{number:03}"
+    body = {
+        "activity_id": activity_id,
+        "unit": town(county),
+        "kind": "outreach_talk",
+        "topic": "民法典进社区",
+        "held_on": "2026-03-02",
+        "audience": 10,
+    }
+    reply = await sanji.send("outreach.log_activity", body, CITY_ADMIN, command_id=f"cmd-{activity_id}")
+    return reply.ok
+
+
+async def activities(sanji: SanjiClient, path: str) -> int:
+    answer = await sanji.query("projection.unit", {"path": path})
+    return int(answer["result"]["subtree"].get("activities", 0)) if answer["ok"] else -1
+
+
+class Stored(NamedTuple):
+    subject: str
+    msg_id: str
+    kind: str
+    position: str
+
+
+async def stored_events(js: JetStreamContext) -> list[Stored]:
+    """Every event in the site's stream, in order, with the headers its relay gave it."""
+    total = (await js.stream_info(EVENTS_STREAM)).state.messages
+    found = []
+    for seq in range(1, total + 1):
+        msg = await js.get_msg(EVENTS_STREAM, seq)
+        headers = msg.headers or {}
+        found.append(
+            Stored(
+                msg.subject or "",
+                headers.get("Nats-Msg-Id", ""),
+                headers.get("Sanji-Type", ""),
+                headers.get(POSITION_HEADER, ""),
+            )
+        )
+    return found

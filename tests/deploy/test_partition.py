@@ -11,19 +11,26 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
-from nats.js import JetStreamContext
 
-from contracts.subjects import EVENTS_STREAM
 from services.eventkit.busconnect import connect
 from services.eventkit.client import SanjiClient
 from services.eventkit.embedded import NatsServer, PostgresServer
-from services.eventkit.positions import HEADER as POSITION_HEADER
 from services.eventkit.sitestreams import provision_city, provision_county
 from tests.conftest import fresh_database
-from tests.deploy.multisite_kit import CITY, LinkRelay, city_server, county_server, leaf_links, services
+from tests.deploy.multisite_kit import (
+    CITY,
+    LinkRelay,
+    activities,
+    city_server,
+    county_server,
+    leaf_links,
+    log_activity,
+    services,
+    stored_events,
+    town,
+)
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client
 
@@ -41,24 +48,6 @@ COUNTY_SERVICES = ("projection", "outreach", "opinion")
 CONVERGE_TIMEOUT = 180.0  # a source consumer retries with a growing backoff after a cut
 
 
-def town(county: str) -> str:
-    return f"{CITY}.{county}.{county}001"
-
-
-async def _log(sanji: SanjiClient, county: str, number: int) -> bool:
-    activity_id = f"act-{county}-{number:03}"
-    body = {
-        "activity_id": activity_id,
-        "unit": town(county),
-        "kind": "outreach_talk",
-        "topic": "民法典进社区",
-        "held_on": "2026-03-02",
-        "audience": 10,
-    }
-    reply = await sanji.send("outreach.log_activity", body, CITY_ADMIN, command_id=f"cmd-{activity_id}")
-    return reply.ok
-
-
 async def _dispatch(sanji: SanjiClient, case_id: str) -> None:
     """The city reports a case for the cut-off county's township: it is sent down to that county."""
     body = {
@@ -74,41 +63,11 @@ async def _dispatch(sanji: SanjiClient, case_id: str) -> None:
     assert reply.ok, reply.error
 
 
-async def _activities(sanji: SanjiClient, path: str) -> int:
-    answer = await sanji.query("projection.unit", {"path": path})
-    return int(answer["result"]["subtree"].get("activities", 0)) if answer["ok"] else -1
-
-
-class Stored(NamedTuple):
-    subject: str
-    msg_id: str
-    kind: str
-    position: str
-
-
-async def _stream(js: JetStreamContext) -> list[Stored]:
-    """Every event in the site's stream, in order, with the headers its relay gave it."""
-    total = (await js.stream_info(EVENTS_STREAM)).state.messages
-    found = []
-    for seq in range(1, total + 1):
-        msg = await js.get_msg(EVENTS_STREAM, seq)
-        headers = msg.headers or {}
-        found.append(
-            Stored(
-                msg.subject or "",
-                headers.get("Nats-Msg-Id", ""),
-                headers.get("Sanji-Type", ""),
-                headers.get(POSITION_HEADER, ""),
-            )
-        )
-    return found
-
-
 async def _views_are(city: SanjiClient, counties: dict[str, SanjiClient], expected: dict[str, int]) -> bool:
     for county, count in expected.items():
-        if await _activities(city, f"{CITY}.{county}") != count:
+        if await activities(city, f"{CITY}.{county}") != count:
             return False
-        if await _activities(counties[county], f"{CITY}.{county}") != count:
+        if await activities(counties[county], f"{CITY}.{county}") != count:
             return False
     return True
 
@@ -180,8 +139,8 @@ async def _run(
             )
             assert reply.ok, reply.error
         for county in COUNTIES:  # each county learns its units from the city, then records
-            await wait_until(partial(_log, at[county], county, 1), CONVERGE_TIMEOUT, message=county)
-            assert await _log(at[county], county, 2)
+            await wait_until(partial(log_activity, at[county], county, 1), CONVERGE_TIMEOUT, message=county)
+            assert await log_activity(at[county], county, 2)
         await wait_until(
             lambda: _views_are(at_city, at, {CUT: 2, STAYS: 2}), CONVERGE_TIMEOUT, message="never joined up"
         )
@@ -190,14 +149,14 @@ async def _run(
         await relays[CUT].cut()
         await wait_until(lambda: leaf_links(city) == 1, message="the city still sees the cut-off county")
         for number in range(3, 6):
-            assert await _log(at_cut, CUT, number)
-        assert await _log(at_stays, STAYS, 3)
+            assert await log_activity(at_cut, CUT, number)
+        assert await log_activity(at_stays, STAYS, 3)
         await _dispatch(at_city, "case-while-cut")
         await wait_until(
             lambda: _views_are(at_city, at, {STAYS: 3}), CONVERGE_TIMEOUT, message="stays behind"
         )
-        assert await _activities(at_city, f"{CITY}.{CUT}") == 2  # the city cannot know yet
-        assert await _activities(at_cut, f"{CITY}.{CUT}") == 5  # the county works on
+        assert await activities(at_city, f"{CITY}.{CUT}") == 2  # the city cannot know yet
+        assert await activities(at_cut, f"{CITY}.{CUT}") == 5  # the county works on
 
         await relays[CUT].restore()
         returned = time.monotonic()
@@ -226,7 +185,7 @@ async def _each_event_once(city: NatsServer, servers: dict[str, NatsServer]) -> 
     what the city sent down is there once."""
     nc = await connect(city.url, "test-check")
     try:
-        city_stream = await _stream(nc.jetstream())
+        city_stream = await stored_events(nc.jetstream())
     finally:
         await nc.close()
     at_city = [e.msg_id for e in city_stream]
@@ -234,7 +193,7 @@ async def _each_event_once(city: NatsServer, servers: dict[str, NatsServer]) -> 
     for county, server in servers.items():
         county_nc = await connect(server.url, "test-check")
         try:
-            stored = await _stream(county_nc.jetstream())
+            stored = await stored_events(county_nc.jetstream())
         finally:
             await county_nc.close()
         own = [e.msg_id for e in stored if not e.subject.endswith(".city")]
