@@ -52,7 +52,7 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "services.opinion.app",
         schema="opinion",
         event_store=True,
-        consumers=("opinion-units", "opinion-from-city"),
+        consumers=("opinion-units", "opinion-handovers"),
     ),
     ServiceInfo(
         "assessment",

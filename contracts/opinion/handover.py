@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from contracts.opinion.common import Category, DeadlineKind, Due, Severity
+from contracts.opinion.common import Category, DeadlineKind, Due, Severity, SeverityLimits
 from contracts.opinion.events import CaseEvent, OpinionReported
 from contracts.registry import event
 from contracts.units import UnitPath
@@ -27,6 +27,9 @@ class HandedCase(BaseModel):
     plan_version: int | None = None
     clock_start: AwareDatetime | None = None
     deadlines: dict[DeadlineKind, Due] = Field(default_factory=dict)
+    limits: SeverityLimits | None = Field(
+        default=None, description="the response plan's limits it runs under (that site may not have the plan)"
+    )
 
 
 @event("opinion.handed_over")

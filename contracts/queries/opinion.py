@@ -32,7 +32,7 @@ class SpanParams(UnitParams):
 
 
 class CasesParams(SpanParams):
-    filter: Literal["all", "open", "overdue", "supervised", "drill"] = "all"
+    filter: Literal["all", "open", "overdue", "supervised", "drill", "waiting"] = "all"
     limit: Limit = 50
     offset: Offset = 0
 

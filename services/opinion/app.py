@@ -9,7 +9,7 @@ from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.opinion import tables
 from services.opinion.handlers import HANDLERS, TIMERS
-from services.opinion.handlers.handover import handing_over
+from services.opinion.handlers.handover import handing_over, route_for
 from services.opinion.reactions import DECIDING, REACTIONS
 
 # What other systems may publish on sanji.ingest.opinion.<kind>.<system>.<unit tokens> (contracts/ingest.py).
@@ -26,7 +26,7 @@ def create_app(settings: ServiceSettings | None = None, **options: Any) -> Servi
         name="opinion",
         schema=tables.SCHEMA,
         migrations_package="services.opinion",
-        commands=handing_over(HANDLERS, settings.county_site_codes),
+        commands=handing_over(HANDLERS, route_for(settings.city, settings.county_site_codes)),
         reactions=list(REACTIONS),
         deciding=list(DECIDING),
         timers=dict(TIMERS),

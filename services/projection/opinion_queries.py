@@ -39,6 +39,8 @@ CASE_FILTERS = {
     "overdue": f"c.state NOT IN {CLOSED_STATES} AND cardinality(c.overdue) > 0",
     "supervised": f"c.state NOT IN {CLOSED_STATES} AND c.supervisor IS NOT NULL",
     "drill": "c.drill",
+    # the unit's own move is next: assigned to it, or on its desk with nobody assigned (an escalation to it)
+    "waiting": f"c.state NOT IN {CLOSED_STATES} AND coalesce(c.assignee, c.desk) = $1",
 }
 
 
@@ -187,7 +189,8 @@ TOUCHING = " OR ".join(
 
 async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
-    by it or below it; newest first. ``filter``: all, open, overdue, supervised or drill."""
+    by it or below it; newest first. ``filter``: all, open, overdue, supervised, drill, or
+    waiting (the unit's own move is next)."""
     path, span = params.path, span_param(params, default_year=False)
     which, limit, offset = params.filter, params.limit, params.offset
     supervised_here = within("c.supervisor")

@@ -3,8 +3,9 @@ county township: it hands the case over (and refuses to act on it itself), the c
 clerks work it at the county's gateway, and the city's views follow. The city supervises the case while
 the county's link is cut and its opinion service is down; the link returns, the county's opinion service
 crashes after applying the supervision and before acking it, and is started again: the supervision is on
-the county's case once, and in both sites' timelines. A county cannot forge the city's facts, nor send
-one up for another county's case."""
+the county's case once, and in both sites' timelines. A county's escalation to the city hands the case
+back up: it waits in the city's list, and the city's answer reaches the county once. A county cannot forge
+the city's facts, nor send one up for another county's case."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ from tests.deploy.multisite_kit import (
     site_settings,
 )
 from tests.helpers import wait_until
-from tests.opinion.support import LEADER, TOWN_CLERK, item, send_ok, setup_city
+from tests.opinion.builders import TOWN2
+from tests.opinion.support import COUNTY_CLERK, LEADER, TOWN_CLERK, item, named, send_ok, setup_city
 from tests.stack import build, client
 
 COUNTY_CODE = "320506"
@@ -47,7 +49,7 @@ TOWN = f"{COUNTY}.{COUNTY_CODE}001"
 OTHER_TOWN = f"{CITY}.320507.320507001"
 CASE = "case-cross-0001"
 TIMEOUT = 60.0
-FROM_CITY = "opinion-from-city"
+HANDOVERS = "opinion-handovers"  # the receiving site's reaction (services/opinion/reactions.py)
 DOWN_AND_UP = [
     "assigned",
     "handed_over",
@@ -137,7 +139,7 @@ async def _stored(runtime: ServiceRuntime, case_id: str) -> list[str]:
 def _duplicates() -> float:
     """How many city facts the county's reaction found in its inbox already (so applied nothing)."""
     found = METRICS.get_sample_value(
-        "sanji_events_handled_total", {"consumer": FROM_CITY, "outcome": "duplicate"}
+        "sanji_events_handled_total", {"consumer": HANDOVERS, "outcome": "duplicate"}
     )
     return found or 0.0
 
@@ -338,3 +340,84 @@ async def test_a_county_cannot_forge_the_citys_facts_nor_reach_another_countys_c
         assert await _stored(opinion, "case-other-county") == []
         assert not await _hub_holds(s.city, sent_up.id)  # the hub sources the county's own subtree only
         assert await _hub_holds(s.city, stolen.id)  # sent up as the county's own, and nowhere further
+
+
+async def _waiting(sanji: SanjiClient, path: str) -> list[str]:
+    """The cases whose next move is the unit's own, in its site's view."""
+    answer = await sanji.query("projection.opinion.cases", {"path": path, "filter": "waiting"})
+    return [case["case_id"] for case in answer["result"]["cases"]] if answer["ok"] else ["?"]
+
+
+@pytest.mark.slow
+async def test_a_countys_escalation_waits_at_the_city_and_the_citys_answer_reaches_the_county(
+    joined: Sites,
+) -> None:
+    s = joined
+    async with (
+        services(
+            s.city, s.city_db, ("duty", "opinion", "projection"), county_sites=(COUNTY_CODE,)
+        ) as at_city_services,
+        services(s.county, s.county_db, ("projection",), COUNTY),
+        client(s.city.url_for("gateway")) as at_city,
+        client(s.county.url_for("gateway")) as at_county,
+    ):
+        city_opinion = named(at_city_services, "opinion")
+        opinion = s.county_opinion()
+        await opinion.start()
+        try:
+            await setup_city(at_city)
+            await _dispatch(at_city, CASE)
+            case = {"case_id": CASE, "unit": TOWN}
+            await wait_until(lambda: _works(at_county, "opinion.acknowledge", case, TOWN_CLERK), TIMEOUT)
+
+            # The township escalates to its county, which escalates to the city: the case goes up.
+            await send_ok(at_county, "opinion.escalate", {**case, "reason": "超出本级处置能力"}, TOWN_CLERK)
+            up = {"case_id": CASE, "unit": COUNTY, "reason": "请市局统筹"}
+            await send_ok(at_county, "opinion.escalate", up, COUNTY_CLERK)
+            again = {"case_id": CASE, "unit": COUNTY, "to_unit": TOWN2}
+            refused = await at_county.send("opinion.assign", again, COUNTY_CLERK)
+            assert refused.error is not None, refused
+            assert refused.error.code == "conflict", refused
+            await wait_until(
+                lambda: _waiting_is(at_city, [CASE]), TIMEOUT, message="the city never saw it waiting"
+            )
+
+            # The county's opinion service is down while the city answers: it dispatches to another township.
+            await opinion.stop()
+            answer = {"case_id": CASE, "unit": CITY, "to_unit": TOWN2, "note": "转郭巷街道办理"}
+            await wait_until(
+                lambda: _works(at_city, "opinion.assign", answer, LEADER), TIMEOUT, message="never taken back"
+            )
+            opinion = s.county_opinion()
+            await opinion.start()
+            again = {"case_id": CASE, "unit": TOWN2}
+            await wait_until(
+                lambda: _works(at_county, "opinion.acknowledge", again, COUNTY_CLERK),
+                TIMEOUT,
+                message="the city's answer never reached the county",
+            )
+            await wait_until(lambda: _waiting_is(at_city, []), TIMEOUT, message="still waiting at the city")
+            assert await _stored(opinion, CASE) == [
+                "opinion.adopted",
+                "opinion.acknowledged",
+                "opinion.escalated",
+                "opinion.escalated",
+                "opinion.handed_over",
+                "opinion.adopted",
+                "opinion.acknowledged",
+            ]
+            assert await _stored(city_opinion, CASE) == [
+                "opinion.reported",
+                "opinion.graded",
+                "opinion.assigned",
+                "opinion.handed_over",
+                "opinion.adopted",
+                "opinion.assigned",
+                "opinion.handed_over",
+            ]
+        finally:
+            await opinion.stop()
+
+
+async def _waiting_is(sanji: SanjiClient, expected: list[str]) -> bool:
+    return await _waiting(sanji, CITY) == expected

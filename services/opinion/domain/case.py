@@ -32,6 +32,7 @@ from contracts.opinion import (
     OpinionReported,
     OpinionReturned,
     Severity,
+    SeverityLimits,
     SupervisionReceived,
     SupervisionStarted,
 )
@@ -133,7 +134,8 @@ class Case:
     responded: bool = False
     pending_extension: int | None = None
     happened_at: datetime | None = None  # when its latest step happened (its capture, at first)
-    held_at: str | None = None  # at the city: the county site it was handed to (it is worked there)
+    held_at: str | None = None  # the site it was handed to (it is worked there)
+    handed_limits: SeverityLimits | None = None  # the plan's limits, for a site that does not have the plan
 
     @property
     def desk(self) -> str:
@@ -238,6 +240,7 @@ def adopted(event: OpinionAdopted) -> Case:
         plan_version=handed.plan_version,
         clock_start=handed.clock_start,
         deadlines=_clocks(handed.deadlines),
+        handed_limits=handed.limits,
     )
 
 

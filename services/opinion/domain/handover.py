@@ -9,11 +9,12 @@ from contracts.opinion import (
     OpinionAdopted,
     OpinionHandedOver,
     OpinionReported,
+    SeverityLimits,
     SupervisionReceived,
     SupervisionStarted,
 )
 from contracts.registry import DomainEvent
-from contracts.units import division_codes
+from contracts.units import division_codes, is_within
 from services.opinion.domain.case import Case, CaseState
 
 
@@ -23,7 +24,12 @@ def site_of(unit: str, sites: frozenset[str]) -> str | None:
     return codes[1] if len(codes) >= 2 and codes[1] in sites else None
 
 
-def snapshot(case: Case) -> HandedCase:
+def site_above(unit: str, scope: str, city_site: str) -> str | None:
+    """At a county site of ``scope``: the city's site for a unit outside the county, else None."""
+    return None if is_within(unit, scope) else city_site
+
+
+def snapshot(case: Case, limits: SeverityLimits | None) -> HandedCase:
     return HandedCase(
         state=case.state.value,
         reported_unit=case.reported_unit,
@@ -36,16 +42,18 @@ def snapshot(case: Case) -> HandedCase:
         plan_version=case.plan_version,
         clock_start=case.clock_start,
         deadlines={kind: clock.as_due() for kind, clock in case.deadlines.items() if not clock.missed},
+        limits=limits,
     )
 
 
-def decide_hand_over(case: Case, report: OpinionReported, sites: frozenset[str]) -> list[DomainEvent]:
-    """At the city: an open case whose next move is a county site's goes to that site, once, with its
-    report (the county's views may never have seen it: a case reported at the city stays there)."""
-    site = site_of(case.handler, sites) if case.is_open and case.held_at is None else None
-    if site is None:
+def decide_hand_over(
+    case: Case, report: OpinionReported, site: str | None, limits: SeverityLimits | None
+) -> list[DomainEvent]:
+    """An open case whose next move is another site's (a county site's, at the city; the city's, at a
+    county site) goes to that site, once, with its report (that site's views may never have seen it)."""
+    if site is None or not case.is_open or case.held_at is not None:
         return []
-    handed = snapshot(case)
+    handed = snapshot(case, limits)
     return [
         OpinionHandedOver(
             case_id=case.case_id,
@@ -58,9 +66,14 @@ def decide_hand_over(case: Case, report: OpinionReported, sites: frozenset[str])
     ]
 
 
-def decide_adopt(case: Case, handed: OpinionHandedOver, event_id: str, own_site: str) -> list[DomainEvent]:
-    """At a county site: adopt a case the city handed to this site; anything else is not ours to take."""
-    if handed.to_site != own_site or case.state is not CaseState.NEW:
+def decide_adopt(
+    case: Case, handed: OpinionHandedOver, event_id: str, own_site: str, from_site: str
+) -> list[DomainEvent]:
+    """Adopt a case handed to this site: one new here, or one this site had handed to ``from_site`` (the
+    site the fact came from) and gets back; anything else is not ours to take."""
+    if handed.to_site != own_site:
+        return []
+    if case.state is not CaseState.NEW and case.held_at != from_site:
         return []
     return [
         OpinionAdopted(

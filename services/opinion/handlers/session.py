@@ -34,10 +34,13 @@ async def load_plans(ctx: CommandContext, unit: str) -> tuple[Plans, int]:
 
 
 async def case_limits(ctx: CommandContext, case: Case) -> SeverityLimits | None:
-    """The limits a graded case runs under: its severity in the plan version it was graded with."""
+    """The limits a graded case runs under: its severity in the plan version it was graded with (a case
+    handed over from another site brought them)."""
     if case.plan_version is None or case.severity is None:
         return None
     plans, _ = await load_plans(ctx, case.reported_unit)
+    if case.plan_version not in plans.versions:  # a case handed over by a site that has the plan
+        return case.handed_limits
     return plans.limits(case.plan_version, case.severity)
 
 
