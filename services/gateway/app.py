@@ -26,6 +26,7 @@ from services.gateway import (
     outreach_pages,
     pages,
     query_routes,
+    summary_api,
 )
 from services.gateway.auth import TokenAuthority
 from services.gateway.evidence import EvidenceGrants
@@ -64,6 +65,7 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
         outreach_api.router,
         opinion_api.router,
         assessment_api.router,
+        summary_api.router,
     ]
     for router in api_routers:
         app.include_router(router, responses=API_ERRORS)
