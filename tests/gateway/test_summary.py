@@ -4,7 +4,9 @@ figures, another county's clerk gets 404 and bad parameters a 422 naming them.""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,16 @@ from tests.stack import client
 
 pytestmark = pytest.mark.slow
 SERVICES = ("duty", "outreach", "opinion", "projection")
+DATA_NAMES = (
+    "吴中区民政局",
+    "苏州市民政局",
+    "红色教育基地现场教学",
+    "民政观察",
+    "长桥街道公众号",
+    "长桥街道",
+    "郭巷街道",
+    "中文",
+)
 PERIODS = ("2025", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")
 
 
@@ -187,3 +199,42 @@ async def test_another_countys_clerk_gets_not_found_and_bad_parameters_are_named
         response = await http.get(f"/api/v1/summaries/{COUNTY}", params=params, headers=bearer(CITY_TOKEN))
         assert response.status_code == 422, (params, response.text)
         assert [f["field"] for f in response.json()["error"]["fields"]] == [field], params
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: the page without scripts, styles and tags."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+async def test_the_page_is_reached_from_the_unit_page_and_speaks_only_chinese(
+    http: httpx.AsyncClient,
+) -> None:
+    """A plain HTTP render (the browser suite would need the whole demo): no English word, no code."""
+    await http.post("/login", data={"token": CITY_TOKEN, "next": "/"})
+    unit_page = await http.get(f"/units/{COUNTY}")
+    assert f'href="/summaries/{COUNTY}"' in unit_page.text
+    bare = await http.get(f"/summaries/{COUNTY}")
+    assert bare.status_code == 303
+    assert bare.headers["location"].startswith(f"/summaries/{COUNTY}?period=")
+    page = await http.get(f"/summaries/{COUNTY}", params={"period": "2025"})
+    assert page.status_code == 200, page.text
+    text = visible_text(page.text)
+    # Allowed: the switch to English, the product names Excel and Word, the statutory grades (较大(III))
+    # as the catalog writes them, and the signed-in actor's id.
+    words = set(re.findall(r"[A-Za-z_]{2,}", text)) - {"English", "Excel", "Word", "II", "III", "IV", "admin"}
+    assert not words, sorted(words)
+    assert "吴中区民政局 2025年度工作总结" in text
+    assert "活动场次（民政大讲堂）" in text
+    assert "红色教育基地现场教学" in text
+    assert f'href="/summaries/{COUNTY}/download?period=2025&amp;format=docx"' in page.text
+    xlsx = await http.get(f"/summaries/{COUNTY}/download", params={"period": "2025", "format": "xlsx"})
+    assert xlsx.status_code == 200
+    assert load_workbook(io.BytesIO(xlsx.content)).worksheets[0]["A1"].value == "类别"
+    english = visible_text(
+        (await http.get(f"/summaries/{COUNTY}", params={"period": "2025", "lang": "en"})).text
+    )
+    assert "Work summary" in english
+    for name in DATA_NAMES:  # names the records give stay as written
+        english = english.replace(name, "")
+    assert not re.search(r"[\u3400-\u9fff]", english)
