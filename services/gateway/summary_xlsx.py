@@ -11,7 +11,7 @@ from urllib.parse import quote
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.gateway.assessment_xlsx import _header
+from services.gateway.assessment_xlsx import header_row
 from services.gateway.labels import local_time
 from services.gateway.summary_words import SummaryWords
 
@@ -35,7 +35,7 @@ def workbook(summary: dict[str, Any], lang: str = "zh") -> bytes:
     sheet = book.active
     assert isinstance(sheet, Worksheet)
     sheet.title = words("sheet.figures")
-    _header(sheet, tuple(words(f"col.{column}") for column in COLUMNS), WIDTHS)
+    header_row(sheet, tuple(words(f"col.{column}") for column in COLUMNS), WIDTHS)
     for figure in summary["figures"]:
         sheet.append(
             [
@@ -49,7 +49,7 @@ def workbook(summary: dict[str, Any], lang: str = "zh") -> bytes:
             ]
         )
     about = book.create_sheet(words("sheet.about"))
-    _header(about, (words("col.item"), words("col.content")), (16, 60))
+    header_row(about, (words("col.item"), words("col.content")), (16, 60))
     unit, period = summary["unit"], summary["period"]
     missing = "、".join(
         f"{words.section(item['section'])}·{words.figure_name(item['name'])}"

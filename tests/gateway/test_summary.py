@@ -168,6 +168,11 @@ async def test_the_word_draft_opens_and_holds_the_figures(http: httpx.AsyncClien
     title_run = doc.paragraphs[0].runs[0]
     assert title_run.font.name == "方正小标宋简体"
     assert doc.paragraphs[1].runs[0].font.name == "仿宋_GB2312"
+    heading = next(p for p in doc.paragraphs if p.text.startswith("一、"))
+    assert heading.text == "一、宣传教育活动"
+    assert heading.runs[0].font.name == "黑体"
+    section = doc.sections[0]
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)  # GB/T 9704
 
 
 async def test_another_countys_clerk_gets_not_found_and_bad_parameters_are_named(
@@ -184,6 +189,14 @@ async def test_another_countys_clerk_gets_not_found_and_bad_parameters_are_named
             headers=bearer(COUNTY_TOKEN),
         )
         assert other.status_code == 404, other.text
+    missing_unit = "3205.320506.320506999"
+    missing = await http.get(
+        f"/api/v1/summaries/{missing_unit}", params={"period": "2025"}, headers=bearer(COUNTY_TOKEN)
+    )
+    assert missing.status_code == 404  # outside the scope reads exactly like a unit that does not exist
+    assert missing.json()["error"]["message"].replace(missing_unit, "?") == other.json()["error"][
+        "message"
+    ].replace(OTHER_COUNTY, "?")
     records = await http.get(
         f"/api/v1/summaries/{OTHER_COUNTY}/records",
         params={"period": "2025", "section": "meetings"},
