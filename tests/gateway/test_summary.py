@@ -172,7 +172,9 @@ async def test_the_word_draft_opens_and_holds_the_figures(http: httpx.AsyncClien
     assert heading.text == "一、宣传教育活动"
     assert heading.runs[0].font.name == "黑体"
     section = doc.sections[0]
-    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)  # GB/T 9704
+    top, left = section.top_margin, section.left_margin
+    assert top is not None and left is not None
+    assert (round(top.mm), round(left.mm)) == (37, 28)  # GB/T 9704
 
 
 async def test_another_countys_clerk_gets_not_found_and_bad_parameters_are_named(
