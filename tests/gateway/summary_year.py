@@ -12,6 +12,7 @@ from services.eventkit.client import SanjiClient
 from tests.helpers import wait_until
 from tests.opinion.builders import CITY, COUNTY, OTHER_COUNTY, TOWN, TOWN2
 from tests.opinion.support import LEADER, item, send_ok
+from tests.projection.assessment_support import bulletin, row, score
 
 REASON = "年度台账补录"
 WRITER = Actor(id="writer@320506001", scope=TOWN, roles=frozenset({Role.CLERK}))
@@ -78,8 +79,24 @@ YEAR: dict[str, tuple[Any, ...]] = {
     "opinion.close_hours.severity.IV": (5.0, 5.0, None, None, None),
     "drills.drills": (1, 0, 1, 0, 0),
     "drills.opinion_drills": (1, 0, 0, 1, 0),
-    "assessment.total": (None, None, None, None, None),
+    "assessment.total": (88.5, None, None, 90, None),
+    "assessment.own": (90, None, None, 90, None),
+    "assessment.rank": (1, None, None, None, None),  # ranked in the city's bulletin of the year
 }
+# The assessment's scores, as its service would publish them: the year (ranked in the city's bulletin),
+# Q3 provisional, and last year for the comparison.
+SCORES = [
+    score(COUNTY, "2024", 80),
+    score(COUNTY, "2025", 88.5, own=90),
+    score(COUNTY, "2025-Q3", 90),
+    score(OTHER_COUNTY, "2025", 85),
+    bulletin(
+        CITY,
+        "2025",
+        1,
+        [row(COUNTY, "吴中区民政局", CITY, 88.5, 1, own=90), row(OTHER_COUNTY, "相城区民政局", CITY, 85, 2)],
+    ),
+]
 PREVIOUS_YEAR = {
     "activities.activities": 1,
     "activities.activities.kind.lecture": 1,

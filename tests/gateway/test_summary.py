@@ -17,11 +17,12 @@ from docx import Document
 from openpyxl import load_workbook
 
 from services.gateway.summary_xlsx import figure_code
-from tests.gateway.summary_year import PLANS, PREVIOUS_YEAR, YEAR, record_year
+from tests.gateway.summary_year import PLANS, PREVIOUS_YEAR, SCORES, YEAR, record_year
 from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer, running_gateway
 from tests.helpers import wait_until
 from tests.opinion.builders import COUNTY, OTHER_COUNTY
 from tests.opinion.support import setup_city
+from tests.projection.assessment_support import assessment_events
 from tests.stack import client
 
 pytestmark = pytest.mark.slow
@@ -48,6 +49,10 @@ async def http(nats_url: str, database_url: str, tmp_path: Path) -> AsyncIterato
     ):
         await setup_city(sanji)
         await record_year(sanji)
+        async with assessment_events(
+            nats_url, database_url
+        ) as events:  # as the assessment service writes them
+            await events.emit(*SCORES)
         base = f"http://127.0.0.1:{runtime.http_port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             await wait_until(lambda: all_projected(http), timeout=60, message="the year was never projected")
@@ -173,7 +178,8 @@ async def test_the_word_draft_opens_and_holds_the_figures(http: httpx.AsyncClien
     assert heading.runs[0].font.name == "黑体"
     section = doc.sections[0]
     top, left = section.top_margin, section.left_margin
-    assert top is not None and left is not None
+    assert top is not None
+    assert left is not None
     assert (round(top.mm), round(left.mm)) == (37, 28)  # GB/T 9704
 
 
