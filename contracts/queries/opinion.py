@@ -22,6 +22,13 @@ from contracts.queries.base import (
 )
 
 CASE_UNITS = ("reported_unit", "owning_unit", "desk", "assignee", "supervisor")
+CaseStateName = Literal[
+    "reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed", "dismissed"
+]
+CaseSort = Literal[
+    "reported_at", "-reported_at", "captured_at", "-captured_at", "title", "-title", "state", "-state",
+    "severity", "-severity",
+]  # fmt: skip
 
 
 class SpanParams(UnitParams):
@@ -33,6 +40,8 @@ class SpanParams(UnitParams):
 
 class CasesParams(SpanParams):
     filter: Literal["all", "open", "overdue", "supervised", "drill"] = "all"
+    state: CaseStateName | None = None
+    sort: CaseSort = Field("-reported_at", description="a column to sort by, '-' first for descending")
     limit: Limit = 50
     offset: Offset = 0
 

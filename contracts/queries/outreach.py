@@ -3,7 +3,7 @@ activities and publications with their histories. Periods are local: ``2025``, `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -25,8 +25,14 @@ class SummaryParams(UnitParams):
     period: PeriodText | None = None
 
 
+ActivitySort = Literal[
+    "held_on", "-held_on", "topic", "-topic", "kind", "-kind", "audience", "-audience", "unit", "-unit"
+]  # fmt: skip
+
+
 class ActivitiesParams(SummaryParams):
     kind: ActivityKind | None = None
+    sort: ActivitySort = Field("-held_on", description="a column to sort by, '-' first for descending")
     own: bool = Field(False, description="only the unit's own, not its subtree's")
     include_voided: bool = False
     limit: Limit = 50

@@ -25,6 +25,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.queries import QueryError, QuerySpec
 from services.outreach.domain.plans import Month, Tally, Target, completion, progress
+from services.projection.params import order_by
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "outreach"
@@ -235,6 +236,9 @@ def activity_json(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
+ACTIVITY_SORTS = {name: name for name in ("held_on", "topic", "kind", "audience", "unit")}
+
+
 async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
     path, period = params.path, period_param(params.period)
@@ -253,7 +257,7 @@ async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     total = await conn.fetchval(f"SELECT count(*) FROM {S}.outreach_activities WHERE {condition}", *args)
     rows = await conn.fetch(
         f"SELECT * FROM {S}.outreach_activities WHERE {condition}"
-        f" ORDER BY held_on DESC, activity_id LIMIT {limit} OFFSET {offset}",
+        f" {order_by(params.sort, ACTIVITY_SORTS, 'activity_id')} LIMIT {limit} OFFSET {offset}",
         *args,
     )
     return {

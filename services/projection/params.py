@@ -3,6 +3,7 @@ values. (Parameters are checked by their contracts in contracts/queries before a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +16,13 @@ def within(column: str, root: str = "$1", *, own: bool = False) -> str:
     if own:
         return f"{column} = {root}"
     return f"({column} = {root} OR ({column} >= {root} || '.' AND {column} < {root} || '/'))"
+
+
+def order_by(sort: str, columns: Mapping[str, str], tiebreak: str) -> str:
+    """SQL ORDER BY for a sort key the contract checked (a column, ``-`` first for descending), then
+    ``tiebreak`` so that pages of equal values stay stable."""
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    return f"ORDER BY {columns[sort.removeprefix('-')]} {direction} NULLS LAST, {tiebreak}"
 
 
 def jsonable(record: asyncpg.Record | dict[str, Any]) -> dict[str, Any]:

@@ -118,6 +118,10 @@ async def test_a_clerk_runs_the_whole_loop_by_forms(clerk: httpx.AsyncClient) ->
     page = await step(clerk, case_id, "assign", {"to_unit": TOWN})
     assert state_line(page) == "待签收"
     page = await step(clerk, case_id, "acknowledge", {})
+    assert 'id="step-supervise"' in page  # the city is a level above the township handling it
+    page = await step(clerk, case_id, "supervise", {"reason": "群众关注度高，市局督办"})
+    assert re.search(r"<th>督办单位</th><td>苏州市民政局</td>", page)
+    assert 'id="step-supervise"' not in page
     page = await step(clerk, case_id, "record_action", {"action": "verify", "description": "已上门核实"})
     assert state_line(page) == "处置中"
     page = await step(clerk, case_id, "give_feedback", {"said": "已整改伙食", "reception": "accepted"})
