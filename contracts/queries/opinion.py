@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.queries.base import (
     Answer,
     Limit,
+    MonthlyAnswer,
+    MonthlyParams,
     Offset,
     PeriodText,
     QueryContract,
@@ -98,6 +100,14 @@ class NilReportsAnswer(Answer):
 
 UNIT = "/api/v1/opinion/units/{unitpath}"
 CONTRACTS = [
+    QueryContract(
+        "opinion.monthly",
+        MonthlyParams,
+        MonthlyAnswer,
+        path=f"{UNIT}/monthly",
+        unit_param="path",
+        summary="Items reported in the unit's subtree in each month of a year (drills left out)",
+    ),
     QueryContract(
         "opinion.unit_stats",
         SpanParams,

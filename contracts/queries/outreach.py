@@ -11,6 +11,8 @@ from contracts.outreach import ActivityKind, PublicationStatus
 from contracts.queries.base import (
     Answer,
     Limit,
+    MonthlyAnswer,
+    MonthlyParams,
     Offset,
     PeriodText,
     QueryContract,
@@ -87,6 +89,14 @@ def _unit_of(record: str) -> Any:
 
 UNIT = "/api/v1/outreach/units/{unitpath}"
 CONTRACTS = [
+    QueryContract(
+        "outreach.monthly",
+        MonthlyParams,
+        MonthlyAnswer,
+        path=f"{UNIT}/monthly",
+        unit_param="path",
+        summary="Activities held in the unit's subtree in each month of a year",
+    ),
     QueryContract(
         "outreach.summary",
         SummaryParams,

@@ -19,7 +19,7 @@ from services.gateway.commands import read_body
 from services.gateway.forms import FORM_FIELDS, MAX_FORM_BYTES, activity_body, new_form, parse_form, send_form
 from services.gateway.labels import Words
 from services.gateway.params import passed
-from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
+from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail, unit_trend
 from services.gateway.views import Views, lang_of, link
 
 router = APIRouter(include_in_schema=False)
@@ -154,6 +154,7 @@ async def _render_unit(
         unit=unit,
         crumbs=crumbs,
         kinds=kinds,
+        trend=await unit_trend(sanji, path),
         form=form,
         can_log=bool(actor.roles & LogActivity.allowed_roles),
         logged=logged,

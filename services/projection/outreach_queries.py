@@ -13,6 +13,7 @@ import asyncpg
 from contracts.commands import not_known
 from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
 from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.base import MonthlyParams
 from contracts.queries.outreach import (
     ActivitiesParams,
     ActivityParams,
@@ -25,7 +26,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.queries import QueryError, QuerySpec
 from services.outreach.domain.plans import Month, Tally, Target, completion, progress
-from services.projection.params import order_by
+from services.projection.params import monthly, order_by
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "outreach"
@@ -331,7 +332,21 @@ async def publication(conn: Conn, params: PublicationParams) -> dict[str, Any]:
     }
 
 
+MONTHLY_SQL = (
+    f"SELECT month, sum(subtree_activities)::bigint AS n FROM {S}.outreach_monthly"
+    " WHERE path = $1 AND month BETWEEN $2 AND $3 GROUP BY month"
+)
+
+
+async def outreach_monthly(conn: Conn, params: MonthlyParams) -> dict[str, Any]:
+    """Activities held in the unit's subtree, month by month."""
+    return await monthly(conn, params, MONTHLY_SQL)
+
+
 QUERIES = [
-    QuerySpec(CONTRACTS[f"outreach.{handler.__name__}"], PROJECTOR, handler)
-    for handler in (summary, activities, activity, publications, publication)
+    *(
+        QuerySpec(CONTRACTS[f"outreach.{handler.__name__}"], PROJECTOR, handler)
+        for handler in (summary, activities, activity, publications, publication)
+    ),
+    QuerySpec(CONTRACTS["outreach.monthly"], PROJECTOR, outreach_monthly),
 ]

@@ -4,8 +4,10 @@ filtered, a bad page or sort refused naming it, and the filtered list downloaded
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from openpyxl import load_workbook
@@ -110,3 +112,41 @@ async def test_cases_list_filters_by_state(clerk: httpx.AsyncClient) -> None:
     sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
     assert sheet.max_row == 4
     assert next(sheet.iter_rows(values_only=True))[:3] == ("标题", "等级", "状态")
+
+
+def chart_option(page: str, chart: str) -> dict[str, Any]:
+    found = re.search(rf'<script type="application/json" id="{chart}-option">(.*?)</script>', page, re.S)
+    assert found is not None, f"{chart} is not drawn"
+    option: dict[str, Any] = json.loads(found[1])
+    return option
+
+
+async def test_the_unit_page_draws_the_years_months(clerk: httpx.AsyncClient) -> None:
+    captured = (utc_now() - timedelta(minutes=30)).astimezone(SHANGHAI)
+    body = activity("trend-activity-1", TOWN, 12)
+    body["held_on"] = captured.date().replace(day=1).isoformat()  # this month, whenever the test runs
+    assert (await log_activity(clerk, body)).status_code == 200
+    report = {
+        "channel": "forum",
+        "title": "趋势",
+        "excerpt": "内容",
+        "captured_at": captured.strftime("%Y-%m-%dT%H:%M"),
+    }
+    assert (await clerk.post(f"/opinion/units/{TOWN}/cases", data=report)).status_code == 303
+    month = captured.month - 1
+
+    async def both_drawn() -> bool:
+        page = (await clerk.get(f"/units/{COUNTY}")).text
+        if 'id="chart-trend-option"' not in page:
+            return False
+        series = chart_option(page, "chart-trend")["series"]
+        return bool(series[0]["data"][month] == 1 and series[1]["data"][month] == 1)
+
+    await wait_until(both_drawn, message="the trend never showed the activity and the item")
+    page = (await clerk.get(f"/units/{COUNTY}")).text
+    option = chart_option(page, "chart-trend")
+    assert [series["type"] for series in option["series"]] == ["line", "line"]
+    assert len(option["xAxis"]["data"]) == 12
+    assert option["xAxis"]["data"][month] == f"{captured.year}年{captured.month}月"
+    table = page.split('id="chart-trend"', 1)[1].split("</figure>", 1)[0]
+    assert table.count("<tr") == 13  # the header and the twelve months
