@@ -10,10 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 
 from contracts.envelope import utc_now
 from services.eventkit.localtime import SHANGHAI
+from services.gateway import list_pages
 from tests.gateway.support import activity, log_activity
 from tests.helpers import wait_until
 
@@ -32,7 +34,9 @@ def audiences(page: str) -> list[int]:
     return [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td>', body)]
 
 
-async def test_activities_page_sort_filter_and_download(clerk: httpx.AsyncClient) -> None:
+async def test_activities_page_sort_filter_and_download(
+    clerk: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for n in range(25):
         body = activity(
             f"list-activity-{n:02d}", TOWN if n % 2 else COUNTY, 10 + n, "training" if n < 5 else "lecture"
@@ -49,10 +53,10 @@ async def test_activities_page_sort_filter_and_download(clerk: httpx.AsyncClient
     first = (await clerk.get(LIST, params={"period": "2026"})).text
     assert "共 25 条 · 第 1/2 页" in first
     assert len(list_rows(first)) == 20
-    assert list_rows(first)[0] == "2026-03-25"  # newest first by default
+    assert list_rows(first)[0] == "2026年3月25日"  # newest first by default
     second = (await clerk.get(LIST, params={"period": "2026", "page": "2"})).text
     assert len(list_rows(second)) == 5
-    assert list_rows(second)[-1] == "2026-03-01"
+    assert list_rows(second)[-1] == "2026年3月1日"
 
     by_audience = (await clerk.get(LIST, params={"period": "2026", "sort": "audience"})).text
     assert audiences(by_audience) == list(range(10, 30))
@@ -88,6 +92,14 @@ async def test_activities_page_sort_filter_and_download(clerk: httpx.AsyncClient
     about = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True)}
     assert "吴中区民政局" in str(about["单位"])
     assert "培训" in str(about["筛选条件"])
+
+    monkeypatch.setattr(list_pages, "MAX_DOWNLOAD", 7)  # a download is bounded, and says so
+    capped = await clerk.get(f"{LIST}.xlsx", params={"period": "2026"})
+    book = load_workbook(io.BytesIO(capped.content))
+    assert book.worksheets[0].max_row == 8
+    assert {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True)}[
+        "条数（导出/总数）"
+    ] == "7 / 25"
 
 
 async def test_cases_list_filters_by_state(clerk: httpx.AsyncClient) -> None:

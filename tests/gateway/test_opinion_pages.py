@@ -107,6 +107,11 @@ async def test_refusals_show_in_chinese_next_to_the_field(clerk: httpx.AsyncClie
     assert "不在本案受理单位的管辖范围内" in field_error(refused.text, "step-grade", "owning_unit")
     assert OTHER_COUNTY not in field_error(refused.text, "step-grade", "owning_unit")
 
+    forged = {**outside, "owning_unit": COUNTY, "unit": OTHER_COUNTY, "case_id": "another-case-id"}
+    page = await step(clerk, case_id, "grade", forged)  # the form's unit and case are not the command's
+    assert state_line(page) == "待派单"
+    assert "相城区" not in page.split('id="timeline"', 1)[1]
+
     early = await clerk.post(f"/opinion/cases/{case_id}/close", data={"resolution": "想直接办结"})
     assert early.status_code == 422
     assert "本案当前状态不能办理此步骤" in early.text
