@@ -107,6 +107,10 @@ async def test_refusals_show_in_chinese_next_to_the_field(clerk: httpx.AsyncClie
     assert "不在本案受理单位的管辖范围内" in field_error(refused.text, "step-grade", "owning_unit")
     assert OTHER_COUNTY not in field_error(refused.text, "step-grade", "owning_unit")
 
+    incomplete = await clerk.post(f"/opinion/cases/{case_id}/grade", data={"relevant": "yes"})
+    assert incomplete.status_code == 422
+    assert "认定为相关时，须选择类别、等级和责任单位" in incomplete.text
+
     forged = {**outside, "owning_unit": COUNTY, "unit": OTHER_COUNTY, "case_id": "another-case-id"}
     page = await step(clerk, case_id, "grade", forged)  # the form's unit and case are not the command's
     assert state_line(page) == "待派单"
