@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import AwareDatetime, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from contracts.commands import Command, Role, command
 from contracts.occurrence import StatedOccurrence
@@ -86,10 +87,15 @@ class GradeOpinion(CaseCommand):
     @model_validator(mode="after")
     def _relevant_needs_grade(self) -> GradeOpinion:
         given = [self.category, self.severity, self.owning_unit]
+        # coded, so that a page can say it in its own language
         if self.relevant and None in given:
-            raise ValueError("a relevant item needs category, severity and owning_unit")
+            raise PydanticCustomError(
+                "grade_incomplete", "a relevant item needs category, severity and owning_unit"
+            )
         if not self.relevant and given != [None, None, None]:
-            raise ValueError("an item that is not relevant has no category, severity or owning_unit")
+            raise PydanticCustomError(
+                "grade_not_relevant", "an item that is not relevant has no category, severity or owning_unit"
+            )
         return self
 
 

@@ -78,6 +78,15 @@ class UnitParams(QueryParams):
     path: UnitPath
 
 
+Year = Annotated[
+    int, BeforeValidator(whole(2000, 2100)), Field(description="a year; this local year if omitted")
+]
+
+
+class MonthlyParams(UnitParams):
+    year: Year | None = None
+
+
 class AsOfParams(UnitParams):
     as_of: date | None = Field(None, description="a local date; today in Asia/Shanghai when omitted")
 
@@ -100,6 +109,20 @@ class Answer(BaseModel):
 
 
 Row = dict[str, Any]  # a row whose columns the view's SQL names (documented by the view's migration)
+
+
+class MonthCount(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    month: str = Field(description="2026-03")
+    count: int
+
+
+class MonthlyAnswer(Answer):
+    """A unit subtree's count for each month of a year (twelve rows, a month without any counted as 0)."""
+
+    path: str
+    year: int
+    months: list[MonthCount]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.queries.base import (
     Answer,
     Limit,
+    MonthlyAnswer,
+    MonthlyParams,
     Offset,
     PeriodText,
     QueryContract,
@@ -22,6 +24,13 @@ from contracts.queries.base import (
 )
 
 CASE_UNITS = ("reported_unit", "owning_unit", "desk", "assignee", "supervisor")
+CaseStateName = Literal[
+    "reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed", "dismissed"
+]
+CaseSort = Literal[
+    "reported_at", "-reported_at", "captured_at", "-captured_at", "title", "-title", "state", "-state",
+    "severity", "-severity",
+]  # fmt: skip
 
 
 class SpanParams(UnitParams):
@@ -33,6 +42,8 @@ class SpanParams(UnitParams):
 
 class CasesParams(SpanParams):
     filter: Literal["all", "open", "overdue", "supervised", "drill", "waiting"] = "all"
+    state: CaseStateName | None = None
+    sort: CaseSort = Field("-reported_at", description="a column to sort by, '-' first for descending")
     limit: Limit = 50
     offset: Offset = 0
 
@@ -89,6 +100,14 @@ class NilReportsAnswer(Answer):
 
 UNIT = "/api/v1/opinion/units/{unitpath}"
 CONTRACTS = [
+    QueryContract(
+        "opinion.monthly",
+        MonthlyParams,
+        MonthlyAnswer,
+        path=f"{UNIT}/monthly",
+        unit_param="path",
+        summary="Items reported in the unit's subtree in each month of a year (drills left out)",
+    ),
     QueryContract(
         "opinion.unit_stats",
         SpanParams,

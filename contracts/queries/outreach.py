@@ -3,7 +3,7 @@ activities and publications with their histories. Periods are local: ``2025``, `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -11,6 +11,8 @@ from contracts.outreach import ActivityKind, PublicationStatus
 from contracts.queries.base import (
     Answer,
     Limit,
+    MonthlyAnswer,
+    MonthlyParams,
     Offset,
     PeriodText,
     QueryContract,
@@ -25,8 +27,14 @@ class SummaryParams(UnitParams):
     period: PeriodText | None = None
 
 
+ActivitySort = Literal[
+    "held_on", "-held_on", "topic", "-topic", "kind", "-kind", "audience", "-audience", "unit", "-unit"
+]  # fmt: skip
+
+
 class ActivitiesParams(SummaryParams):
     kind: ActivityKind | None = None
+    sort: ActivitySort = Field("-held_on", description="a column to sort by, '-' first for descending")
     own: bool = Field(False, description="only the unit's own, not its subtree's")
     include_voided: bool = False
     limit: Limit = 50
@@ -81,6 +89,14 @@ def _unit_of(record: str) -> Any:
 
 UNIT = "/api/v1/outreach/units/{unitpath}"
 CONTRACTS = [
+    QueryContract(
+        "outreach.monthly",
+        MonthlyParams,
+        MonthlyAnswer,
+        path=f"{UNIT}/monthly",
+        unit_param="path",
+        summary="Activities held in the unit's subtree in each month of a year",
+    ),
     QueryContract(
         "outreach.summary",
         SummaryParams,

@@ -198,6 +198,40 @@ def _story(plan: DutyPlan, counties: dict[str, tuple[str, str]], units: list[Uni
         "evidence": [{"description": "更正后的文章及三审三校记录", "reference": "吴民宣〔2025〕12号"}],
     }
     plan.add(4, "duty.add_rectification_evidence", evidence, "evidence-demo-rect-320506-f2")
+    _year_of_outlets(plan, towns)
+
+
+def _year_of_outlets(plan: DutyPlan, towns: list[str]) -> None:
+    """The demo year's outlet work, for the work summary: a video account set up in April, a township's
+    screen closed in September, and a June check of the townships' new media (no findings)."""
+    video = f"o-{towns[0]}-video_account"
+    setup = {
+        "outlet_id": video,
+        "unit": towns[0],
+        "kind": "video_account",
+        "name": "社会事务视频号",
+        "owner_post_id": f"p-{towns[0]}-io",
+        "effective_on": "2026-04-01",
+    }
+    plan.add(4, "duty.register_outlet", setup, video)
+    screen = "electronic_screen" if int(towns[1][-3:]) % 2 else "bulletin_board"
+    closed = {
+        "outlet_id": f"o-{towns[1]}-{screen}",
+        "unit": towns[1],
+        "status": "closed",
+        "reason": "便民服务中心搬迁，宣传屏拆除",
+        "effective_on": "2026-09-30",
+    }
+    plan.add(4, "duty.change_outlet_status", closed, f"close-{towns[1]}-{screen}")
+    check = {
+        "inspection_id": "demo-inspection-2026-06-320506",
+        "unit": towns[0].rpartition(".")[0],
+        "inspected_on": "2026-06-18",
+        "inspector": "区民政局办公室",
+        "outlets_checked": [video, *(f"o-{town}-wechat_account" for town in towns)],
+        "summary": "乡镇（街道）政务新媒体半年检查，未发现问题",
+    }
+    plan.add(4, "duty.record_inspection", check, "inspection-2026-06-320506")
 
 
 def duty_plan(units: list[Unit]) -> DutyPlan:

@@ -67,3 +67,12 @@ def workday_deadline(start: datetime, days: int, close_of_day: time = time(23, 5
 def hours_deadline(start: datetime, hours: float) -> Deadline:
     """Due ``hours`` of clock time after ``start`` (grave cases run around the clock)."""
     return Deadline(start + timedelta(hours=hours))
+
+
+def workdays_between(start: date, end: date) -> int:
+    """The working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        count += is_workday(day)
+    return count

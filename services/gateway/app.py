@@ -21,11 +21,15 @@ from services.gateway import (
     assessment_api,
     assessment_pages,
     duty_api,
+    list_routes,
     opinion_api,
+    opinion_pages,
     outreach_api,
     outreach_pages,
     pages,
     query_routes,
+    summary_api,
+    summary_pages,
 )
 from services.gateway.auth import TokenAuthority
 from services.gateway.evidence import EvidenceGrants
@@ -64,10 +68,18 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
         outreach_api.router,
         opinion_api.router,
         assessment_api.router,
+        summary_api.router,
     ]
     for router in api_routers:
         app.include_router(router, responses=API_ERRORS)
-    for router in (pages.router, outreach_pages.router, assessment_pages.router):
+    for router in (
+        pages.router,
+        list_routes.router,
+        outreach_pages.router,
+        opinion_pages.router,
+        assessment_pages.router,
+        summary_pages.router,
+    ):
         app.include_router(router)
     app.add_api_route("/openapi.json", openapi_json, include_in_schema=False)
     app.add_api_route("/static/{name}", static_file, include_in_schema=False)

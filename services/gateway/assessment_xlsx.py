@@ -35,7 +35,8 @@ def sections(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]
     return found
 
 
-def _header(sheet: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+def header_row(sheet: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    """A bold, shaded header row with the columns' widths, frozen (also the work summary's sheets)."""
     sheet.append(list(headers))
     for column, width in enumerate(widths, start=1):
         cell = sheet.cell(row=1, column=column)
@@ -46,7 +47,7 @@ def _header(sheet: Worksheet, headers: tuple[str, ...], widths: tuple[int, ...])
 
 
 def _level_sheet(sheet: Worksheet, rows: list[dict[str, Any]]) -> None:
-    _header(sheet, HEADERS, WIDTHS)
+    header_row(sheet, HEADERS, WIDTHS)
     for row in rows:
         ranked_under = row["parent_name"] or row["parent"] or ""
         sheet.append(
@@ -80,7 +81,7 @@ def workbook(bulletin: dict[str, Any]) -> bytes:
     about = book.active if first and book.active is not None else book.create_sheet()
     assert isinstance(about, Worksheet)
     about.title = "通报信息"
-    _header(about, ("项目", "内容"), (16, 48))
+    header_row(about, ("项目", "内容"), (16, 48))
     for key, value in (
         ("标题", bulletin["title"]),
         ("发布单位", f"{bulletin['name']}（{bulletin['unit']}）"),

@@ -62,6 +62,18 @@ def bars(
     return option
 
 
+def lines(categories: Sequence[str], series: Sequence[tuple[str, Sequence[Number]]]) -> Option | None:
+    """A line per series over the categories (months); nothing to draw when every value is zero."""
+    if not _has_data(value for _, row in series for value in row):
+        return None
+    option = _base(legend=len(series) > 1)
+    option["tooltip"] = {"trigger": "axis"}
+    option["xAxis"] = {"type": "category", "data": list(categories), "boundaryGap": False}
+    option["yAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [{"type": "line", "name": name, "data": list(values)} for name, values in series]
+    return option
+
+
 def ranked(rows: Sequence[tuple[str, Number]], name: str, *, highlight: str | None = None) -> Option | None:
     """Peers compared: one sorted horizontal bar each, the largest on top, ``highlight`` in the own colour."""
     if not _has_data(value for _, value in rows):

@@ -1,19 +1,21 @@
-"""The log-activity form on a unit page: read it, check it against the contract, say what is wrong
-in the page's language, next to the field."""
+"""The pages' forms: read one, check it against its command's contract, send it, and say what is wrong
+in the page's language, next to the field (the log-activity form here; the opinion forms build on it)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
-from contracts.commands import FieldError
+from contracts.commands import Actor, Command, CommandReply, FieldError
 from contracts.envelope import utc_now
 from contracts.inputs import validate_input
-from contracts.outreach import LogActivity
+from services.eventkit.client import SanjiClient
 from services.gateway.catalog import Messages
+from services.gateway.commands import forward
+from services.gateway.errors import GatewayError
 from services.gateway.labels import Words
 
 MAX_FORM_BYTES = 16 * 1024
@@ -72,10 +74,10 @@ def field_reasons(fields: list[FieldError], words: Words) -> dict[str, str]:
     }
 
 
-def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:
-    """Field → reason for everything the contract would refuse (empty when the form is fine)."""
+def check_command(model: type[Command], body: dict[str, Any], words: Words) -> dict[str, str]:
+    """Field → reason for everything ``model``'s contract would refuse in ``body`` (empty when fine)."""
     try:
-        validate_input(LogActivity, body, utc_now())
+        validate_input(model, body, utc_now())
     except ValidationError as error:
         found: dict[str, str] = {}
         for item in error.errors(include_url=False):
@@ -83,3 +85,37 @@ def check_activity(body: dict[str, Any], words: Words) -> dict[str, str]:
             found.setdefault(field, reason(dict(item), words))
         return found
     return {}
+
+
+def new_form(form_id: str, values: dict[str, str] | None = None) -> dict[str, Any]:
+    """A form as the templates read it: its id (the command id), the values typed, errors and message."""
+    return {"id": form_id, "values": values or {}, "errors": {}, "message": None}
+
+
+async def send_form(
+    sanji: SanjiClient,
+    actor: Actor,
+    model: type[Command],
+    body: dict[str, Any],
+    *,
+    form: dict[str, Any],
+    shown: Collection[str],
+    words: Words,
+) -> CommandReply | None:
+    """Check ``body`` against ``model`` and send it as the form's command; on a refusal fill the form's
+    errors (next to the ``shown`` fields) and message (for the rest) in the page's language, answer None
+    and leave the refusal's status in ``form['status']``."""
+    errors = check_command(model, body, words)
+    if not errors:
+        try:
+            return await forward(sanji, model.command_name, body, actor, command_id=form["id"])
+        except GatewayError as error:
+            errors = field_reasons(error.fields, words)
+            form["status"] = error.status
+            form["message"] = words("not_saved") + words.explain(error.code, error.message)
+    form.setdefault("status", 422)
+    form["errors"] = {name: why for name, why in errors.items() if name in shown}
+    elsewhere = [why for name, why in errors.items() if name not in shown]
+    if elsewhere:
+        form["message"] = "；".join(elsewhere) if words.lang == "zh" else "; ".join(elsewhere)
+    return None

@@ -50,6 +50,9 @@ def _respond(request: Request, error: GatewayError) -> Response:
         error.status,
         heading=words.status(error.status),
         message=words.explain(error.code, error.message),
+        fields=[
+            found.field.removeprefix("query.") for found in error.fields if found.field.startswith("query.")
+        ],
     )
 
 

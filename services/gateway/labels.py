@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from services.eventkit.localtime import SHANGHAI
 from services.gateway.catalog import LOCALES, Messages
@@ -20,6 +20,13 @@ def local_time(value: str | None, lang: str | None = None) -> str:
     if lang is None:
         return moment.strftime("%Y-%m-%d %H:%M")
     return format_datetime(moment, Messages(lang)("format.datetime"), tzinfo=SHANGHAI, locale=LOCALES[lang])
+
+
+def local_day(value: str | None, lang: str) -> str:
+    """An ISO date as a page in ``lang`` says it: 2026年3月2日 / 2 Mar 2026."""
+    if not value:
+        return "—"
+    return format_date(date.fromisoformat(value), Messages(lang)("format.date"), locale=LOCALES[lang])
 
 
 @dataclass(frozen=True)

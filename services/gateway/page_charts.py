@@ -7,7 +7,7 @@ from typing import Any
 
 from contracts.outreach import ActivityKind
 from services.gateway.catalog import Messages
-from services.gateway.charts import Option, bars, by_severity, ranked, score_trend
+from services.gateway.charts import Option, bars, by_severity, lines, ranked, score_trend
 from services.gateway.period_words import period_text
 
 LOOP_STATES = ("reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed")
@@ -89,3 +89,14 @@ def assessment_trend(trend: Sequence[Mapping[str, Any]], a: Messages) -> Option 
 
 def assessment_children(rows: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
     return ranked([(row["name"], row["total"]) for row in rows], a("total"))
+
+
+def monthly_trend(trend: Sequence[Mapping[str, Any]], t: Messages) -> Option | None:
+    """The year's twelve months: activities and opinion items of the unit's subtree, one line each."""
+    return lines(
+        [period_text(row["month"], t.lang) for row in trend],
+        [
+            (t("trend_activities"), [row["activities"] for row in trend]),
+            (t("trend_cases"), [row["cases"] for row in trend]),
+        ],
+    )

@@ -15,12 +15,11 @@ from contracts.units import is_within
 from services.eventkit.client import new_command_id
 from services.gateway.api import sanji_of
 from services.gateway.auth import TOKEN_COOKIE, authority_of, page_actor
-from services.gateway.commands import forward, read_body
-from services.gateway.errors import GatewayError
-from services.gateway.forms import MAX_FORM_BYTES, activity_body, check_activity, field_reasons, parse_form
+from services.gateway.commands import read_body
+from services.gateway.forms import FORM_FIELDS, MAX_FORM_BYTES, activity_body, new_form, parse_form, send_form
 from services.gateway.labels import Words
 from services.gateway.params import passed
-from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail
+from services.gateway.reads import breadcrumb, checked_path, top_units, unit_detail, unit_trend
 from services.gateway.views import Views, lang_of, link
 
 router = APIRouter(include_in_schema=False)
@@ -103,7 +102,7 @@ async def home(request: Request, actor: PageActor) -> HTMLResponse:
 
 @router.get("/units/{unitpath}")
 async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
-    form: dict[str, Any] = {"id": new_command_id(), "values": {}, "errors": {}, "message": None}
+    form = new_form(new_command_id())
     return await _render_unit(
         request, actor, unitpath, form, logged=request.query_params.get("logged") == "1"
     )
@@ -113,30 +112,18 @@ async def unit_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
 async def log_activity(unitpath: str, request: Request, actor: PageActor) -> Response:
     """The form handler: check the form, forward outreach.log_activity, show what went wrong inline."""
     path = checked_path(unitpath, actor)
-    words = Words(lang_of(request))
     values = parse_form(await read_body(request, MAX_FORM_BYTES))
-    form_id = values.get("form_id") or new_command_id()
-    body = activity_body(values, path, form_id)
-    form: dict[str, Any] = {
-        "id": form_id,
-        "values": values,
-        "errors": check_activity(body, words),
-        "message": None,
-    }
-    if not form["errors"]:
-        try:
-            reply = await forward(
-                sanji_of(request), LogActivity.command_name, body, actor, command_id=form_id
-            )
-        except GatewayError as error:
-            form["errors"] = field_reasons(error.fields, words)
-            form["message"] = words("not_logged") + words.explain(error.code, error.message)
-            return await _render_unit(request, actor, path, form, status=error.status)
-        # The page it leads to waits (bounded) until the unit's counts show this activity.
-        written = {"after": reply.position} if reply.position else {}
-        target = link(f"/units/{path}", lang_of(request), logged="1", **written)
-        return RedirectResponse(target, status_code=303)
-    return await _render_unit(request, actor, path, form, status=422)
+    form = new_form(values.get("form_id") or new_command_id(), values)
+    body = activity_body(values, path, form["id"])
+    words = Words(lang_of(request))
+    reply = await send_form(
+        sanji_of(request), actor, LogActivity, body, form=form, shown=FORM_FIELDS, words=words
+    )
+    if reply is None:
+        return await _render_unit(request, actor, path, form, status=form["status"])
+    # The page it leads to waits (bounded) until the unit's counts show this activity.
+    written = {"after": reply.position} if reply.position else {}
+    return RedirectResponse(link(f"/units/{path}", lang_of(request), logged="1", **written), status_code=303)
 
 
 async def _render_unit(
@@ -167,6 +154,7 @@ async def _render_unit(
         unit=unit,
         crumbs=crumbs,
         kinds=kinds,
+        trend=await unit_trend(sanji, path),
         form=form,
         can_log=bool(actor.roles & LogActivity.allowed_roles),
         logged=logged,

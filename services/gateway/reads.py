@@ -100,3 +100,15 @@ async def breadcrumb(sanji: SanjiClient, path: str) -> list[dict[str, str]]:
         return {"path": ancestor, "name": name}
 
     return list(await asyncio.gather(*(name_of(ancestor) for ancestor in above)))
+
+
+async def unit_trend(sanji: SanjiClient, path: str) -> list[dict[str, Any]]:
+    """This year's twelve months of the unit subtree: activities held and opinion items reported."""
+    held, reported = await asyncio.gather(
+        query(sanji, "projection.outreach.monthly", {"path": path}),
+        query(sanji, "projection.opinion.monthly", {"path": path}),
+    )
+    return [
+        {"month": activities["month"], "activities": activities["count"], "cases": cases["count"]}
+        for activities, cases in zip(held["months"], reported["months"], strict=True)
+    ]

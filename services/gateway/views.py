@@ -18,7 +18,7 @@ from services.eventkit.localtime import local_date
 from services.gateway import page_charts
 from services.gateway.catalog import LOCALES
 from services.gateway.errors import GatewayError
-from services.gateway.labels import Words, local_time
+from services.gateway.labels import Words, local_day, local_time
 from services.gateway.period_words import period_options, period_text
 
 HERE = Path(__file__).parent
@@ -82,6 +82,7 @@ class Views:
             freshness_line=lambda freshness: freshness_line(freshness, words),
             num=lambda value: number(value, lang),
             when=lambda value: local_time(value, lang),
+            day=lambda value: local_day(value, lang),
             period_name=lambda label: period_text(label, lang),
             period_options=lambda current: period_options(current, local_date(utc_now()), lang),
             charts=page_charts,

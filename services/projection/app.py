@@ -19,6 +19,7 @@ from services.projection import (
     opinion_view,
     outreach_view,
     records_projector,
+    summary_queries,
     units_view,
 )
 from services.projection.queries import SCHEMA
@@ -30,6 +31,7 @@ VIEWS: list[ModuleType] = [
     opinion_view,
     duty_view,
     assessment_view,
+    summary_queries,
 ]
 
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from contracts.commands import not_known
 from contracts.queries import QUERIES as CONTRACTS
-from contracts.queries.base import UnitParams
+from contracts.queries.base import MonthlyParams, UnitParams
 from contracts.queries.opinion import CaseParams, CasesParams, SpanParams
 from contracts.units import division_codes, level_of
 from services.eventkit.db import Conn
 from services.eventkit.localtime import local_date
 from services.eventkit.periods import parse_period
 from services.eventkit.queries import QueryError, QuerySpec
-from services.projection.params import jsonable, within
+from services.projection.params import jsonable, monthly, order_by, within
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "opinion"
@@ -187,6 +187,9 @@ TOUCHING = " OR ".join(
 )
 
 
+CASE_SORTS = {name: f"c.{name}" for name in ("reported_at", "captured_at", "title", "state", "severity")}
+
+
 async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
     by it or below it; newest first. ``filter``: all, open, overdue, supervised, drill, or
@@ -199,11 +202,14 @@ async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     if span is not None:
         where += " AND c.captured_on BETWEEN $2 AND $3"
         args += [span.first, span.last]
+    if params.state is not None:
+        args.append(params.state)
+        where += f" AND c.state = ${len(args)}"
     total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"
         f" FROM {S}.opinion_cases c WHERE {where}"
-        f" ORDER BY c.reported_at DESC, c.case_id LIMIT {limit} OFFSET {offset}",
+        f" {order_by(params.sort, CASE_SORTS, 'c.case_id')} LIMIT {limit} OFFSET {offset}",
         *args,
     )
     return {
@@ -241,7 +247,21 @@ async def plans(conn: Conn, params: UnitParams) -> dict[str, Any]:
     return {"city": city, "versions": [jsonable(row) for row in rows]}
 
 
+MONTHLY_SQL = (
+    f"SELECT date_trunc('month', c.captured_on)::date AS month, count(*) AS n FROM {S}.opinion_cases c"
+    f" WHERE NOT c.drill AND {within('c.reported_unit')} AND c.captured_on BETWEEN $2 AND $3 GROUP BY 1"
+)
+
+
+async def opinion_monthly(conn: Conn, params: MonthlyParams) -> dict[str, Any]:
+    """Items reported in the unit's subtree, month by month (drills left out, as in every statistic)."""
+    return await monthly(conn, params, MONTHLY_SQL)
+
+
 QUERIES = [
-    QuerySpec(CONTRACTS[f"opinion.{handler.__name__}"], PROJECTOR, handler)
-    for handler in (unit_stats, cases, case, plans)
+    *(
+        QuerySpec(CONTRACTS[f"opinion.{handler.__name__}"], PROJECTOR, handler)
+        for handler in (unit_stats, cases, case, plans)
+    ),
+    QuerySpec(CONTRACTS["opinion.monthly"], PROJECTOR, opinion_monthly),
 ]

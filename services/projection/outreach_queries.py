@@ -13,6 +13,7 @@ import asyncpg
 from contracts.commands import not_known
 from contracts.outreach import ActivityKind, Cadence, PublicationStatus, TargetScope
 from contracts.queries import QUERIES as CONTRACTS
+from contracts.queries.base import MonthlyParams
 from contracts.queries.outreach import (
     ActivitiesParams,
     ActivityParams,
@@ -25,6 +26,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.queries import QueryError, QuerySpec
 from services.outreach.domain.plans import Month, Tally, Target, completion, progress
+from services.projection.params import monthly, order_by
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "outreach"
@@ -235,6 +237,9 @@ def activity_json(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
+ACTIVITY_SORTS = {name: name for name in ("held_on", "topic", "kind", "audience", "unit")}
+
+
 async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
     path, period = params.path, period_param(params.period)
@@ -253,7 +258,7 @@ async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     total = await conn.fetchval(f"SELECT count(*) FROM {S}.outreach_activities WHERE {condition}", *args)
     rows = await conn.fetch(
         f"SELECT * FROM {S}.outreach_activities WHERE {condition}"
-        f" ORDER BY held_on DESC, activity_id LIMIT {limit} OFFSET {offset}",
+        f" {order_by(params.sort, ACTIVITY_SORTS, 'activity_id')} LIMIT {limit} OFFSET {offset}",
         *args,
     )
     return {
@@ -327,7 +332,21 @@ async def publication(conn: Conn, params: PublicationParams) -> dict[str, Any]:
     }
 
 
+MONTHLY_SQL = (
+    f"SELECT month, sum(subtree_activities)::bigint AS n FROM {S}.outreach_monthly"
+    " WHERE path = $1 AND month BETWEEN $2 AND $3 GROUP BY month"
+)
+
+
+async def outreach_monthly(conn: Conn, params: MonthlyParams) -> dict[str, Any]:
+    """Activities held in the unit's subtree, month by month."""
+    return await monthly(conn, params, MONTHLY_SQL)
+
+
 QUERIES = [
-    QuerySpec(CONTRACTS[f"outreach.{handler.__name__}"], PROJECTOR, handler)
-    for handler in (summary, activities, activity, publications, publication)
+    *(
+        QuerySpec(CONTRACTS[f"outreach.{handler.__name__}"], PROJECTOR, handler)
+        for handler in (summary, activities, activity, publications, publication)
+    ),
+    QuerySpec(CONTRACTS["outreach.monthly"], PROJECTOR, outreach_monthly),
 ]

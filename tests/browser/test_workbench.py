@@ -1,21 +1,28 @@
 """The workbench in a real browser against the full demo: log in, drill city → county → township and back,
-log an activity by form and see the count rise, every chart drawn with data, English without Chinese-only
-gaps, and screenshots at laptop and phone widths in artifacts/browser/."""
+log an activity by form and see the count rise, run an opinion item through its loop by forms (a refusal
+shown in Chinese beside its field), page, sort and download a list, every chart drawn with data, English
+without Chinese-only gaps, and screenshots at laptop and phone widths in artifacts/browser/."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from playwright.async_api import Page
 
+from contracts.envelope import utc_now
 from services import registry
 from services.cli import demo_assessment
 from services.cli.demo import CITY, Seeder, demo_units, local_today, seed_demo
 from services.cli.demo_assessment import example_scheme, settled
 from services.cli.demo_opinion import seed_opinion
 from services.cli.demo_outreach import demo_targets
+from services.eventkit.localtime import SHANGHAI
 from tests.browser.chromium import (
     CJK,
     ENGLISH_PHRASE,
@@ -35,7 +42,7 @@ SERVICES = tuple(name for name in registry.names() if name != "gateway")  # ever
 CITY_PATH, CITY_NAME = CITY
 # Each context page of the city and the charts it must draw with data after the demo.
 CHARTS = {
-    "/units/3205": {"chart-kinds", "chart-children"},
+    "/units/3205": {"chart-kinds", "chart-trend", "chart-children"},
     "/outreach/units/3205": {"chart-kinds", "chart-plan", "chart-children"},
     "/opinion/units/3205?period=2026": {"chart-loop", "chart-severity", "chart-times", "chart-children"},
     "/assessment/units/3205": {"chart-trend", "chart-children"},
@@ -116,6 +123,96 @@ async def log_activity_by_form(page: Page, township_url: str) -> None:
     await wait_until(risen, timeout=30, interval=0.5, message="the township's count never rose")
 
 
+COUNTY = "3205.320506"
+LISTS = ("/outreach/units/3205/activities", "/opinion/units/3205/cases")
+
+
+def local_input(minutes: int) -> str:
+    """A datetime-local input's value ``minutes`` from now, in Shanghai wall time."""
+    return (utc_now() + timedelta(minutes=minutes)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+
+
+async def send_step(page: Page, step: str) -> None:
+    """Submit the case page's form for ``step`` and wait for the case page it leads to."""
+    async with page.expect_navigation():
+        await page.click(f"#step-{step} button[type=submit]")
+    assert "/opinion/cases/" in page.url, page.url
+
+
+async def case_state(page: Page) -> str:
+    return (await page.inner_text("#case-state")).split("·")[0].strip()
+
+
+async def opinion_loop_by_forms(page: Page, base: str) -> str:
+    """A clerk registers an item (first with a capture time in the future: refused beside the field, in
+    Chinese), grades, dispatches, acknowledges, acts, gives feedback and closes it; answers the case URL."""
+    await page.goto(f"{base}/opinion/units/{COUNTY}")
+    await page.select_option("#report-channel", "weibo")
+    await page.fill("#report-title", "浏览器测试：养老院伙食投诉")
+    await page.fill("#report-excerpt", "网友反映某养老院伙食质量下降")
+    await page.fill("#report-captured_at", local_input(24 * 60))
+    async with page.expect_navigation():
+        await page.click("#report button[type=submit]")
+    refusal = await page.inner_text("#report .field-error")
+    assert refusal.startswith("不能晚于当前时间"), refusal
+    await shoot(page, "opinion-refusal-zh-laptop")
+    await page.fill("#report-captured_at", local_input(-60))
+    async with page.expect_navigation():
+        await page.click("#report button[type=submit]")
+    assert await case_state(page) == "待研判"
+    await page.select_option("#step-grade-relevant", "yes")
+    await page.select_option("#step-grade-category", "elderly_care")
+    await page.select_option("#step-grade-severity", "IV")
+    await page.select_option("#step-grade-owning_unit", COUNTY)
+    await send_step(page, "grade")
+    assert await case_state(page) == "待派单"
+    assert "个工作日" in await page.inner_text("#deadlines") or "今日到期" in await page.inner_text(
+        "#deadlines"
+    )
+    await page.select_option("#step-assign-to_unit", index=2)  # the county's first township
+    await send_step(page, "assign")
+    await send_step(page, "acknowledge")
+    await page.select_option("#step-record_action-action", "verify")
+    await page.fill("#step-record_action-description", "已联系养老院核实并督促整改")
+    await send_step(page, "record_action")
+    await page.fill("#step-give_feedback-said", "已在评论区回应整改情况")
+    await page.select_option("#step-give_feedback-reception", "accepted")
+    await send_step(page, "give_feedback")
+    await page.fill("#step-close-resolution", "伙食已改善，网友认可")
+    await send_step(page, "close")
+    assert await case_state(page) == "已办结"
+    assert "认可" in await page.inner_text("#timeline")
+    await shoot(page, "opinion-case-closed-zh-laptop")
+    return page.url.split("?")[0]
+
+
+async def list_pages_sorts_and_downloads(page: Page, base: str) -> None:
+    """The subtree's activities: page 2 by its link, sorted by 人次 by its header, and the xlsx opens."""
+    await page.goto(f"{base}{LISTS[0]}")
+    assert "第 1/" in await page.inner_text("#list-total")
+    async with page.expect_navigation():
+        await page.click("#pager a[rel=next]")
+    assert "第 2/" in await page.inner_text("#list-total")
+    async with page.expect_navigation():
+        await page.click("a.sort[data-column=audience]")
+    shown = [count(text) for text in await page.locator("#list tbody td.num").all_inner_texts()]
+    assert shown == sorted(shown)
+    assert len(shown) == 20
+    await shoot(page, "activities-list-zh-laptop")
+    async with page.expect_download() as waiting:
+        await page.click("#download")
+    download = await waiting.value
+    saved = Path(str(await download.path()))  # named without .xlsx, which openpyxl wants: read the bytes
+    book = load_workbook(io.BytesIO(await asyncio.to_thread(saved.read_bytes)))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("日期", "主题", "活动类型", "单位", "单位代码", "人次")
+    audiences = [row[5] for row in rows[1:]]
+    assert len(audiences) > 20
+    assert audiences == sorted(audiences)  # the list shown: every page of it, in its order
+    await page.goto(f"{base}{LISTS[1]}")
+    await shoot(page, "opinion-list-zh-laptop")
+
+
 async def every_chart_drawn(page: Page, base: str) -> None:
     """Each page's charts hold data (polled: the last facts seeded may still be on their way to the views)."""
     for path, expected in CHARTS.items():
@@ -136,9 +233,9 @@ async def every_chart_drawn(page: Page, base: str) -> None:
             ) from None
 
 
-async def no_language_gaps(page: Page, base: str) -> None:
+async def no_language_gaps(page: Page, base: str, *extra: str) -> None:
     """In English no label is Chinese; in either language no Python value or catalog key shows."""
-    for path in [*CHARTS, "/", "/duty/units/3205", "/outreach/import?unit=3205"]:
+    for path in [*CHARTS, *LISTS, *extra, "/", "/duty/units/3205", "/outreach/import?unit=3205"]:
         for lang in ("zh", "en"):
             url = base + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
             await page.goto(url)
@@ -177,7 +274,9 @@ async def test_the_workbench_in_a_browser(
             await log_in(page, base)
             township_url = await drill_down_and_back(page)
             await log_activity_by_form(page, township_url)
+            case_url = await opinion_loop_by_forms(page, base)
+            await list_pages_sorts_and_downloads(page, base)
             await every_chart_drawn(page, base)
-            await no_language_gaps(page, base)
+            await no_language_gaps(page, base, case_url.removeprefix(base))
             taken = await screenshots(page, base)
             assert all(shot.stat().st_size > 10_000 for shot in taken)

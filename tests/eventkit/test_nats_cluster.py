@@ -128,7 +128,9 @@ async def test_killing_the_stream_leader_under_load_loses_nothing(
                 return bool(answer.get("ok")) and answer["result"]["subtree"]["activities"] == COMMANDS + 1
 
             await wait_until(
-                answers, timeout=60, message=lambda: f"the projection's queries did not come back: {last_answer}"
+                answers,
+                timeout=60,
+                message=lambda: f"the projection's queries did not come back: {last_answer}",
             )
             info = await js.stream_info(EVENTS_STREAM)
             assert info.cluster is not None

@@ -178,7 +178,9 @@ def allowed_steps(state: CaseState) -> list[Step]:
 
 def missing_case(case_id: str) -> NotFound:
     """The refusal for a case nobody reported, and for one the actor's subtree has no part in."""
-    return NotFound(f"there is no opinion case {case_id}; report it first", field="case_id")
+    return NotFound(
+        f"there is no opinion case {case_id}; report it first", field="case_id", rule="case_missing"
+    )
 
 
 class HeldElsewhere(DomainError):
@@ -202,12 +204,15 @@ def require(case: Case, step: Step, case_id: str) -> CaseState:
     if case.state is CaseState.NEW:
         raise missing_case(case_id)
     if step is Step.REPORT:
-        raise DomainError(f"case {case_id} is already reported", field="case_id")
+        raise DomainError(
+            f"case {case_id} is already reported", field="case_id", rule="case_already_reported"
+        )
     allowed = ", ".join(allowed_steps(case.state)) or "nothing"
     raise DomainError(
         f"case {case_id} is {case.state.value}: it cannot {step.value.replace('_', ' ')} now; "
         f"allowed now: {allowed}",
         field="case_id",
+        rule="case_step_not_now",
     )
 
 
@@ -216,6 +221,7 @@ def require_unit(acting: str, expected: str, role: str, step: Step) -> None:
         raise Forbidden(
             f"only {expected}, {role}, can {step.value.replace('_', ' ')} this case (you acted as {acting})",
             field="unit",
+            rule="case_other_unit",
         )
 
 

@@ -31,7 +31,7 @@ from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit.errors import DomainError, Forbidden, NotFound
 from services.opinion.domain.case import Case, CaseState, Step, require, require_unit, strictly_within
-from services.opinion.domain.deadlines import due_after
+from services.opinion.domain.deadlines import due_after, local_text
 
 CLOCK_SKEW = timedelta(minutes=5)  # a capture time a little ahead of our clock is the source's clock
 
@@ -42,10 +42,13 @@ def decide_report(
     """Open a case for a captured item, at a registered unit, captured no later than now."""
     require(case, Step.REPORT, case_id)
     if not unit_known:
-        raise NotFound(f"unit {command.unit} is not registered", field="unit")
+        raise NotFound(f"unit {command.unit} is not registered", field="unit", rule="unit_unknown")
     if command.captured_at > now + CLOCK_SKEW:
         raise DomainError(
-            f"captured_at {command.captured_at.isoformat()} is in the future", field="captured_at"
+            f"captured_at {command.captured_at.isoformat()} is in the future",
+            field="captured_at",
+            rule="time_in_future",
+            params={"now": local_text(now)},
         )
     external = command if isinstance(command, IngestItem) else None
     return [
@@ -83,14 +86,21 @@ def decide_grade(
         ]
     assert command.owning_unit is not None
     if not owner_known:
-        raise NotFound(f"unit {command.owning_unit} is not registered", field="owning_unit")
+        raise NotFound(
+            f"unit {command.owning_unit} is not registered", field="owning_unit", rule="unit_unknown"
+        )
     if not is_within(command.owning_unit, case.desk):
         raise DomainError(
             f"{command.owning_unit} lies outside {case.desk}: escalate the case to a level that covers it",
             field="owning_unit",
+            rule="unit_outside_desk",
         )
     if plan is None:
-        raise DomainError("no response plan has been adopted yet: adopt one before grading", field="severity")
+        raise DomainError(
+            "no response plan has been adopted yet: adopt one before grading",
+            field="severity",
+            rule="no_response_plan",
+        )
     version, limits = plan
     clock_start = case.clock_start or now
     deadlines = {DeadlineKind.CLOSE: due_after(clock_start, limits.close)}
@@ -123,14 +133,18 @@ def decide_assign(
     if case.state is CaseState.GRADED:
         require_unit(command.unit, case.desk, "which holds the case", Step.ASSIGN)
         if not is_within(command.to_unit, case.desk):
-            raise DomainError(f"{command.to_unit} lies outside {case.desk}", field="to_unit")
+            raise DomainError(
+                f"{command.to_unit} lies outside {case.desk}", field="to_unit", rule="unit_outside_desk"
+            )
     else:
         assert case.assignee is not None
         require_unit(command.unit, case.assignee, "to which it is assigned", Step.ASSIGN)
         if not strictly_within(command.to_unit, case.assignee):
-            raise DomainError(f"pass the case down to a unit below {case.assignee}", field="to_unit")
+            raise DomainError(
+                f"pass the case down to a unit below {case.assignee}", field="to_unit", rule="unit_not_below"
+            )
     if not target_known:
-        raise NotFound(f"unit {command.to_unit} is not registered", field="to_unit")
+        raise NotFound(f"unit {command.to_unit} is not registered", field="to_unit", rule="unit_unknown")
     return [
         OpinionAssigned(
             case_id=case.case_id,
@@ -201,7 +215,9 @@ def decide_reopen(
     deadline; a dismissed item goes back to grading."""
     require(case, Step.REOPEN, command.case_id)
     if not is_within(case.desk, command.unit):
-        raise Forbidden(f"only {case.desk} or a level above it can reopen this case", field="unit")
+        raise Forbidden(
+            f"only {case.desk} or a level above it can reopen this case", field="unit", rule="case_other_unit"
+        )
     deadlines = {}
     if case.state is CaseState.CLOSED and limits is not None:
         deadlines = {DeadlineKind.CLOSE: due_after(now, limits.close)}

@@ -131,9 +131,15 @@ def decide_supervise(case: Case, command: SuperviseOpinion) -> list[DomainEvent]
     """督办 by a leader of a level above the handling unit (and above any current supervisor)."""
     require(case, Step.SUPERVISE, command.case_id)
     if not strictly_within(case.handler, command.unit):
-        raise Forbidden(f"only a level above {case.handler} can supervise this case", field="unit")
+        raise Forbidden(
+            f"only a level above {case.handler} can supervise this case",
+            field="unit",
+            rule="supervise_not_above",
+        )
     if case.supervisor is not None and is_within(command.unit, case.supervisor):
-        raise DomainError(f"the case is already supervised by {case.supervisor}", field="unit")
+        raise DomainError(
+            f"the case is already supervised by {case.supervisor}", field="unit", rule="already_supervised"
+        )
     return [
         SupervisionStarted(
             case_id=case.case_id, drill=case.drill, supervisor=command.unit, reason=command.reason

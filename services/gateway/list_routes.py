@@ -1,0 +1,200 @@
+"""The list pages of a unit's subtree — its opinion cases and its activities — and their downloads: the
+same filters, sort and rows as the page shows, every row of the filtered list in the spreadsheet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, get_args
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from contracts.commands import Actor
+from contracts.outreach import ActivityKind
+from contracts.queries.opinion import CaseStateName
+from services.gateway.api import sanji_of
+from services.gateway.auth import page_actor
+from services.gateway.catalog import Messages
+from services.gateway.labels import Words, local_time
+from services.gateway.list_pages import ListSpec, all_rows, list_page, next_sort, page_links
+from services.gateway.list_xlsx import MEDIA_TYPE, Cell, disposition, list_workbook
+from services.gateway.pages import unit_crumbs, unit_names, views_of
+from services.gateway.period_words import period_text
+from services.gateway.reads import checked_path, unit_detail
+from services.gateway.views import freshness_line, lang_of, link
+
+router = APIRouter(include_in_schema=False)
+PageActor = Annotated[Actor, Depends(page_actor)]
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A list page: its query, the words of its context, its filter choices and how a row reads in a
+    spreadsheet (headers are catalog keys of ``words``)."""
+
+    name: str  # the URL's last part and the catalog's title key
+    context: str  # the URL's first part
+    spec: ListSpec
+    words: str  # the catalog prefix of its labels
+    choices: dict[str, tuple[str, ...]]  # filter → its coded values
+    headers: tuple[str, ...]
+    widths: tuple[int, ...]
+    cells: Callable[[Row, Messages, dict[str, str]], Sequence[Cell]]
+
+
+def case_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
+    handler = row["assignee"] or row["desk"]
+    return (
+        row["title"],
+        words.name("severity", row["severity"]),
+        words.name("state", row["state"]),
+        names.get(handler, handler),
+        handler,
+        local_time(row["captured_at"]),
+        words.name("channel", row["channel"]),
+    )
+
+
+def activity_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
+    return (
+        row["held_on"],
+        row["topic"],
+        words.name("activity_kind", row["kind"]),
+        names.get(row["unit"], row["unit"]),
+        row["unit"],
+        row["audience"],
+    )
+
+
+LISTS = {
+    "cases": ListPage(
+        "cases",
+        "opinion",
+        ListSpec(
+            "projection.opinion.cases",
+            "cases",
+            ("state", "period"),
+            ("title", "severity", "state", "handler", "captured_at"),
+            frozenset({"title", "severity", "state", "captured_at", "reported_at"}),
+            "-reported_at",
+        ),
+        "opinion.",
+        {"state": get_args(CaseStateName)},
+        ("title", "severity", "state", "handler", "list.unit_code", "captured", "field.channel"),
+        (40, 10, 10, 24, 28, 18, 12),
+        case_cells,
+    ),
+    "activities": ListPage(
+        "activities",
+        "outreach",
+        ListSpec(
+            "projection.outreach.activities",
+            "activities",
+            ("kind", "period"),
+            ("held_on", "topic", "kind", "unit", "audience"),
+            frozenset({"held_on", "topic", "kind", "unit", "audience"}),
+            "-held_on",
+        ),
+        "",
+        {"kind": tuple(kind.value for kind in ActivityKind)},
+        ("field.held_on", "field.topic", "field.kind", "text.unit", "list.unit_code", "field.audience"),
+        (12, 40, 14, 24, 28, 10),
+        activity_cells,
+    ),
+}
+
+
+def unit_of(row: Row) -> str:
+    return str(row.get("assignee") or row.get("desk") or row.get("unit") or "")
+
+
+@router.get("/opinion/units/{unitpath}/cases.xlsx")
+async def cases_download(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await download(unitpath, "cases", request, actor)
+
+
+@router.get("/outreach/units/{unitpath}/activities.xlsx")
+async def activities_download(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await download(unitpath, "activities", request, actor)
+
+
+@router.get("/opinion/units/{unitpath}/cases")
+async def cases_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    return await list_view(unitpath, "cases", request, actor)
+
+
+@router.get("/outreach/units/{unitpath}/activities")
+async def activities_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    return await list_view(unitpath, "activities", request, actor)
+
+
+async def download(unitpath: str, name: str, request: Request, actor: Actor) -> Response:
+    """The whole filtered, sorted list the page shows, as a spreadsheet in the page's language."""
+    page = LISTS[name]
+    unit = await unit_detail(sanji_of(request), actor, unitpath)
+    rows, total = await all_rows(request, page.spec, unit["path"])
+    lang = lang_of(request)
+    words, common = Messages(lang, page.words), Messages(lang)
+    names = await unit_names(request, (unit_of(row) for row in rows))
+    title = common(f"list.title.{name}")
+    filters = [
+        f"{common('list.filter.' + key)}: {filter_label(key, value, page, lang)}"
+        for key, value in request.query_params.items()
+        if key in page.spec.filters and value
+    ]
+    about: list[tuple[str, Cell]] = [
+        (common("list.what"), title),
+        (common("text.unit"), f"{unit['name']}（{unit['path']}）"),
+        (common("list.filters"), "；".join(filters) or common("list.none")),
+        (common("list.rows"), f"{len(rows)} / {total}"),
+        (common("list.fresh"), freshness_line(unit.get("freshness"), Words(lang))),
+    ]
+    headers = [words.text(key) or common(key) for key in page.headers]
+    cells = [page.cells(row, words, names) for row in rows]
+    body = list_workbook(title, headers, page.widths, cells, about=about, about_title=common("list.about"))
+    file_name = disposition(f"{name}-{unit['path']}.xlsx", f"{unit['name']}-{title}.xlsx")
+    return Response(body, media_type=MEDIA_TYPE, headers={"Content-Disposition": file_name})
+
+
+def filter_label(key: str, value: str, page: ListPage, lang: str) -> str:
+    if key == "period":
+        return period_text(value, lang)
+    group = "activity_kind" if key == "kind" else key
+    return Messages(lang, page.words).name(group, value)
+
+
+async def list_view(unitpath: str, name: str, request: Request, actor: Actor) -> HTMLResponse:
+    """A page of the list: filters, sortable headers, the pager and the download of the whole list."""
+    page = LISTS[name]
+    path = checked_path(unitpath, actor)
+    unit = await unit_detail(sanji_of(request), actor, path)
+    found = await list_page(request, page.spec, path)
+    lang = lang_of(request)
+
+    def here(*, download: bool = False, **changes: str) -> str:
+        """This list's URL (or its download's) with the filters and sort shown, and ``changes``."""
+        suffix = ".xlsx" if download else ""
+        params = {**found["filters"], "sort": found["sort"], **changes}
+        return link(f"/{page.context}/units/{path}/{name}{suffix}", lang, **params)
+
+    return views_of(request).render(
+        request,
+        "list.html",
+        actor=actor,
+        unit=unit,
+        list_name=name,
+        context=page.context,
+        words=Messages(lang, page.words),
+        lists=Messages(lang, "list."),
+        here=here,
+        choices=page.choices,
+        columns=page.spec.columns,
+        sortable=page.spec.sortable,
+        found=found,
+        pager=page_links(found["page"], found["pages"]),
+        next_sort=next_sort,
+        crumbs=await unit_crumbs(request, actor, path),
+        names=await unit_names(request, (unit_of(row) for row in found["rows"])),
+    )
