@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from contracts.queries import QUERIES
+from contracts.queries.base import QueryContract
 from services.eventkit import queries
 from tests.gateway.support import (
     CITY_TOKEN,
@@ -175,6 +176,21 @@ async def test_metrics_and_health(http: httpx.AsyncClient) -> None:
     assert 'route="/api/v1/units/3205"' not in text
 
 
+SAMPLE_PARAMS = {"period": "2026", "section": "meetings"}  # a value for each parameter some read requires
+
+
+def required_params(contract: QueryContract) -> dict[str, str]:
+    """A value for every parameter the route requires besides the unit (a new one must be added above)."""
+    required = [
+        name
+        for name, field in contract.params.model_fields.items()
+        if field.is_required() and name != contract.unit_param
+    ]
+    missing = [name for name in required if name not in SAMPLE_PARAMS]
+    assert not missing, f"{contract.name}: give SAMPLE_PARAMS a value for {missing}"
+    return {name: SAMPLE_PARAMS[name] for name in required}
+
+
 async def test_every_read_route_passes_after_on_and_says_when_it_is_stale(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,16 +200,20 @@ async def test_every_read_route_passes_after_on_and_says_when_it_is_stale(
     await register_units(http)
     monkeypatch.setattr(queries, "AFTER_TIMEOUT", 0.2)  # the projection runs in this process
     never = {"after": "3205/nowhere:1:1"}
-    routed = [c.path.replace("{unitpath}", "3205") for c in QUERIES.values() if c.path and c.unit_param]
-    reads = [*routed, "/api/v1/units", "/api/v1/opinion/plans"]
+    routed = [
+        (c.path.replace("{unitpath}", "3205"), required_params(c))
+        for c in QUERIES.values()
+        if c.path and c.unit_param
+    ]
+    reads = [*routed, ("/api/v1/units", {}), ("/api/v1/opinion/plans", {})]
     answered = 0
-    for path in reads:
-        fresh = await http.get(path, headers=bearer(CITY_TOKEN))
+    for path, params in reads:
+        fresh = await http.get(path, params=params, headers=bearer(CITY_TOKEN))
         if fresh.status_code == 404:  # nothing scored or published yet: no answer to be stale
             continue
         assert fresh.status_code == 200, (path, fresh.text)
         assert fresh.json()["stale"] is False, path
-        waited = await http.get(path, params=never, headers=bearer(CITY_TOKEN))
+        waited = await http.get(path, params={**params, **never}, headers=bearer(CITY_TOKEN))
         assert waited.status_code == 200, (path, waited.text)
         assert waited.json()["stale"] is True, path
         answered += 1
