@@ -97,7 +97,8 @@ class ReactionConsumer:
         await asyncio.gather(
             self._consume(stop),
             # Parked events an operator sends back (``sanji dlq retry``) are redone from the parked row.
-            self.parking.follow_retries(stop, self.redo_parked),
+            # A reaction that appends redoes them inside a writer transaction of its store, as it applies.
+            self.parking.follow_retries(stop, self.redo_parked, transaction=self._transaction),
         )
 
     async def _consume(self, stop: asyncio.Event) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +70,12 @@ class Parked:
 
 
 RetryHandler = Callable[[Conn, Parked], Awaitable[None]]
+# How a retry's transaction is opened: a worker that appends events opens it as a writer of its store.
+Transaction = Callable[[Conn], AbstractAsyncContextManager[object]]
+
+
+def plain_transaction(conn: Conn) -> AbstractAsyncContextManager[object]:
+    return conn.transaction()
 
 
 def reason_of(error: BaseException) -> str:
@@ -154,12 +161,14 @@ class Parking:
         metrics.parked_items.labels(self.worker).set(found)
         return found
 
-    async def retry_requested(self, redo: RetryHandler, limit: int = 100) -> int:
+    async def retry_requested(
+        self, redo: RetryHandler, limit: int = 100, transaction: Transaction = plain_transaction
+    ) -> int:
         """Redo each item an operator sent back; return how many were tried. An item that succeeds leaves
         ``parked`` in the same transaction; one that fails again stays parked with its new reason."""
         tried = 0
         while tried < limit:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.pool.acquire() as conn, transaction(conn):
                 row = await conn.fetchrow(
                     f"SELECT * FROM {self.schema}.parked WHERE worker = $1 AND retry_requested_at IS NOT NULL"
                     " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
@@ -189,11 +198,17 @@ class Parking:
             tried += 1
         return tried
 
-    async def follow_retries(self, stop: asyncio.Event, redo: RetryHandler, poll: float = 1.0) -> None:
+    async def follow_retries(
+        self,
+        stop: asyncio.Event,
+        redo: RetryHandler,
+        poll: float = 1.0,
+        transaction: Transaction = plain_transaction,
+    ) -> None:
         """Pick up operators' retry requests until ``stop``, keeping the parked-items gauge current."""
         while not stop.is_set():
             try:
-                await self.retry_requested(redo)
+                await self.retry_requested(redo, transaction=transaction)
                 await self.count()
             except Exception as error:  # the database away: the requests wait in their table
                 log.warning("%s: retrying parked items failed: %r", self.worker, error)

@@ -178,3 +178,36 @@ async def test_projector_parks_an_event_it_cannot_apply_and_applies_the_later_on
             )
             await wait_until(lambda: _parked_count_is(r, 0), message="the retried event stayed parked")
         assert set((await effect_counts(r.pool, r.schema)).values()) == {1}
+
+
+async def test_a_parked_event_of_a_reaction_that_appends_is_retried_inside_a_writer_transaction(
+    nats_url: str, database_url: str
+) -> None:
+    """A reaction that decides and appends (eventkit/deciding.py) runs inside a writer transaction of its
+    store, or the store refuses the append (the relay could pass it). An operator's retry of its parked
+    event must open the same kind of transaction: the retried event appends once and leaves ``parked``."""
+    async with rig(nats_url, database_url) as r:
+        cured: set[str] = set()
+
+        async def handler(conn: Conn, event: EventEnvelope) -> None:
+            if event.id not in cured:
+                raise ValueError("not yet")
+            await r.store.append(f"reacted:{event.id}", 0, [envelope(f"reacted:{event.id}", 1)], conn=conn)
+
+        bad = envelope("w-1", 1)
+        await publish(r, bad)
+        reaction = Reaction(
+            name="kit-deciding", filter_subjects=[SUBJECT], handler=handler, max_attempts=2, backoff=(0.05,)
+        )
+        stop = asyncio.Event()
+        consumer = ReactionConsumer(r.js, r.pool, r.schema, reaction, store=r.store)
+        async with running(asyncio.create_task(consumer.run(stop)), stop):
+            await wait_until(lambda: _parked_count_is(r, 1), message="the event was never parked")
+            cured.add(bad.id)
+            async with r.pool.acquire() as conn:
+                await request_retry(conn, (await parked_now(r))[0].ref)
+            await wait_until(lambda: _parked_count_is(r, 0), message="the retried event stayed parked")
+        stored = await r.pool.fetchval(
+            "SELECT count(*) FROM kit.events WHERE stream_id = $1", f"reacted:{bad.id}"
+        )
+        assert stored == 1
