@@ -18,6 +18,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from contracts.subjects import EVENTS_STREAM, EVENTS_SUBJECTS
 from services.eventkit.migrations import migrate, service_migrations
 from services.eventkit.projector import Delivered, ProjectorRunner, apply_lock_key, decode
+from services.eventkit.pull import PullReader
 from services.eventkit.runtime import projector_worker
 from services.projection.queries import SCHEMA
 
@@ -61,21 +62,28 @@ async def rebuild_projection(js: JetStreamContext, pool: asyncpg.Pool) -> Rebuil
 
 
 async def read_range(js: JetStreamContext, first: int, last: int, batch: int) -> list[Delivered]:
-    """The events with stream sequence ``first`` … ``last``, in order."""
+    """The events with stream sequence ``first`` … ``last``, in order (the pull reader fails rather than
+    skip one lost in flight)."""
     if last < first:
         return []
     config = ConsumerConfig(
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first, ack_policy=AckPolicy.NONE
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=first,
+        filter_subject=EVENTS_SUBJECTS,
+        ack_policy=AckPolicy.NONE,
+        max_waiting=1,
     )
-    subscription = await js.pull_subscribe(EVENTS_SUBJECTS, durable=None, stream=EVENTS_STREAM, config=config)
+    reader = await PullReader.open(js, EVENTS_STREAM, config, batch)
     found: list[Delivered] = []
     try:
         while not found or found[-1].seq < last:
-            messages = await subscription.fetch(min(batch, last - first + 1), timeout=5)
+            messages = await reader.take(5.0)
+            if not messages:
+                raise TimeoutError(f"events {first}…{last} did not come within 5 s")
             found += [
                 Delivered(m.metadata.sequence.stream, decode(m.data, m.metadata.sequence.stream))
                 for m in messages
             ]
     finally:
-        await subscription.unsubscribe()
+        await reader.close()
     return [d for d in found if d.seq <= last]

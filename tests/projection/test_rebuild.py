@@ -8,9 +8,11 @@ from functools import partial
 from typing import Any
 
 import nats
+from nats.js import JetStreamContext
 
+from contracts.subjects import EVENTS_STREAM
 from services.eventkit.db import create_pool
-from services.projection.rebuild import rebuild_projection
+from services.projection.rebuild import read_range, rebuild_projection
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN, client, running
 
@@ -76,3 +78,29 @@ async def test_rebuild_while_serving_gives_identical_answers(nats_url: str, data
         assert after["own"]["activities"] == 30
         assert [c["path"] for c in after["children"]] == [c["path"] for c in before["children"]]
         assert after["children"][0]["subtree"]["activities"] == 60
+
+
+async def test_the_swap_reads_exactly_the_events_it_missed(nats_url: str, database_url: str) -> None:
+    """What arrived while the copy was built is read by sequence, across several pull batches."""
+    async with running(nats_url, database_url, "duty"), client(nats_url) as sanji:
+        for path, name, kind in UNITS:
+            assert (
+                await sanji.send("duty.register_unit", {"path": path, "name": name, "kind": kind}, CITY_ADMIN)
+            ).ok
+        nc = await nats.connect(nats_url)
+        try:
+            js = nc.jetstream()
+            await wait_until(
+                lambda: has_messages(js, len(UNITS)), message="duty's relay did not publish the units"
+            )
+            last = (await js.stream_info(EVENTS_STREAM)).state.last_seq
+            missed = await read_range(js, last - 1, last, batch=1)
+            assert [d.seq for d in missed] == [last - 1, last]
+            assert {d.envelope.data["path"] for d in missed} <= {path for path, _, _ in UNITS}
+            assert await read_range(js, last + 1, last, batch=1) == []
+        finally:
+            await nc.close()
+
+
+async def has_messages(js: JetStreamContext, count: int) -> bool:
+    return (await js.stream_info(EVENTS_STREAM)).state.messages >= count
