@@ -40,11 +40,14 @@ COLUMNS = [
     "envelope",
     "hash",
 ]
-# The events table of services/eventkit/sql/001_event_store.sql, minus what only Sanji needs.
-TABLE_SQL = f"""
-CREATE SCHEMA IF NOT EXISTS {SCHEMA};
-DROP TABLE IF EXISTS {SCHEMA}.event_rows;
-CREATE TABLE {SCHEMA}.event_rows (
+
+
+def table_sql(schema: str) -> str:
+    """The events table of services/eventkit/sql/001_event_store.sql, minus what only Sanji needs."""
+    return f"""
+CREATE SCHEMA IF NOT EXISTS {schema};
+DROP TABLE IF EXISTS {schema}.event_rows;
+CREATE TABLE {schema}.event_rows (
     position bigserial PRIMARY KEY,
     tx_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
     stream_id text NOT NULL,
@@ -58,8 +61,11 @@ CREATE TABLE {SCHEMA}.event_rows (
     recorded_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (stream_id, stream_version)
 );
-CREATE INDEX ON {SCHEMA}.event_rows (tx_id, position);
+CREATE INDEX ON {schema}.event_rows (tx_id, position);
 """
+
+
+TABLE_SQL = table_sql(SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -186,16 +192,16 @@ def row_of(document: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-async def copy_floor(pool: asyncpg.Pool, rows: list[tuple[Any, ...]]) -> float:
+async def copy_floor(pool: asyncpg.Pool, rows: list[tuple[Any, ...]], schema: str = SCHEMA) -> float:
     """copy_records_to_table in chunks of 5,000 rows, each chunk its own committed transaction."""
     async with pool.acquire() as conn:
         started = time.perf_counter()
         for start in range(0, len(rows), COPY_CHUNK):
             await conn.copy_records_to_table(
-                "event_rows", schema_name=SCHEMA, columns=COLUMNS, records=rows[start : start + COPY_CHUNK]
+                "event_rows", schema_name=schema, columns=COLUMNS, records=rows[start : start + COPY_CHUNK]
             )
         elapsed = time.perf_counter() - started
-        await conn.execute(f"TRUNCATE {SCHEMA}.event_rows")
+        await conn.execute(f"TRUNCATE {schema}.event_rows")
     return len(rows) / elapsed
 
 

@@ -41,6 +41,7 @@ FULL = Plan(
         e2e_seconds=10.0,
         backlog_events=30_000,
         drain_rounds=3,
+        import_rows=20_000,
     ),
 )
 QUICK = Plan(
@@ -53,6 +54,7 @@ QUICK = Plan(
         e2e_seconds=0.5,
         backlog_events=300,
         drain_rounds=1,
+        import_rows=200,
     ),
 )
 
@@ -82,6 +84,13 @@ METHODS = {
     "command other systems use), 200 activities a command: one transaction appends 200 streams; the "
     "requests are built before each round's clock starts (the phase's CPU figures include building them); "
     "the median of the rounds (as many as the drain rounds)",
+    "rebuild": "`sanji rebuild`'s work (services/projection/rebuild.py) in the bench process, every event "
+    "the run stored replayed into a fresh projection copy and swapped in, with the projection service "
+    "running; floor: the same events fetched by the same pull reader and batch, nothing applied, just before",
+    "import": "`sanji import` (services/cli/import_cmd.py) of a JSON-lines file of activities through a "
+    "gateway in its own process (batches of up to 500 rows, each outreach.log_activities); floor: the "
+    "event rows that import wrote, read back and COPYed by a raw asyncpg connection into a scratch table "
+    "shaped like the events table (chunks of 5,000 rows, each committed), just after",
     "rss": "psutil RSS of each service process after the last phase (peaks sampled between phases "
     "are in details)",
     "cpu_cores": "CPU seconds per process (PostgreSQL with all its backends) / wall seconds of the phase; "

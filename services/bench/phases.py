@@ -17,7 +17,7 @@ from typing import Any
 import nats
 
 from contracts.subjects import EVENTS_STREAM
-from services.bench import endtoend, peer, workload
+from services.bench import endtoend, history, peer, workload
 from services.bench.procs import CpuMeter, ServiceProcess, log_tail
 from services.bench.report import MB, SERVICES, percentile
 from services.bench.sample import ActivityFactory
@@ -36,6 +36,7 @@ class SanjiSizes:
     e2e_seconds: float
     backlog_events: int  # per drain round
     drain_rounds: int
+    import_rows: int  # the history file `sanji import` loads
 
 
 def progress(message: str) -> None:
@@ -154,6 +155,31 @@ class SanjiPhases:
         self.details["relay_rounds"] = relay_rounds
         self.details["projection_rounds"] = projection_rounds
 
+    async def rebuild(self) -> None:
+        """The projection rebuilt from every event the run stored, beside reading those events alone."""
+        with self.phase("replay_floor", "replay floor: every stored event fetched from JetStream"):
+            floor = await history.replay_floor(self.rig.js)
+        with self.phase("rebuild", f"rebuilding the projection from {floor.count} events", cpu=True):
+            rebuilt = await history.rebuild(self.rig)
+        self.figures["js_replay_msgs_per_s"] = floor.per_s
+        self.figures["rebuild_events_per_s"] = rebuilt.per_s
+        self.details["rebuild"] = {"events": rebuilt.count, "seconds": round(rebuilt.seconds, 2)}
+
+    async def history_import(self, rows: int, log_dir: Path) -> None:
+        """`sanji import` of a history file through the gateway, beside a raw COPY of the rows it wrote."""
+        path = history.history_file(log_dir, rows, self.rig.factory.units, self.rig.factory.tag)
+        gateway = await history.start_gateway(self.rig, log_dir)
+        try:
+            with self.phase("import", f"sanji import of {rows} activities through the gateway", cpu=True):
+                imported, after = await history.import_history(self.rig, gateway, path)
+        finally:
+            await gateway.stop()
+        with self.phase("import_floor", f"COPY floor: the {imported.count} rows the import wrote"):
+            copied = await history.import_copy_floor(self.rig.database_url, after)
+        self.figures["import_rows_per_s"] = imported.per_s
+        self.figures["pg_copy_import_rows_per_s"] = copied.per_s
+        self.details["import"] = {"rows": imported.count, "seconds": round(imported.seconds, 2)}
+
     async def assessment_catch_up(self, nats_url: str, log_dir: Path, window: float) -> None:
         """Assessment started on everything the run stored (hundreds of thousands of facts in a full run):
         how many facts a second its consumer learns, over ``window`` seconds or until it has caught up.
@@ -225,6 +251,8 @@ async def measure_sanji(
         await phases.end_to_end(sizes.e2e_seconds)
         await phases.end_to_end_bulk(sizes.e2e_seconds, sizes.drain_rounds)
         await phases.drains(sizes.backlog_events, sizes.drain_rounds)
+        await phases.rebuild()
+        await phases.history_import(sizes.import_rows, log_dir)
         await phases.assessment_catch_up(nats_url, log_dir, sizes.e2e_seconds * 2)
         phases.memory()
         phases.details["service_command"] = " ".join(rig.services["outreach"].command[1:])

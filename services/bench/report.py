@@ -20,6 +20,8 @@ FLOORS = {
     "pg_copy_rows_per_s": ("PostgreSQL COPY, event-shaped rows", "rows/s"),
     "pg_insert_commits_per_s_1conn": ("PostgreSQL 1-row INSERT commits, 1 conn", "commits/s"),
     "pg_insert_commits_per_s_16conn": ("PostgreSQL 1-row INSERT commits, 16 conns", "commits/s"),
+    "js_replay_msgs_per_s": ("JetStream replay of every stored event (rebuild's reader)", "msg/s"),
+    "pg_copy_import_rows_per_s": ("PostgreSQL COPY of the rows an import wrote", "rows/s"),
 }
 SANJI = {
     "commands_per_s_1client": ("commands (log_activity), 1 client", "cmd/s"),
@@ -41,11 +43,14 @@ SANJI = {
     "e2e_bulk_events_per_s": ("end to end via bulk import commands → visible", "events/s"),
     "e2e_bulk_lag_p50_ms": ("  lag p50 (bulk command sent → visible)", "ms"),
     "e2e_bulk_lag_p99_ms": ("  lag p99 (bulk command sent → visible)", "ms"),
+    "rebuild_events_per_s": ("projection rebuild from every stored event", "events/s"),
+    "import_rows_per_s": ("sanji import of a history file (activities)", "rows/s"),
     "assessment_facts_per_s": ("assessment learning a backlog of facts (its reaction consumer)", "events/s"),
     **{f"rss_mb_{name}": (f"RSS at the end, {name}", "MB") for name in SERVICES},
 }
 ASSESSMENT_TARGET = 200.0  # facts a second: a sustained 200 activities a second must not leave it behind
 PACED_P99_TARGET_MS = 25.0  # issue 19: p99 under 25 ms at 200 commands a second
+REBUILD_TARGET = 30_000.0  # issue 19: events a second a rebuild replays
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,16 @@ RATIOS = (
         "peer_saves_per_s_16threads",
         "commands 16 clients / pyeventsourcing saves from 16 threads",
     ),
+    Ratio(
+        "rebuild_vs_replay", "rebuild_events_per_s", "js_replay_msgs_per_s", "rebuild / replay fetch floor"
+    ),
+    Ratio(
+        "import_vs_copy",
+        "import_rows_per_s",
+        "pg_copy_import_rows_per_s",
+        "sanji import / COPY of the same rows",
+        0.5,
+    ),
 )
 
 
@@ -174,6 +189,15 @@ def assess(floors: dict[str, float], sanji: dict[str, float]) -> dict[str, Any]:
             "value": values["paced_p99_ms"],
             "threshold": PACED_P99_TARGET_MS,
             "met": values["paced_p99_ms"] < PACED_P99_TARGET_MS,
+        }
+    )
+    targets.append(
+        {
+            "name": "rebuild_events",
+            "label": f"projection rebuild ≥ {REBUILD_TARGET:,.0f} events/s",
+            "value": values["rebuild_events_per_s"],
+            "threshold": REBUILD_TARGET,
+            "met": values["rebuild_events_per_s"] >= REBUILD_TARGET,
         }
     )
     targets.append(

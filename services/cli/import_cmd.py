@@ -1,8 +1,8 @@
 """`sanji import FILE`: years of history loaded through the same contracts and rules as a clerk's form.
 
 The file (CSV, XLSX or JSON lines) is read into rows, cut into batches and each batch sent through the
-gateway as the kind's bulk command, so every row passes the same validation and decisions; the service
-answers per row (imported, duplicate, failed with the field and why). Each batch's Idempotency-Key is
+gateway as the kind's bulk command (a few in flight at once), so every row passes the same validation
+and decisions; the service answers per row (imported, duplicate, failed with the field and why). Each batch's Idempotency-Key is
 derived from the file's content and the batch's place in it, and the batches acknowledged are written
 to a state file next to it: an interrupted import started again skips what was acknowledged, and a
 batch sent twice (the state written late) gets its stored reply — nothing is imported twice.
@@ -14,7 +14,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +28,7 @@ from services.gateway.outreach_table import TableError, read_table
 from services.gateway.tokens import DEV_SECRET
 
 RETRY_FOR = 120.0  # seconds a batch is retried while the stack is busy or restarting
+IN_FLIGHT = 3  # batches sent before the first is answered: the gateway and the service work side by side
 MAX_JSON_LINE = 64 * 1024
 
 
@@ -160,16 +161,55 @@ async def run_import(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, disable=not show_progress) as progress:
         task = progress.add_task(f"{kind} ← {path.name}", total=len(rows), completed=state.done)
-        for index in range(state.batches_done, len(chunks)):
-            chunk = chunks[index]
-            body = {"source": source, "unit": unit, "rows": chunk}
+
+        async def send(index: int) -> tuple[int, dict[str, Any]]:
+            body = {"source": source, "unit": unit, "rows": chunks[index]}
             key = batch_key(state.file_sha256, kind, source, unit, index)
-            account(state, await send_batch(http, spec.command, body, key), len(chunk))
+            return index, await send_batch(http, spec.command, body, key)
+
+        def note(index: int, result: dict[str, Any]) -> None:
+            account(state, result, len(chunks[index]))
             state.batches_done = index + 1
             state.save(state_path)
             progress.update(task, completed=state.done)
+
+        await send_in_order(send, state.batches_done, len(chunks), note)
     state.report_path(path).write_bytes(report_csv(state))
     return state
+
+
+async def send_in_order(
+    send: Callable[[int], Coroutine[Any, Any, tuple[int, dict[str, Any]]]],
+    first: int,
+    count: int,
+    note: Callable[[int, dict[str, Any]], None],
+) -> None:
+    """Batches ``first`` … ``count - 1``, IN_FLIGHT at a time (the gateway parses one while the service
+    writes another), each noted in file order once it and every batch before it are answered: the state
+    only ever says "the first N batches are done". On a failure no new batch starts, the ones in flight
+    finish (and are noted), then the first error is raised; a batch answered but not noted is sent again
+    by the next run and gets its stored reply."""
+    answered: dict[int, dict[str, Any]] = {}
+    running: set[asyncio.Task[tuple[int, dict[str, Any]]]] = set()
+    upcoming, noted = first, first
+    failure: BaseException | None = None
+    while running or (failure is None and upcoming < count):
+        while failure is None and upcoming < count and len(running) < IN_FLIGHT:
+            running.add(asyncio.create_task(send(upcoming)))
+            upcoming += 1
+        done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        for finished in done:
+            error = finished.exception()
+            if error is not None:
+                failure = failure or error
+            else:
+                index, result = finished.result()
+                answered[index] = result
+        while noted in answered:
+            note(noted, answered.pop(noted))
+            noted += 1
+    if failure is not None:
+        raise failure
 
 
 def register(app: typer.Typer) -> None:

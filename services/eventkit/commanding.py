@@ -76,11 +76,25 @@ class CommandContext:
     now: datetime
     # each stream's last event as loaded in this transaction (None: loaded empty): the append checks it
     heads: dict[str, StoredEvent | None] = field(default_factory=dict)
+    # streams the group read for this command in its first statement; a load takes each one once
+    preloaded: dict[str, list[StoredEvent]] = field(default_factory=dict)
 
 
 Decided = Decision | Sequence[Decision] | Outcome | None
 Handler = Callable[[CommandContext, Any], Awaitable[Decided]]
 Handlers = dict[type[Command], Handler]
+
+
+@dataclass(frozen=True)
+class Preloading:
+    """A handler that says which streams a command will load, so its group reads them in its first
+    statement (aggregates.loads builds one); any other handler loads its streams itself."""
+
+    handler: Handler
+    streams: Callable[[Any], Sequence[str]]
+
+    async def __call__(self, ctx: CommandContext, command: Any) -> Decided:
+        return await self.handler(ctx, command)
 
 
 class CommandBus:
@@ -148,8 +162,8 @@ class CommandBus:
     async def _execute(
         self, request: CommandRequest, command: Command, handler: Handler, now: datetime
     ) -> CommandReply:
-        async def work(conn: Conn) -> Applied:
-            context = CommandContext(conn, self.store, request.actor, now)
+        async def work(conn: Conn, preloaded: dict[str, list[StoredEvent]]) -> Applied:
+            context = CommandContext(conn, self.store, request.actor, now, preloaded=preloaded)
             decided = await handler(context, command)
             results, envelopes = await append_decisions(
                 context,
@@ -172,7 +186,8 @@ class CommandBus:
             return Applied(reply, lambda: self._count_appended(envelopes))
 
         asked = RequestKey.of(request, command)
-        return await self.groups.submit(asked, work)
+        streams = handler.streams(command) if isinstance(handler, Preloading) else ()
+        return await self.groups.submit(asked, work, streams)
 
     def _count_appended(self, envelopes: Sequence[EventEnvelope]) -> None:
         for envelope in envelopes:

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -26,7 +26,8 @@ from contracts.commands import CommandReply
 from services.eventkit.db import Conn
 from services.eventkit.errors import internal_error
 from services.eventkit.faults import FaultHook, no_faults
-from services.eventkit.idempotency import RequestKey, StoredReply, lock_and_find_replies
+from services.eventkit.groupstart import Preloaded, preloadable, start_group
+from services.eventkit.idempotency import RequestKey, StoredReply
 from services.eventkit.pgstore import PostgresEventStore
 from services.eventkit.store import WrongExpectedVersion
 
@@ -50,7 +51,8 @@ class Applied:
     committed: Callable[[], None]
 
 
-Work = Callable[[Conn], Awaitable[Applied]]  # runs the command on the group's connection
+# runs the command on the group's connection, with the streams it named as read at the group's start
+Work = Callable[[Conn, Preloaded], Awaitable[Applied]]
 Explain = Callable[[Exception], CommandReply]  # turns a failed command's exception into its reply
 Conflicted = Callable[[], CommandReply]
 
@@ -59,6 +61,7 @@ Conflicted = Callable[[], CommandReply]
 class Pending:
     asked: RequestKey
     work: Work
+    streams: tuple[str, ...]  # the streams the command will load (read in the group's first statement)
     future: asyncio.Future[CommandReply] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -101,9 +104,9 @@ class GroupCommitter:
         self._tasks: set[asyncio.Task[None]] = set()
         self.group_sizes: deque[int] = deque(maxlen=1000)  # the latest groups' sizes, for the tests
 
-    async def submit(self, asked: RequestKey, work: Work) -> CommandReply:
+    async def submit(self, asked: RequestKey, work: Work, streams: Sequence[str] = ()) -> CommandReply:
         """Run ``work`` in the next group and return its reply once that group has committed."""
-        pending = Pending(asked, work)
+        pending = Pending(asked, work, tuple(streams))
         self._enqueue(pending)
         return await pending.future
 
@@ -158,11 +161,13 @@ class GroupCommitter:
         writers = self.store.writers
         try:
             async with self.store.pool.acquire() as conn, writers.writing(conn, lock_in_first_statement=True):
-                stored = await lock_and_find_replies(
-                    conn, self.store.schema, writers.key, [p.asked for p in group]
+                wanted = preloadable(p.streams for p in group)
+                stored, preloaded = await start_group(
+                    conn, self.store.schema, writers.key, [p.asked for p in group], sorted(wanted)
                 )
                 for pending in group:
-                    await self._one(conn, pending, stored, result, savepoint=len(group) > 1)
+                    mine = {s: preloaded[s] for s in pending.streams if s in wanted}
+                    await self._one(conn, pending, stored, mine, result, savepoint=len(group) > 1)
                 self.fault("group_before_commit")
         except RollBack:
             pass
@@ -185,6 +190,7 @@ class GroupCommitter:
         conn: Conn,
         pending: Pending,
         stored: dict[tuple[str, str], StoredReply],
+        preloaded: Preloaded,
         result: GroupResult,
         *,
         savepoint: bool,
@@ -199,7 +205,7 @@ class GroupCommitter:
         if savepoint:
             await conn.execute("SAVEPOINT command")
         try:
-            applied = await pending.work(conn)
+            applied = await pending.work(conn, preloaded)
         except (WrongExpectedVersion, asyncpg.UniqueViolationError):
             result.conflicted.append(pending)  # a rival wrote first, or the same key committed meanwhile
         except Exception as error:

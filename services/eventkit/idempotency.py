@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.commands import Command, CommandReply, CommandRequest
@@ -49,10 +48,11 @@ def fingerprint(command: Command) -> str:
     return hashlib.sha256(f"{command.command_name}\n{body}".encode()).hexdigest()
 
 
-# A command group's first statement: it registers the transaction as a writer of the store (the shared
-# advisory lock of writers.py, taken before the transaction has an id: reads assign none) and finds the
-# stored reply of every key in the group. OFFSET 0 keeps the lock's subquery from being folded into the
-# join, so it runs exactly once even when no key has a reply; the LEFT JOIN keeps its one row.
+# The stored-reply half of a command group's first statement (groupstart.py): it registers the
+# transaction as a writer of the store (the shared advisory lock of writers.py, taken before the
+# transaction has an id: reads assign none) and finds the stored reply of every key in the group.
+# OFFSET 0 keeps the lock's subquery from being folded into the join, so it runs exactly once even
+# when no key has a reply; the LEFT JOIN keeps its one row.
 LOCK_AND_FIND = """
 SELECT writer.locked, found.principal, found.command_id, found.reply, found.fingerprint
 FROM (SELECT pg_advisory_xact_lock_shared($1::bigint) AS locked OFFSET 0) AS writer
@@ -66,26 +66,6 @@ LEFT JOIN LATERAL (
     ) AS stored ON true
 ) AS found ON true
 """
-
-
-async def lock_and_find_replies(
-    conn: Conn, schema: str, writer_lock: int, asked: Sequence[RequestKey]
-) -> dict[tuple[str, str], StoredReply]:
-    """Take the store's writer lock and read the stored replies of a whole group in one round trip."""
-    rows = await conn.fetch(
-        LOCK_AND_FIND.format(schema=schema),
-        writer_lock,
-        [key.principal for key in asked],
-        [key.key for key in asked],
-        LEGACY_PRINCIPAL,
-    )
-    return {
-        (row["principal"], row["command_id"]): StoredReply(
-            CommandReply.model_validate(row["reply"]), row["fingerprint"]
-        )
-        for row in rows
-        if row["reply"] is not None
-    }
 
 
 async def remember(conn: Conn, schema: str, asked: RequestKey, reply: CommandReply) -> None:

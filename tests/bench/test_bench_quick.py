@@ -35,6 +35,8 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
         "e2e_vs_fetch_ack",
         "e2e_bulk_vs_fetch_ack",
         "assessment_keeps_up",
+        "rebuild_events",
+        "import_vs_copy",
         *(f"rss_{name}" for name in SERVICES),
     }
     assert all(isinstance(target["met"], bool) for target in results["targets"])
@@ -45,5 +47,10 @@ def test_quick_run_reports_every_figure_and_ratio(tmp_path: Path) -> None:
     assert machine["pg_fsync"] == "on"  # floors measured with durable settings
     assert results["details"]["commands_16clients"]["ok"] > 0
     assert results["details"]["commands_paced"]["ok"] > 0
+    # the history figures, each beside the floor measured in the same run
+    assert results["ratios"]["rebuild_vs_replay"]["floor"] == "js_replay_msgs_per_s"
+    assert results["ratios"]["import_vs_copy"]["floor"] == "pg_copy_import_rows_per_s"
+    assert results["details"]["rebuild"]["events"] >= results["details"]["commands_16clients"]["ok"]
+    assert results["details"]["import"]["rows"] == 200
     per_command = results["details"]["cpu_ms_per_command"]["commands_16clients"]
     assert per_command["outreach"] > 0  # the service's CPU per command, counted

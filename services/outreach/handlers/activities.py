@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.outreach import CorrectActivity, LogActivity, VoidActivity
-from services.eventkit.aggregates import load
+from services.eventkit.aggregates import load, loads
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
 from services.outreach import tables
@@ -22,6 +22,7 @@ async def city_taxonomy(ctx: CommandContext, unit: str) -> Taxonomy:
     return taxonomy
 
 
+@loads(ACTIVITY, lambda command: command.activity_id)
 async def log_activity(ctx: CommandContext, command: LogActivity) -> Decision:
     stream = activity_stream(command.activity_id)
     activity, version = await load(ctx, ACTIVITY, command.activity_id)
@@ -31,6 +32,7 @@ async def log_activity(ctx: CommandContext, command: LogActivity) -> Decision:
     return Decision(stream, version, command.unit, events)
 
 
+@loads(ACTIVITY, lambda command: command.activity_id)
 async def correct_activity(ctx: CommandContext, command: CorrectActivity) -> Decision:
     stream = activity_stream(command.activity_id)
     activity, version = await load(ctx, ACTIVITY, command.activity_id)
@@ -40,6 +42,7 @@ async def correct_activity(ctx: CommandContext, command: CorrectActivity) -> Dec
     return Decision(stream, version, command.unit, events)
 
 
+@loads(ACTIVITY, lambda command: command.activity_id)
 async def void_activity(ctx: CommandContext, command: VoidActivity) -> Decision:
     stream = activity_stream(command.activity_id)
     activity, version = await load(ctx, ACTIVITY, command.activity_id)
