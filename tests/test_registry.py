@@ -62,7 +62,9 @@ def test_each_entry_matches_what_its_service_builds(info: registry.ServiceInfo) 
     definition = runtime.definition
     assert definition.name == info.name
     assert definition.schema == info.schema
-    assert tuple(reaction.name for reaction in definition.reactions) == info.consumers
+    consumers = [reaction.name for reaction in definition.reactions]
+    consumers += [deciding.name for deciding in definition.deciding]  # reactions that append events
+    assert tuple(consumers) == info.consumers
     assert bool(definition.commands) == info.event_store  # a service that takes commands keeps a store
 
 

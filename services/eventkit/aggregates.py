@@ -77,6 +77,12 @@ async def load(ctx: CommandContext, spec: AggregateSpec[K, S], key: K) -> tuple[
     return spec.fold(stored)
 
 
+async def first_event(ctx: CommandContext, stream_id: str) -> DomainEvent | None:
+    """A stream's first event, decoded (what began it: a case's report, say), or None for a new stream."""
+    stored = await ctx.store.read_stream(stream_id, conn=ctx.conn)
+    return REGISTRY.decode(stored[0].envelope) if stored else None
+
+
 async def load_many(
     ctx: CommandContext, spec: AggregateSpec[K, S], keys: Iterable[K]
 ) -> dict[K, tuple[S, int]]:

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from contracts.envelope import EventEnvelope
 from contracts.opinion import OpinionAdopted, OpinionHandedOver, OpinionReported, SupervisionStarted
-from contracts.registry import REGISTRY, DomainEvent
+from contracts.registry import DomainEvent
 from contracts.units import division_codes
-from services.eventkit.aggregates import load
+from services.eventkit.aggregates import first_event, load
 from services.eventkit.commanding import CommandContext, Decided, Decision, Handler, Handlers, Outcome
 from services.eventkit.natsdeploy import CITY_DOMAIN
 from services.opinion.aggregates import CASE, case_stream
@@ -79,8 +79,7 @@ async def _hand_over(ctx: CommandContext, decision: Decision, route: Route) -> D
 
 async def _report(ctx: CommandContext, decision: Decision) -> OpinionReported:
     """The case's report: its stream's first event (a report, or an adoption carrying it)."""
-    stored = await ctx.store.read_stream(decision.stream_id, conn=ctx.conn)
-    first = REGISTRY.decode(stored[0].envelope) if stored else decision.events[0]
+    first = await first_event(ctx, decision.stream_id) or decision.events[0]
     if isinstance(first, OpinionAdopted):
         return first.report
     assert isinstance(first, OpinionReported)  # every case stream starts with its report or adoption
