@@ -95,7 +95,8 @@ async def activities(conn: Conn, asked: Asked) -> Figures:
         f"SELECT m.kind, m.subtype, t.name, sum(m.subtree_activities)::bigint AS n,"
         f" sum(m.subtree_audience)::bigint AS people FROM {S}.activity_subtype_monthly m"
         f" LEFT JOIN {S}.activity_subtypes t ON t.city = split_part($1, '.', 1) AND t.kind = m.kind"
-        " AND t.subtype = m.subtype WHERE m.path = $1 AND m.month = ANY($2::date[])"
+        # Named subtypes only ("of which"): activities without one are in their kind's figure already.
+        " AND t.subtype = m.subtype WHERE m.path = $1 AND m.month = ANY($2::date[]) AND m.subtype <> ''"
         " GROUP BY m.kind, m.subtype, t.name HAVING sum(m.subtree_activities) > 0 ORDER BY 1, 2",
         asked.path,
         asked.months,

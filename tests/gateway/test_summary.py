@@ -106,6 +106,12 @@ async def test_the_summary_holds_the_hand_counted_figures_and_the_quarters_add_u
         got = tuple(value(answers[period], code) for period in PERIODS)
         assert got == expected, code
     year = answers["2025"]
+    # Subtypes are "of which" lines: activities logged without one are in their kind's line only.
+    subtypes = sorted(code for code in year if ".subtype." in code)
+    assert subtypes == [
+        "activities.activities.subtype.lecture/red_base",
+        "activities.audience.subtype.lecture/red_base",
+    ]
     assert {code: year[code]["previous"] for code in PREVIOUS_YEAR} == PREVIOUS_YEAR
     assert year["meetings.meetings"]["previous"] == 0
     assert answers["2025-Q2"]["activities.activities"]["previous"] == 2  # Q1 is the quarter before Q2
