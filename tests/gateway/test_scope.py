@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.gateway.auth import TOKEN_COOKIE
 from tests.gateway.support import (
     CITY_TOKEN,
     COUNTY_TOKEN,
@@ -158,3 +159,30 @@ async def test_commands_on_what_lies_outside_the_scope_are_the_same_404(http: ht
     outside = await command(http, "opinion/acknowledge", {"case_id": "case-xc-0002", **acknowledge})
     missing = await command(http, "opinion/acknowledge", {"case_id": "case-none-02", **acknowledge})
     alike(outside, missing, "case-xc-0002", "case-none-02")
+
+
+async def test_list_pages_downloads_and_summaries_outside_the_scope_are_404(http: httpx.AsyncClient) -> None:
+    """The pages and downloads a clerk reaches from a unit page: another county's is a 404, as a missing
+    unit's, and names nothing of it."""
+    await register_units(http)
+    await first_activity(http, activity("act-xc-0002", XIANGCHENG, 12))
+    cookies = {TOKEN_COOKIE: COUNTY_TOKEN}
+    routes = (
+        "/opinion/units/{}/cases",
+        "/opinion/units/{}/cases.xlsx",
+        "/outreach/units/{}/activities",
+        "/outreach/units/{}/activities.xlsx",
+        "/summaries/{}?period=2026",
+        "/api/v1/summaries/{}?period=2026&format=xlsx",
+    )
+    for route in routes:
+        own = await http.get(route.format(WUZHONG), cookies=cookies, headers=bearer(COUNTY_TOKEN))
+        assert own.status_code == 200, (route, own.text[:300])
+        outside = await http.get(route.format(XIANGCHENG), cookies=cookies, headers=bearer(COUNTY_TOKEN))
+        missing = await http.get(route.format("3205.320599"), cookies=cookies, headers=bearer(COUNTY_TOKEN))
+        assert outside.status_code == missing.status_code == 404, (
+            route,
+            outside.status_code,
+            missing.status_code,
+        )
+        assert "相城区民政局" not in outside.text, route
