@@ -6,6 +6,7 @@ from contracts import (  # noqa: F401
     duty,
     opinion,
     outreach,
+    outreach_backfill,
     outreach_meetings,
     outreach_records,
     outreach_taxonomy,

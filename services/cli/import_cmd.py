@@ -85,6 +85,9 @@ KINDS: dict[str, ImportKind] = {
     "meetings": ImportKind(
         "outreach.record_meetings", json_line_rows, "meetings (党组会、联席会议、形势研判…)"
     ),
+    "publications": ImportKind(
+        "outreach.record_publications", json_line_rows, "published pieces with their three reviews (三审三校)"
+    ),
 }
 
 

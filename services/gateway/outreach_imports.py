@@ -165,7 +165,9 @@ def account(job: Tally, result: dict[str, Any], batch_size: int) -> None:
             for error in row.get("errors", []):
                 job.problems.append({**row, "field": error.get("field"), "reason": error.get("reason")})
         elif row.get("status") == "duplicate":
-            reason = f"already imported as {row.get('activity_id')}"
+            # the record's id is named by its kind (activity_id, meeting_id, publication_id)
+            record = next((v for k, v in row.items() if k.endswith("_id") and k != "external_id"), None)
+            reason = f"already imported as {record}"
             job.problems.append({**row, "field": "external_id", "reason": reason})
 
 

@@ -21,6 +21,18 @@ async def find_outlet(conn: Conn, outlet_id: str) -> Outlet | None:
     return Outlet(row["outlet_id"], row["unit"], row["status"], row["effective_on"]) if row else None
 
 
+async def find_outlets(conn: Conn, outlet_ids: Sequence[str]) -> dict[str, Outlet]:
+    """The outlets of ``outlet_ids`` that outreach has learned, by id (one query for a whole batch)."""
+    rows = await conn.fetch(
+        f"SELECT outlet_id, unit, status, effective_on FROM {SCHEMA}.outlets WHERE outlet_id = ANY($1::text[])",
+        sorted(set(outlet_ids)),
+    )
+    return {
+        row["outlet_id"]: Outlet(row["outlet_id"], row["unit"], row["status"], row["effective_on"])
+        for row in rows
+    }
+
+
 async def learn_outlet(conn: Conn, event: OutletRegistered) -> None:
     await conn.execute(
         f"INSERT INTO {SCHEMA}.outlets (outlet_id, unit, kind, name, status, effective_on)"

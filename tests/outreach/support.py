@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from contracts.commands import Actor, Role
+from contracts.duty import OutletRegistered, OutletStatusChanged
+from contracts.envelope import EventEnvelope, dataschema_for, new_event_id
+from contracts.subjects import event_subject
 from services.eventkit.client import SanjiClient
 from tests.helpers import wait_until
 from tests.stack import CITY_ADMIN
@@ -48,3 +52,39 @@ async def query(sanji: SanjiClient, name: str, **params: Any) -> dict[str, Any]:
     assert answer["ok"], answer
     result: dict[str, Any] = answer["result"]
     return result
+
+
+async def from_duty(
+    sanji: SanjiClient, event: OutletRegistered | OutletStatusChanged, unit: str, version: int
+) -> None:
+    """Publish a duty event as duty's relay would (outreach only ever sees duty's events)."""
+    envelope = EventEnvelope(
+        id=new_event_id(),
+        source="urn:sanji:duty",
+        type=event.event_type,
+        time=datetime.now(UTC),
+        subject=f"outlet:{event.outlet_id}",
+        dataschema=dataschema_for(event.event_type, event.version),
+        unitpath=unit,
+        actor="duty-test",
+        correlationid="corr-outlets",
+        streamversion=version,
+        typeversion=event.version,
+        data=event.model_dump(mode="json"),
+    )
+    await sanji.nc.jetstream().publish(
+        event_subject(event.event_type, unit),
+        envelope.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": envelope.id},
+    )
+
+
+def outlet(outlet_id: str, unit: str) -> OutletRegistered:
+    return OutletRegistered(
+        outlet_id=outlet_id,
+        unit=unit,
+        kind="wechat_account",
+        name="吴中民政微信公众号",
+        owner_post_id="post-0001",
+        effective_on=date(2024, 1, 1),
+    )

@@ -140,7 +140,7 @@ def test_bulk_rows_are_reported_one_by_one_and_good_rows_kept() -> None:
     assert [e["field"] for e in by_row[6]["errors"]] == ["unit"]
     assert by_row[5]["status"] == "duplicate"
     assert by_row[5]["meeting_id"] == import_meeting_id("office-ledger", "M-1")
-    assert [d.meeting_id for d in decisions] == [
+    assert [d.record_id for d in decisions] == [
         import_meeting_id("office-ledger", "M-1"),
         import_meeting_id("office-ledger", "M-5"),
     ]

@@ -3,60 +3,22 @@ people, published only on an active outlet, views counted, shown by stage and by
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
 
 from contracts.commands import Actor, Role
-from contracts.duty import OutletRegistered, OutletStatusChanged
-from contracts.envelope import EventEnvelope, dataschema_for, new_event_id
-from contracts.subjects import event_subject
+from contracts.duty import OutletStatusChanged
 from services.eventkit.client import SanjiClient
 from tests.helpers import wait_until
-from tests.outreach.support import TOWNSHIP, query, register_units
+from tests.outreach.support import TOWNSHIP, from_duty, outlet, query, register_units
 from tests.stack import CITY_ADMIN, client, running
 
 EDITOR = Actor(id="editor@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
 HEAD = Actor(id="head@320506", scope="3205.320506", roles=frozenset({Role.CLERK}))
 LEADER = Actor(id="leader@320506", scope="3205.320506", roles=frozenset({Role.LEADER}))
 AUTHOR = Actor(id="officer@320506001", scope=TOWNSHIP, roles=frozenset({Role.CLERK}))
-
-
-async def from_duty(
-    sanji: SanjiClient, event: OutletRegistered | OutletStatusChanged, unit: str, version: int
-) -> None:
-    """Publish a duty event as duty's relay would (outreach only ever sees duty's events)."""
-    envelope = EventEnvelope(
-        id=new_event_id(),
-        source="urn:sanji:duty",
-        type=event.event_type,
-        time=datetime.now(UTC),
-        subject=f"outlet:{event.outlet_id}",
-        dataschema=dataschema_for(event.event_type, event.version),
-        unitpath=unit,
-        actor="duty-test",
-        correlationid="corr-outlets",
-        streamversion=version,
-        typeversion=event.version,
-        data=event.model_dump(mode="json"),
-    )
-    await sanji.nc.jetstream().publish(
-        event_subject(event.event_type, unit),
-        envelope.model_dump_json().encode(),
-        headers={"Nats-Msg-Id": envelope.id},
-    )
-
-
-def outlet(outlet_id: str, unit: str) -> OutletRegistered:
-    return OutletRegistered(
-        outlet_id=outlet_id,
-        unit=unit,
-        kind="wechat_account",
-        name="吴中民政微信公众号",
-        owner_post_id="post-0001",
-        effective_on=date(2024, 1, 1),
-    )
 
 
 async def outlet_status(database_url: str, outlet_id: str, status: str) -> bool:

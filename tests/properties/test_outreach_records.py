@@ -126,7 +126,7 @@ def test_a_bulk_record_reports_every_row_once_and_lands_each_record_once(batch: 
     result = report(outcomes + failed)
     assert result["imported"] + result["duplicate"] + result["failed"] == len(batch)
     assert [r["row"] for r in result["rows"]] == list(range(1, len(batch) + 1))
-    assert len({d.meeting_id for d in decisions}) == len(decisions) == result["imported"]
+    assert len({d.record_id for d in decisions}) == len(decisions) == result["imported"]
     for decision in decisions:  # a landed meeting is never more than 30 days old without its reason
         (event,) = decision.events
         assert isinstance(event, MeetingRecorded)

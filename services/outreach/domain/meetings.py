@@ -23,11 +23,11 @@ from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.eventkit.unitlife import KnownUnit, check_not_retired
 from services.outreach.domain.rows import (
     CheckedRow,
+    RowDecision,
     RowOutcome,
-    RowStatus,
     check_batch,
+    decide_rows,
     imported_id,
-    row_error,
 )
 
 ID_NAME = "meeting_id"
@@ -104,13 +104,6 @@ def check_meeting_rows(
     return check_batch(MeetingRow, command, now, import_meeting_id, ID_NAME)
 
 
-@dataclass(frozen=True)
-class MeetingDecision:
-    meeting_id: str
-    unit: str
-    events: list[DomainEvent]
-
-
 def decide_record_meetings(
     source: str,
     rows: list[CheckedRow[MeetingRow]],
@@ -119,37 +112,18 @@ def decide_record_meetings(
     known_units: set[str],
     today: date,
     retired: Mapping[str, KnownUnit] | None = None,
-) -> tuple[list[MeetingDecision], list[RowOutcome]]:
+) -> tuple[list[RowDecision], list[RowOutcome]]:
     """Which rows become meetings: a row whose meeting is already recorded (before, or earlier in this
     batch) is a duplicate. Returns the decisions and an outcome for every good row."""
-    decisions: list[MeetingDecision] = []
-    outcomes: list[RowOutcome] = []
-    taken = {meeting_id for meeting_id, meeting in meetings.items() if meeting.recorded}
-    for checked in rows:
-        row, meeting_id = checked.row, checked.record_id
-        if meeting_id in taken:
-            outcomes.append(
-                RowOutcome(checked.number, RowStatus.DUPLICATE, row.external_id, meeting_id, id_name=ID_NAME)
-            )
-            continue
-        command = RecordMeeting(meeting_id=meeting_id, unit=row.unit, facts=row.facts)
-        try:
-            if (gone := (retired or {}).get(row.unit)) is not None:
-                check_not_retired(gone, row.facts.held_on, gone.successor, "unit")
-            events = decide_record_meeting(
-                Meeting(), row.unit in known_units, today, command, source=source, external_id=row.external_id
-            )
-        except DomainError as error:
-            problem = row_error(error.field or "row", error.message)
-            outcomes.append(
-                RowOutcome(
-                    checked.number, RowStatus.FAILED, row.external_id, errors=[problem], id_name=ID_NAME
-                )
-            )
-            continue
-        taken.add(meeting_id)
-        decisions.append(MeetingDecision(meeting_id, row.unit, events))
-        outcomes.append(
-            RowOutcome(checked.number, RowStatus.IMPORTED, row.external_id, meeting_id, id_name=ID_NAME)
+
+    def decide(checked: CheckedRow[MeetingRow]) -> list[DomainEvent]:
+        row = checked.row
+        command = RecordMeeting(meeting_id=checked.record_id, unit=row.unit, facts=row.facts)
+        if (gone := (retired or {}).get(row.unit)) is not None:
+            check_not_retired(gone, row.facts.held_on, gone.successor, "unit")
+        return decide_record_meeting(
+            Meeting(), row.unit in known_units, today, command, source=source, external_id=row.external_id
         )
-    return decisions, outcomes
+
+    taken = {meeting_id for meeting_id, meeting in meetings.items() if meeting.recorded}
+    return decide_rows(rows, taken, decide, ID_NAME)

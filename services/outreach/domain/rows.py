@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from contracts.commands import FieldError
 from contracts.inputs import InputError, validate_input
+from contracts.registry import DomainEvent
 from contracts.units import is_within
-from services.eventkit.errors import field_errors
+from services.eventkit.errors import DomainError, field_errors
 
 
 class BulkRow(Protocol):
@@ -120,6 +121,52 @@ def check_batch(
             continue
         good.append(CheckedRow(number, row, record_id(command.source, row.external_id)))
     return good, failed
+
+
+@dataclass(frozen=True)
+class RowDecision:
+    """The events one good row's record gets, appended to that record's stream."""
+
+    record_id: str
+    unit: str
+    events: list[DomainEvent]
+
+
+def decide_rows(
+    rows: Sequence[CheckedRow[R]],
+    taken: set[str],
+    decide: Callable[[CheckedRow[R]], list[DomainEvent]],
+    id_name: str,
+) -> tuple[list[RowDecision], list[RowOutcome]]:
+    """Decide each row on its own: a row whose record is in ``taken`` (recorded before, or earlier in
+    this batch) is a duplicate; one ``decide`` refuses with a DomainError fails with that error; the rest
+    become records. Returns the decisions and an outcome for every row."""
+    decisions: list[RowDecision] = []
+    outcomes: list[RowOutcome] = []
+    taken = set(taken)
+    for checked in rows:
+        external_id, record_id = checked.row.external_id, checked.record_id
+        if record_id in taken:
+            outcomes.append(
+                RowOutcome(checked.number, RowStatus.DUPLICATE, external_id, record_id, id_name=id_name)
+            )
+            continue
+        try:
+            events = decide(checked)
+        except DomainError as error:
+            problem = FieldError(
+                field=error.field or "row", reason=error.message, code=error.rule, params=error.params
+            )
+            outcomes.append(
+                RowOutcome(checked.number, RowStatus.FAILED, external_id, errors=[problem], id_name=id_name)
+            )
+            continue
+        taken.add(record_id)
+        decisions.append(RowDecision(record_id, checked.row.unit, events))
+        outcomes.append(
+            RowOutcome(checked.number, RowStatus.IMPORTED, external_id, record_id, id_name=id_name)
+        )
+    return decisions, outcomes
 
 
 def report(outcomes: list[RowOutcome]) -> dict[str, Any]:

@@ -15,11 +15,21 @@ from contracts.outreach import (
     SubmitPublication,
     VoidActivity,
 )
+from contracts.outreach_backfill import RecordPublications
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings, SetMeetingTarget
 from contracts.outreach_records import RecordAward, RecordFieldSurvey
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
-from services.outreach.handlers import activities, imports, meetings, plans, publications, records, taxonomy
+from services.outreach.handlers import (
+    activities,
+    imports,
+    meetings,
+    past_publications,
+    plans,
+    publications,
+    records,
+    taxonomy,
+)
 
 HANDLERS: Handlers = {
     LogActivity: activities.log_activity,
@@ -32,6 +42,7 @@ HANDLERS: Handlers = {
     RevisePublication: publications.revise_publication,
     Publish: publications.publish,
     RecordViews: publications.record_views,
+    RecordPublications: past_publications.record_publications,
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
     SetMeetingTarget: plans.set_meeting_target,

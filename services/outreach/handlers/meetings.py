@@ -37,6 +37,6 @@ async def record_meetings(ctx: CommandContext, command: RecordMeetings) -> Outco
         retired=await tables.UNITS.retired_among(ctx.conn, {checked.row.unit for checked in rows}),
     )
     appended = [
-        Decision(meeting_stream(d.meeting_id), loaded[d.meeting_id][1], d.unit, d.events) for d in decisions
+        Decision(meeting_stream(d.record_id), loaded[d.record_id][1], d.unit, d.events) for d in decisions
     ]
     return Outcome(appended, report(outcomes + failed))
