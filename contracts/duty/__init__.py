@@ -32,9 +32,11 @@ from contracts.duty.outlets import (
     OutletOwnerChanged,
     OutletRegistered,
     OutletRelocated,
+    OutletRow,
     OutletStatus,
     OutletStatusChanged,
     RegisterOutlet,
+    RegisterOutlets,
 )
 from contracts.duty.posts import (
     AbolishPost,
@@ -94,6 +96,7 @@ __all__ = [
     "OutletOwnerChanged",
     "OutletRegistered",
     "OutletRelocated",
+    "OutletRow",
     "OutletStatus",
     "OutletStatusChanged",
     "PersonName",
@@ -110,6 +113,7 @@ __all__ = [
     "RectificationOpened",
     "RectificationOverdue",
     "RegisterOutlet",
+    "RegisterOutlets",
     "RegisterUnit",
     "RenameUnit",
     "RevokeOversight",

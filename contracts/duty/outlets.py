@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from contracts.commands import Command, command
 from contracts.duty.common import RECORDS, EntityId, Reason
+from contracts.inputs import EACH_LATER, InputModel
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
@@ -113,6 +115,37 @@ class RegisterOutlet(OutletCommand):
     owner_post_id: EntityId
     address: str | None = Field(default=None, max_length=300, description="URL, account id or place")
     effective_on: date
+
+
+class OutletRow(InputModel):
+    """One row of a bulk registration: the fields of RegisterOutlet; its own outlet_id names it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    row: int | None = Field(default=None, ge=1, description="row number in the source file, for the report")
+    outlet_id: EntityId
+    unit: UnitPath
+    kind: OutletKind
+    name: str = Field(min_length=1, max_length=100)
+    owner_post_id: EntityId
+    address: str | None = Field(default=None, max_length=300, description="URL, account id or place")
+    effective_on: date
+
+
+MAX_OUTLET_ROWS = 500
+
+
+@command("duty.register_outlets", roles=RECORDS)
+class RegisterOutlets(Command):
+    """Up to 500 outlets, each row checked on its own as RegisterOutlet (see OutletRow): a bad row is
+    reported and skipped, good rows are kept, an outlet already registered the same way is reported as a
+    duplicate (registered differently, it fails on outlet_id)."""
+
+    max_bytes: ClassVar[int] = 512 * 1024
+    unit: UnitPath = Field(description="every row's unit must lie in this unit's subtree")
+    rows: Annotated[list[Any], EACH_LATER] = Field(
+        min_length=1, max_length=MAX_OUTLET_ROWS, description="objects with the fields of OutletRow"
+    )
 
 
 @command("duty.change_outlet_status", roles=RECORDS)

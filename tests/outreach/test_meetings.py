@@ -13,6 +13,7 @@ from contracts.occurrence import BACKDATE_DAYS
 from contracts.outreach_meetings import MeetingRecorded, RecordMeeting, RecordMeetings
 from contracts.registry import DomainEvent
 from services.eventkit.backdating import check_backdating, is_back_dated
+from services.eventkit.bulkrows import report
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.outreach.domain.meetings import (
     Meeting,
@@ -22,7 +23,6 @@ from services.outreach.domain.meetings import (
     evolve_meeting,
     import_meeting_id,
 )
-from services.outreach.domain.rows import report
 
 TODAY = date(2025, 6, 30)
 NOW = datetime(2025, 6, 30, 4, tzinfo=UTC)

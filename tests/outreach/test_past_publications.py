@@ -14,13 +14,13 @@ from contracts.outreach import (
     PublicationViewsRecorded,
 )
 from contracts.outreach_backfill import RecordPublications
+from services.eventkit.bulkrows import report
 from services.outreach.domain.past_publications import (
     check_publication_rows,
     decide_record_publications,
     import_publication_id,
 )
 from services.outreach.domain.publications import Outlet, Publication, evolve_publication
-from services.outreach.domain.rows import report
 
 NOW = datetime(2025, 7, 30, 4, tzinfo=UTC)
 COUNTY = "3205.320506"

@@ -14,10 +14,10 @@ from contracts.outreach import ActivityKind, LogActivity
 from contracts.outreach_meetings import MeetingKind, MeetingRecorded, RecordMeetings
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from contracts.registry import DomainEvent
+from services.eventkit.bulkrows import report
 from services.eventkit.errors import DomainError
 from services.outreach.domain.activities import Activity, decide_log_activity
 from services.outreach.domain.meetings import check_meeting_rows, decide_record_meetings
-from services.outreach.domain.rows import report
 from services.outreach.domain.taxonomy import (
     Taxonomy,
     decide_define_subtype,

@@ -1,18 +1,21 @@
-"""Outlet commands: register, change status, change owner."""
+"""Outlet commands: register (one, or many with a per-row report), change status, change owner."""
 
 from __future__ import annotations
 
-from contracts.duty import ChangeOutletOwner, ChangeOutletStatus, RegisterOutlet
+from contracts.duty import ChangeOutletOwner, ChangeOutletStatus, RegisterOutlet, RegisterOutlets
 from services.duty import tables
 from services.duty.domain.common import change, outlet_stream
 from services.duty.domain.outlets import (
+    check_outlet_rows,
     decide_change_outlet_owner,
     decide_change_outlet_status,
     decide_register_outlet,
+    decide_register_outlets,
 )
 from services.duty.domain.posts import Post
 from services.duty.handlers.session import Session
-from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.bulkrows import report
+from services.eventkit.commanding import CommandContext, Decision, Outcome
 
 
 async def register_outlet(ctx: CommandContext, command: RegisterOutlet) -> list[Decision]:
@@ -23,6 +26,23 @@ async def register_outlet(ctx: CommandContext, command: RegisterOutlet) -> list[
         outlet, unit, owner, scope=ctx.actor.scope, command=command, today=session.today
     )
     return await session.commit([change(outlet_stream(command.outlet_id), command.unit, *events)])
+
+
+async def register_outlets(ctx: CommandContext, command: RegisterOutlets) -> Outcome:
+    session = Session(ctx)
+    rows, failed = check_outlet_rows(command, ctx.now)
+    owners = sorted({checked.row.owner_post_id for checked in rows})
+    await tables.lock_posts(ctx.conn, owners)  # as register_outlet does: a vacancy sees these outlets
+    decisions, outcomes = decide_register_outlets(
+        rows,
+        outlets=await session.outlets(sorted({checked.record_id for checked in rows})),
+        units=await session.units(sorted({checked.row.unit for checked in rows})),
+        posts=await session.posts(owners),
+        scope=ctx.actor.scope,
+        today=session.today,
+    )
+    changes = [change(outlet_stream(d.record_id), d.unit, *d.events) for d in decisions]
+    return Outcome(await session.commit(changes), report(outcomes + failed))
 
 
 async def change_outlet_status(ctx: CommandContext, command: ChangeOutletStatus) -> list[Decision]:

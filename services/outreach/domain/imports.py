@@ -11,10 +11,7 @@ from datetime import date, datetime
 
 from contracts.outreach import ActivityRow, LogActivities, LogActivity
 from contracts.registry import DomainEvent
-from services.eventkit.errors import DomainError
-from services.eventkit.unitlife import KnownUnit, check_not_retired
-from services.outreach.domain.activities import Activity, decide_log_activity
-from services.outreach.domain.rows import (
+from services.eventkit.bulkrows import (
     CheckedRow,
     RowOutcome,
     RowStatus,
@@ -23,6 +20,9 @@ from services.outreach.domain.rows import (
     report,
     row_error,
 )
+from services.eventkit.errors import DomainError
+from services.eventkit.unitlife import KnownUnit, check_not_retired
+from services.outreach.domain.activities import Activity, decide_log_activity
 from services.outreach.domain.taxonomy import Taxonomy, city_of
 
 __all__ = ["RowStatus", "check_rows", "decide_import", "import_activity_id", "report"]
@@ -47,7 +47,13 @@ def check_rows(
     command: LogActivities, now: datetime
 ) -> tuple[list[CheckedRow[ActivityRow]], list[RowOutcome]]:
     """Rows that pass the door as ActivityRow and lie in the batch's unit, and a failure for the rest."""
-    return check_batch(ActivityRow, command, now, import_activity_id, "activity_id")
+    return check_batch(
+        ActivityRow,
+        command,
+        now,
+        lambda row: import_activity_id(command.source, row.external_id),
+        "activity_id",
+    )
 
 
 def decide_import(

@@ -19,9 +19,7 @@ from contracts.outreach_meetings import (
 )
 from contracts.registry import DomainEvent
 from services.eventkit.backdating import check_backdating
-from services.eventkit.errors import AlreadyExists, DomainError, NotFound
-from services.eventkit.unitlife import KnownUnit, check_not_retired
-from services.outreach.domain.rows import (
+from services.eventkit.bulkrows import (
     CheckedRow,
     RowDecision,
     RowOutcome,
@@ -29,6 +27,8 @@ from services.outreach.domain.rows import (
     decide_rows,
     imported_id,
 )
+from services.eventkit.errors import AlreadyExists, DomainError, NotFound
+from services.eventkit.unitlife import KnownUnit, check_not_retired
 
 ID_NAME = "meeting_id"
 
@@ -101,7 +101,9 @@ def check_meeting_rows(
     command: RecordMeetings, now: datetime
 ) -> tuple[list[CheckedRow[MeetingRow]], list[RowOutcome]]:
     """Rows that pass the door as MeetingRow and lie in the batch's unit, and a failure for the rest."""
-    return check_batch(MeetingRow, command, now, import_meeting_id, ID_NAME)
+    return check_batch(
+        MeetingRow, command, now, lambda row: import_meeting_id(command.source, row.external_id), ID_NAME
+    )
 
 
 def decide_record_meetings(
@@ -125,5 +127,7 @@ def decide_record_meetings(
             Meeting(), row.unit in known_units, today, command, source=source, external_id=row.external_id
         )
 
-    taken = {meeting_id for meeting_id, meeting in meetings.items() if meeting.recorded}
-    return decide_rows(rows, taken, decide, ID_NAME)
+    def recorded_before(checked: CheckedRow[MeetingRow]) -> bool:
+        return meetings.get(checked.record_id, Meeting()).recorded
+
+    return decide_rows(rows, recorded_before, decide, ID_NAME)

@@ -18,6 +18,14 @@ from contracts.outreach import (
 )
 from contracts.outreach_backfill import PublicationRow, RecordPublications
 from contracts.registry import DomainEvent
+from services.eventkit.bulkrows import (
+    CheckedRow,
+    RowDecision,
+    RowOutcome,
+    check_batch,
+    decide_rows,
+    imported_id,
+)
 from services.eventkit.errors import DomainError
 from services.eventkit.localtime import local_date
 from services.eventkit.unitlife import KnownUnit, check_not_retired
@@ -31,14 +39,6 @@ from services.outreach.domain.publications import (
     evolve_publication,
     stage_time,
     stamped,
-)
-from services.outreach.domain.rows import (
-    CheckedRow,
-    RowDecision,
-    RowOutcome,
-    check_batch,
-    decide_rows,
-    imported_id,
 )
 
 ID_NAME = "publication_id"
@@ -59,7 +59,13 @@ def check_publication_rows(
     command: RecordPublications, now: datetime
 ) -> tuple[list[CheckedRow[PublicationRow]], list[RowOutcome]]:
     """Rows that pass the door as PublicationRow and lie in the batch's unit, and a failure for the rest."""
-    return check_batch(PublicationRow, command, now, import_publication_id, ID_NAME)
+    return check_batch(
+        PublicationRow,
+        command,
+        now,
+        lambda row: import_publication_id(command.source, row.external_id),
+        ID_NAME,
+    )
 
 
 def renamed(
@@ -178,5 +184,7 @@ def decide_record_publications(
             now=now,
         )
 
-    taken = {publication_id for publication_id, found in publications.items() if found.submitted}
-    return decide_rows(rows, taken, decide, ID_NAME)
+    def recorded_before(checked: CheckedRow[PublicationRow]) -> bool:
+        return publications.get(checked.record_id, Publication()).submitted
+
+    return decide_rows(rows, recorded_before, decide, ID_NAME)

@@ -7,12 +7,12 @@ import logging
 
 from contracts.outreach import ActivityRow, LogActivities
 from services.eventkit.aggregates import load_many
+from services.eventkit.bulkrows import CheckedRow
 from services.eventkit.commanding import CommandContext, Decision, Outcome
 from services.eventkit.localtime import local_date
 from services.outreach import tables
 from services.outreach.aggregates import ACTIVITY, TAXONOMY, activity_stream
 from services.outreach.domain.imports import check_rows, decide_import, report
-from services.outreach.domain.rows import CheckedRow
 from services.outreach.domain.taxonomy import Taxonomy, city_of
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings
 from services.eventkit.aggregates import load, load_many
+from services.eventkit.bulkrows import report
 from services.eventkit.commanding import CommandContext, Decision, Outcome
 from services.eventkit.localtime import local_date
 from services.outreach import tables
@@ -13,7 +14,6 @@ from services.outreach.domain.meetings import (
     decide_record_meeting,
     decide_record_meetings,
 )
-from services.outreach.domain.rows import report
 
 
 async def record_meeting(ctx: CommandContext, command: RecordMeeting) -> Decision:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from contracts.outreach_backfill import RecordPublications
 from services.eventkit.aggregates import load_many
+from services.eventkit.bulkrows import report
 from services.eventkit.commanding import CommandContext, Decision, Outcome
 from services.outreach import tables
 from services.outreach.aggregates import PUBLICATION, publication_stream
 from services.outreach.domain.past_publications import check_publication_rows, decide_record_publications
-from services.outreach.domain.rows import report
 
 
 async def record_publications(ctx: CommandContext, command: RecordPublications) -> Outcome:

@@ -1,8 +1,10 @@
-"""Bulk records, pure: the one way every bulk command checks its rows and reports on each.
+"""Bulk records, pure: the one way every bulk command (in any service) checks its rows, decides each on
+its own and reports on each.
 
 Each row passes the door on its own (contracts.inputs), so one bad row never costs the good ones. A
-row is identified by (source, external id); its record id is derived from that pair, so the same
-record sent twice, in one batch or in two, lands once and is reported as a duplicate the second time."""
+row names its record: derived from (source, external id) for records from another register, or its
+own id (an outlet's); so the same record sent twice, in one batch or in two, lands once and is
+reported as a duplicate the second time."""
 
 from __future__ import annotations
 
@@ -24,16 +26,10 @@ from services.eventkit.errors import DomainError, field_errors
 
 class BulkRow(Protocol):
     @property
-    def external_id(self) -> str: ...
-
-    @property
     def unit(self) -> str: ...
 
 
 class BulkCommand(Protocol):
-    @property
-    def source(self) -> str: ...
-
     @property
     def unit(self) -> str: ...
 
@@ -91,21 +87,26 @@ def row_number(raw: Any, position: int) -> int:
     return given if isinstance(given, int) and not isinstance(given, bool) and given >= 1 else position
 
 
+def external_id_of(row: Any) -> str | None:
+    """The row's id in its source register, if it has one (an outlet's row names its own id instead)."""
+    found = row.get("external_id") if isinstance(row, dict) else getattr(row, "external_id", None)
+    return found if isinstance(found, str) else None
+
+
 def check_batch(
     model: type[R],
     command: BulkCommand,
     now: datetime,
-    record_id: Callable[[str, str], str],
+    record_id: Callable[[R], str],
     id_name: str,
 ) -> tuple[list[CheckedRow[R]], list[RowOutcome]]:
     """Rows that pass the door as ``model`` and lie in the batch's unit, and a failure outcome for each
-    that does not; ``record_id(source, external_id)`` names each good row's record."""
+    that does not; ``record_id(row)`` names each good row's record."""
     good: list[CheckedRow[R]] = []
     failed: list[RowOutcome] = []
     for position, raw in enumerate(command.rows, start=1):
         number = row_number(raw, position)
-        external_id = raw.get("external_id") if isinstance(raw, dict) else None
-        external_id = external_id if isinstance(external_id, str) else None
+        external_id = external_id_of(raw)
         try:
             row = validate_input(model, raw, now)  # type: ignore[type-var]  # R is an InputModel
         except (InputError, ValidationError) as error:
@@ -116,10 +117,10 @@ def check_batch(
             reason = f"unit {row.unit} is not in this import's unit {command.unit}"
             problem = row_error("unit", reason)
             failed.append(
-                RowOutcome(number, RowStatus.FAILED, row.external_id, errors=[problem], id_name=id_name)
+                RowOutcome(number, RowStatus.FAILED, external_id_of(row), errors=[problem], id_name=id_name)
             )
             continue
-        good.append(CheckedRow(number, row, record_id(command.source, row.external_id)))
+        good.append(CheckedRow(number, row, record_id(row)))
     return good, failed
 
 
@@ -134,19 +135,19 @@ class RowDecision:
 
 def decide_rows(
     rows: Sequence[CheckedRow[R]],
-    taken: set[str],
+    recorded_before: Callable[[CheckedRow[R]], bool],
     decide: Callable[[CheckedRow[R]], list[DomainEvent]],
     id_name: str,
 ) -> tuple[list[RowDecision], list[RowOutcome]]:
-    """Decide each row on its own: a row whose record is in ``taken`` (recorded before, or earlier in
-    this batch) is a duplicate; one ``decide`` refuses with a DomainError fails with that error; the rest
-    become records. Returns the decisions and an outcome for every row."""
+    """Decide each row on its own: a row ``recorded_before`` says is already stored, or whose record an
+    earlier row of this batch made, is a duplicate; one ``decide`` refuses with a DomainError fails with
+    that error; the rest become records. Returns the decisions and an outcome for every row."""
     decisions: list[RowDecision] = []
     outcomes: list[RowOutcome] = []
-    taken = set(taken)
+    taken: set[str] = set()
     for checked in rows:
-        external_id, record_id = checked.row.external_id, checked.record_id
-        if record_id in taken:
+        external_id, record_id = external_id_of(checked.row), checked.record_id
+        if record_id in taken or recorded_before(checked):
             outcomes.append(
                 RowOutcome(checked.number, RowStatus.DUPLICATE, external_id, record_id, id_name=id_name)
             )
