@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from contracts.commands import Command, command
 from contracts.duty.common import HANDOVER, STRUCTURE, EntityId, PersonName, Reason, StaffNo
+from contracts.inputs import EACH_LATER, InputModel
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
@@ -44,6 +46,44 @@ class FillPost(PostCommand):
     staff_no: StaffNo
     person_name: PersonName
     effective_on: date
+
+
+class PostHolder(InputModel):
+    """Who holds a post in a bulk register, and since when."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    staff_no: StaffNo
+    person_name: PersonName
+    since: date
+
+
+class PostRow(InputModel):
+    """One row of a bulk register of posts: CreatePost's fields, and FillPost's as ``holder`` if held."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    row: int | None = Field(default=None, ge=1, description="row number in the source file, for the report")
+    post_id: EntityId
+    unit: UnitPath
+    kind: PostKind
+    title: str = PostTitle
+    effective_on: date | None = Field(default=None, description="omitted: existed before records began")
+    holder: PostHolder | None = Field(default=None, description="omitted: the post is vacant")
+
+
+MAX_POST_ROWS = 500
+
+
+@command("duty.register_posts", roles=STRUCTURE)
+class RegisterPosts(Command):
+    """Up to 500 posts (a unit's responsibility list), each row created by create_post's rules and, with
+    a holder, filled by fill_post's: a bad row is reported and skipped, good rows are kept, a post already
+    there as the row says is reported as a duplicate (there otherwise, it fails on post_id)."""
+
+    max_bytes: ClassVar[int] = 512 * 1024
+    unit: UnitPath = Field(description="every row's unit must lie in this unit's subtree")
+    rows: Annotated[list[Any], EACH_LATER] = Field(
+        min_length=1, max_length=MAX_POST_ROWS, description="objects with the fields of PostRow"
+    )
 
 
 @command("duty.vacate_post", roles=STRUCTURE)

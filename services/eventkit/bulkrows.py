@@ -9,7 +9,7 @@ reported as a duplicate the second time."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -168,6 +168,19 @@ def decide_rows(
             RowOutcome(checked.number, RowStatus.IMPORTED, external_id, record_id, id_name=id_name)
         )
     return decisions, outcomes
+
+
+def renamed(
+    step: Callable[[], list[DomainEvent]], names: Mapping[str, str], prefix: str = ""
+) -> list[DomainEvent]:
+    """Run a single command's rule for part of a row; a refusal names the row's field instead of the
+    command's (``effective_on`` of the fill becomes ``holder.since``), so the sender fixes that cell."""
+    try:
+        return step()
+    except DomainError as error:
+        field = error.field or "row"
+        error.field = prefix + names.get(field, field)
+        raise
 
 
 def report(outcomes: list[RowOutcome]) -> dict[str, Any]:

@@ -3,9 +3,8 @@ someone holds, in the outlet's own county."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from contracts.duty import (
     ChangeOutletOwner,
@@ -17,18 +16,15 @@ from contracts.duty import (
     OutletOwnerChanged,
     OutletRegistered,
     OutletRelocated,
-    OutletRow,
     OutletStatus,
     OutletStatusChanged,
     RegisterOutlet,
-    RegisterOutlets,
 )
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.duty.domain.common import check_acts_through, check_effective, county_of
 from services.duty.domain.posts import Post, existing
 from services.duty.domain.units import Unit, check_active
-from services.eventkit.bulkrows import CheckedRow, RowDecision, RowOutcome, check_batch, decide_rows
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 
 
@@ -123,49 +119,6 @@ def decide_register_outlet(
     check_owner(owner, command.owner_post_id, command.unit, scope, "owner_post_id")
     check_effective(command.effective_on, today, None, f"outlet {command.outlet_id}")
     return [OutletRegistered(**command.model_dump())]
-
-
-REGISTERED_FIELDS = ("unit", "kind", "name", "owner_post_id")
-
-
-def check_outlet_rows(
-    command: RegisterOutlets, now: datetime
-) -> tuple[list[CheckedRow[OutletRow]], list[RowOutcome]]:
-    """Rows that pass the door as OutletRow and lie in the batch's unit, and a failure for the rest."""
-    return check_batch(OutletRow, command, now, lambda row: row.outlet_id, "outlet_id")
-
-
-def decide_register_outlets(
-    rows: list[CheckedRow[OutletRow]],
-    *,
-    outlets: Mapping[str, Outlet],
-    units: Mapping[str, Unit],
-    posts: Mapping[str, Post],
-    scope: str,
-    today: date,
-) -> tuple[list[RowDecision], list[RowOutcome]]:
-    """Each row registered by decide_register_outlet's rules; an outlet already registered as the row
-    says (same unit, kind, name and owner) is a duplicate, one registered otherwise fails on outlet_id."""
-
-    def decide(checked: CheckedRow[OutletRow]) -> list[DomainEvent]:
-        row = checked.row
-        command = RegisterOutlet(**row.model_dump(exclude={"row"}))
-        return decide_register_outlet(
-            outlets.get(row.outlet_id, Outlet()),
-            units.get(row.unit, Unit()),
-            posts.get(row.owner_post_id, Post()),
-            scope=scope,
-            command=command,
-            today=today,
-        )
-
-    def recorded_before(checked: CheckedRow[OutletRow]) -> bool:
-        found = outlets.get(checked.record_id, Outlet())
-        return found.exists and all(
-            getattr(found, name) == getattr(checked.row, name) for name in REGISTERED_FIELDS
-        )
-
-    return decide_rows(rows, recorded_before, decide, "outlet_id")
 
 
 def decide_change_outlet_status(

@@ -6,13 +6,12 @@ from contracts.duty import ChangeOutletOwner, ChangeOutletStatus, RegisterOutlet
 from services.duty import tables
 from services.duty.domain.common import change, outlet_stream
 from services.duty.domain.outlets import (
-    check_outlet_rows,
     decide_change_outlet_owner,
     decide_change_outlet_status,
     decide_register_outlet,
-    decide_register_outlets,
 )
 from services.duty.domain.posts import Post
+from services.duty.domain.registers import check_outlet_rows, decide_register_outlets
 from services.duty.handlers.session import Session
 from services.eventkit.bulkrows import report
 from services.eventkit.commanding import CommandContext, Decision, Outcome

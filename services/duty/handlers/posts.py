@@ -8,6 +8,7 @@ from contracts.duty import (
     CreatePost,
     FillPost,
     HandOver,
+    RegisterPosts,
     RevokeOversight,
     VacatePost,
 )
@@ -22,8 +23,10 @@ from services.duty.domain.posts import (
     decide_revoke_oversight,
     decide_vacate_post,
 )
+from services.duty.domain.registers import check_post_rows, decide_register_posts
 from services.duty.handlers.session import Session
-from services.eventkit.commanding import CommandContext, Decision
+from services.eventkit.bulkrows import report
+from services.eventkit.commanding import CommandContext, Decision, Outcome
 
 
 async def create_post(ctx: CommandContext, command: CreatePost) -> list[Decision]:
@@ -32,6 +35,21 @@ async def create_post(ctx: CommandContext, command: CreatePost) -> list[Decision
     first = await tables.first_responsible_at(ctx.conn, command.unit)
     events = decide_create_post(post, unit, first, command, session.today)
     return await session.commit([change(post_stream(command.post_id), command.unit, *events)])
+
+
+async def register_posts(ctx: CommandContext, command: RegisterPosts) -> Outcome:
+    session = Session(ctx)
+    rows, failed = check_post_rows(command, ctx.now)
+    units = sorted({checked.row.unit for checked in rows})
+    decisions, outcomes = decide_register_posts(
+        rows,
+        posts=await session.posts(sorted({checked.record_id for checked in rows})),
+        units=await session.units(units),
+        first_responsible={unit: await tables.first_responsible_at(ctx.conn, unit) for unit in units},
+        today=session.today,
+    )
+    changes = [change(post_stream(d.record_id), d.unit, *d.events) for d in decisions]
+    return Outcome(await session.commit(changes), report(outcomes + failed))
 
 
 async def fill_post(ctx: CommandContext, command: FillPost) -> list[Decision]:

@@ -5,7 +5,7 @@ field (``reviews.2.reviewer``, ``submitted_at``), so the sender can fix that cel
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 from contracts.commands import Role
@@ -25,8 +25,8 @@ from services.eventkit.bulkrows import (
     check_batch,
     decide_rows,
     imported_id,
+    renamed,
 )
-from services.eventkit.errors import DomainError
 from services.eventkit.localtime import local_date
 from services.eventkit.unitlife import KnownUnit, check_not_retired
 from services.outreach.domain.publications import (
@@ -66,18 +66,6 @@ def check_publication_rows(
         lambda row: import_publication_id(command.source, row.external_id),
         ID_NAME,
     )
-
-
-def renamed(
-    step: Callable[[], list[DomainEvent]], names: Mapping[str, str], prefix: str = ""
-) -> list[DomainEvent]:
-    """Run one stage's rule; a refusal names the row's field instead of the single command's."""
-    try:
-        return step()
-    except DomainError as error:
-        field = error.field or "row"
-        error.field = prefix + names.get(field, field)
-        raise
 
 
 def decide_past_publication(

@@ -72,3 +72,52 @@ async def test_outlets_are_registered_in_bulk_with_a_per_row_report_once(
 
 async def _eq(found: Any, expected: set[str]) -> bool:
     return bool(await found() == expected)
+
+
+def post_row(
+    number: int, post_id: str, kind: str, holder: tuple[str, str] | None, **changes: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"row": number, "post_id": post_id, "unit": WUZHONG, "kind": kind, "title": kind}
+    if holder:
+        body["holder"] = {"staff_no": holder[0], "person_name": holder[1], "since": "2025-01-02"}
+    return body | changes
+
+
+async def test_a_responsibility_list_is_registered_in_bulk_with_a_per_row_report_once(
+    nats_url: str, database_url: str
+) -> None:
+    async with running(nats_url, database_url, "duty", "projection") as (duty, _), client(nats_url) as sanji:
+        await register_units(sanji)
+        rows = [
+            post_row(2, "wz-sec", "first_responsible", ("W100", "张伟")),
+            post_row(3, "wz-io", "information_officer", ("W001", "王芳")),
+            post_row(4, "wz-io2", "information_officer", None),  # vacant
+            post_row(5, "wz-sec2", "first_responsible", ("W105", "赵敏")),  # a second first responsible
+            post_row(6, "wz-sec3", "branch_secretary", None),  # a county office has no branch secretary
+            post_row(7, "wz-late", "information_officer", ("W002", "李娜"), effective_on="2025-03-01"),
+            post_row(8, "wz-x", "information_officer", ("W003", "钱")) | {"holder": {"staff_no": "W003"}},
+            post_row(9, "xc-io", "information_officer", None, unit=XIANGCHENG),  # outside the batch's unit
+        ]
+        rows[5]["holder"]["since"] = "2025-02-01"  # filled before the post existed
+        body = {"unit": WUZHONG, "rows": rows}
+        reply = await ok(sanji, "duty.register_posts", body)
+        result = reply.result or {}
+        assert (result["imported"], result["duplicate"], result["failed"]) == (3, 0, 5)
+        fields = {r["row"]: [e["field"] for e in r.get("errors", [])] for r in result["rows"]}
+        assert fields[5] == ["kind"]
+        assert fields[6] == ["kind"]
+        assert fields[7] == ["holder.since"]
+        assert set(fields[8]) == {"holder.person_name", "holder.since"}
+        assert fields[9] == ["unit"]
+        before = await duty.pool.fetchval("SELECT count(*) FROM duty.events")
+
+        again = await ok(sanji, "duty.register_posts", body)  # a new command id: decided afresh
+        again_result = again.result or {}
+        assert (again_result["imported"], again_result["duplicate"], again_result["failed"]) == (0, 3, 5)
+        assert await duty.pool.fetchval("SELECT count(*) FROM duty.events") == before
+
+        async def counted() -> bool:
+            summary = await answer(sanji, "projection.duty.unit", path=WUZHONG)
+            return bool(summary["own"]["posts"] == {"filled": 2, "vacant": 1})
+
+        await wait_until(counted, message="the view never counted the posts")
