@@ -10,6 +10,7 @@ an extension, …). Import from here: ``from contracts.opinion import OpinionRep
 
 from __future__ import annotations
 
+from contracts.opinion.backfill import PastGrade, PastItemRow, ReportItems
 from contracts.opinion.commands import (
     AcknowledgeOpinion,
     AdoptResponsePlan,
@@ -103,9 +104,12 @@ __all__ = [
     "OpinionReopened",
     "OpinionReported",
     "OpinionReturned",
+    "PastGrade",
+    "PastItemRow",
     "Reception",
     "RecordAction",
     "ReopenOpinion",
+    "ReportItems",
     "ReportOpinion",
     "RequestExtension",
     "ResponsePlanAdopted",

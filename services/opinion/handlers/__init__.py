@@ -16,6 +16,7 @@ from contracts.opinion import (
     IngestItem,
     RecordAction,
     ReopenOpinion,
+    ReportItems,
     ReportOpinion,
     RequestExtension,
     ReturnOpinion,
@@ -25,12 +26,13 @@ from services.eventkit.commanding import Handlers
 from services.eventkit.timers import TimerHandler
 from services.opinion.domain import closed_loop, linkage
 from services.opinion.domain.deadlines import DEADLINE_TIMER, LADDER_TIMER
-from services.opinion.handlers import cases, plans, timers
+from services.opinion.handlers import backfill, cases, plans, timers
 
 HANDLERS: Handlers = {
     AdoptResponsePlan: plans.adopt_response_plan,
     ReportOpinion: cases.report,
     IngestItem: cases.ingest_item,
+    ReportItems: backfill.report_items,
     GradeOpinion: cases.grade,
     AssignOpinion: cases.assign,
     AcknowledgeOpinion: cases.simple(closed_loop.decide_acknowledge),
