@@ -43,6 +43,8 @@ class ImportKind:
     command: str  # <context>.<name> on the gateway's command route
     read: Callable[[str, bytes], list[dict[str, Any]]]
     describe: str
+    sourced: bool = True  # its rows come from another register (source + external id); else they name
+    # their own ids (outlets, posts) and --source only names the run
 
 
 def activity_rows(filename: str, data: bytes) -> list[dict[str, Any]]:
@@ -88,6 +90,11 @@ KINDS: dict[str, ImportKind] = {
     "publications": ImportKind(
         "outreach.record_publications", json_line_rows, "published pieces with their three reviews (三审三校)"
     ),
+    "opinion-items": ImportKind(
+        "opinion.report_items", json_line_rows, "past opinion items with their grading"
+    ),
+    "outlets": ImportKind("duty.register_outlets", json_line_rows, "outlets (阵地)", sourced=False),
+    "posts": ImportKind("duty.register_posts", json_line_rows, "posts and who holds them", sourced=False),
 }
 
 
@@ -166,7 +173,7 @@ async def run_import(
         task = progress.add_task(f"{kind} ← {path.name}", total=len(rows), completed=state.done)
 
         async def send(index: int) -> tuple[int, dict[str, Any]]:
-            body = {"source": source, "unit": unit, "rows": chunks[index]}
+            body = {"unit": unit, "rows": chunks[index]} | ({"source": source} if spec.sourced else {})
             key = batch_key(state.file_sha256, kind, source, unit, index)
             return index, await send_batch(http, spec.command, body, key)
 

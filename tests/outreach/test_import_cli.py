@@ -131,3 +131,48 @@ async def test_meetings_import_from_json_lines_with_a_per_row_report(
         spreadsheet.write_text("external_id,unit\nMT-3,3205\n", encoding="utf-8")
         with pytest.raises(ImportFailed, match="JSON lines"):
             await run_import(spreadsheet, "meetings", "archive-2025", "3205", client, show_progress=False)
+
+
+async def test_a_responsibility_list_and_its_outlets_import_once_with_a_per_row_report(
+    http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await register_units(http)
+    county = "3205.320506"
+    holder = {"staff_no": "W001", "person_name": "王芳", "since": "2025-01-02"}
+    posts: list[dict[str, Any]] = [
+        {
+            "post_id": "wz-io",
+            "unit": county,
+            "kind": "information_officer",
+            "title": "信息宣传员",
+            "holder": holder,
+        },
+        {
+            "post_id": "wz-bad",
+            "unit": county,
+            "kind": "branch_secretary",
+            "title": "支部书记",
+        },  # wrong unit kind
+    ]
+    outlet = {"unit": county, "kind": "website", "name": "吴中区民政局网站", "owner_post_id": "wz-io"}
+    outlets = [outlet | {"outlet_id": "wz-web", "effective_on": "2025-02-01"}]
+    async with httpx.AsyncClient(base_url=http.base_url, headers=bearer(CITY_TOKEN), timeout=30) as client:
+        state = await run_import(
+            write_lines(tmp_path / "posts.jsonl", posts),
+            "posts",
+            "list-2025",
+            "3205",
+            client,
+            show_progress=False,
+        )
+        assert (state.imported, state.duplicate, state.failed) == (1, 0, 1)
+        assert [p["field"] for p in state.problems] == ["kind"]
+        path = write_lines(tmp_path / "outlets.jsonl", outlets)
+        state = await run_import(path, "outlets", "list-2025", "3205", client, show_progress=False)
+        assert (state.imported, state.duplicate, state.failed) == (1, 0, 0)
+        path.with_name(path.name + ".sanji-import.json").unlink()
+        # the same batch under the same key gets its stored reply; under a new run's key it is decided
+        # afresh, and the outlet already registered just so is a duplicate
+        again = await run_import(path, "outlets", "list-2025-again", "3205", client, show_progress=False)
+        assert (again.imported, again.duplicate, again.failed) == (0, 1, 0)
+        assert again.problems[0]["reason"] == "already imported as wz-web"
