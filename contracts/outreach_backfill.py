@@ -63,7 +63,7 @@ class PublicationRow(InputModel):
     )
 
 
-@command("outreach.record_publications", roles=frozenset({Role.ADMIN, Role.LEADER, Role.SYSTEM}))
+@command("outreach.record_publications", roles=frozenset({Role.ADMIN, Role.LEADER}))
 class RecordPublications(Command):
     """Up to 500 published pieces from one source, each row checked on its own (see PublicationRow): a
     bad row is reported and skipped, good rows are kept, a row seen before is reported as a duplicate.

@@ -8,12 +8,14 @@ from typing import Any
 
 import asyncpg
 
+from contracts.commands import Actor, Role
 from services.outreach.domain.past_publications import import_publication_id
 from tests.helpers import wait_until
 from tests.outreach.support import TOWNSHIP, from_duty, outlet, query, register_units
 from tests.stack import CITY_ADMIN, client, running
 
 COUNTY = "3205.320506"
+CLERK = Actor(id="clerk@320506", scope=COUNTY, roles=frozenset({Role.CLERK, Role.SYSTEM}))
 REASON = "补录上半年稿件审核记录"
 
 
@@ -61,6 +63,10 @@ async def test_published_pieces_are_back_filled_with_a_per_row_report_once(
             return bool(reply.ok and (reply.result or {}).get("imported") == 1)
 
         await wait_until(outlet_learned, message="outreach never learned the outlet")
+        # The sender vouches for each 终审 having been a leader's: a clerk (or another system) may not.
+        clerk = await sanji.send("outreach.record_publications", body, CLERK)
+        assert clerk.error is not None
+        assert clerk.error.code == "forbidden"
         reply = await sanji.send("outreach.record_publications", body, CITY_ADMIN)
         assert reply.ok, reply.error
         result = reply.result or {}
