@@ -105,10 +105,14 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     domain.refuse_republish(state, command.unit, period)
     book, _ = await load(ctx, SCHEMES, period.year)
     if book.current is None:
-        raise NotFound(f"no scheme is adopted for {period.year}: adopt one first", "body.period")
+        raise NotFound(
+            f"no scheme is adopted for {period.year}: adopt one first", "body.period", rule="no_scheme"
+        )
     if frozen := await tables.frozen_by(ctx.conn, command.unit, command.period):
         raise DomainError(
-            f"the {command.period} scores of {command.unit} are already published in {frozen}", "body.unit"
+            f"the {command.period} scores of {command.unit} are already published in {frozen}",
+            "body.unit",
+            rule="score_published",
         )
     run = ScoreRun(ctx)
     await run.compute(command.unit, period, fresh_children=True)

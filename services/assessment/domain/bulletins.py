@@ -42,6 +42,7 @@ def refuse_republish(state: BulletinState, unit: str, period: Period) -> None:
             f"the {period.label} bulletin of {unit} is published (version {state.latest.bulletin_version});"
             " it is re-issued only by an appeal's decision",
             "body.period",
+            rule="bulletin_published",
         )
 
 
