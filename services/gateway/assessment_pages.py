@@ -7,6 +7,7 @@ accepted, leads to the page showing what it wrote (``after=<position>``)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,8 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.assessment import AdjustScore, DecideAppeal, FileAppeal, PublishBulletin
 from contracts.commands import Actor, Command
+from contracts.envelope import utc_now
 from contracts.units import is_within
 from services.eventkit.client import new_command_id
+from services.eventkit.localtime import local_date
 from services.gateway import assessment_forms as forms
 from services.gateway.api import sanji_of
 from services.gateway.assessment_api import (
@@ -216,6 +219,8 @@ def period_of(request: Request) -> dict[str, str]:
 @router.get("/assessment/bulletins/{unitpath}/{period}")
 async def bulletin_page(unitpath: str, period: str, request: Request, actor: PageActor) -> HTMLResponse:
     found = await visible_bulletin(request, actor, unitpath, period)
+    deadline = found["appeal_deadline"]
+    window_open = bool(deadline) and date.fromisoformat(deadline) >= local_date(utc_now())
     return render(
         request,
         "assessment_bulletin.html",
@@ -223,6 +228,11 @@ async def bulletin_page(unitpath: str, period: str, request: Request, actor: Pag
         b=found,
         sections=sections(found["rows"]),
         publisher_in_scope=is_within(found["unit"], actor.scope),
+        mine={row["unit"] for row in found["rows"] if is_within(row["unit"], actor.scope)},
+        # while the window is open, each ranked unit of the viewer's links to its appeal form
+        appeal_open=window_open
+        and forms.may(actor, FileAppeal)
+        and found["version"] == found["versions"][-1]["version"],
     )
 
 

@@ -206,6 +206,10 @@ async def test_a_township_appeals_and_the_assessor_decides(site: str) -> None:
             f"/assessment/bulletins/{CITY}/{PERIOD}",
         )
     async with session(site, TOWN_TOKEN) as town:
+        bulletin = (await town.get(f"/assessment/bulletins/{CITY}/{PERIOD}")).text
+        assert "申诉期至" in bulletin  # the window is open: the township's row leads to its appeal form
+        assert f'href="/assessment/units/{TOWN}?period={PERIOD}#appeal"' in bulletin
+        assert f'href="/assessment/units/{COUNTY}?' not in bulletin  # above the township: not its page
         page = (await town.get(f"/assessment/units/{TOWN}", params={"period": PERIOD})).text
         assert 'id="appeal"' in page
         for assessors_only in ('id="adjust"', 'id="publish"', 'id="waiting-appeals"'):
