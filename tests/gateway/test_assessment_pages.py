@@ -161,6 +161,13 @@ async def test_an_assessor_adjusts_a_score_and_publishes_a_bulletin_by_form(site
         assert field_error(zero.text, "adjust", "points") == "调整分值不能为0"
         assert total(zero.text) == "80"
 
+        for not_a_number in ("nan", "inf", "两分"):  # refused by name, never a 500
+            bad = await city.post(
+                f"/assessment/units/{TOWN}/adjust?period={PERIOD}",
+                data={"points": not_a_number, "reason": "台账不规范"},
+            )
+            assert bad.status_code == 422, not_a_number
+            assert field_error(bad.text, "adjust", "points") == "请填写数字"
         forged = {"points": "-2.5", "reason": "台账不规范", "unit": OTHER_COUNTY, "period": "2026-Q2"}
         page = await sent(
             city, f"/assessment/units/{TOWN}/adjust?period={PERIOD}", forged, f"/assessment/units/{TOWN}"
