@@ -3,6 +3,7 @@ a filled form makes. The case's state decides which steps a page offers (the opi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from services.eventkit.localtime import SHANGHAI
 from services.opinion.domain.case import CaseState, allowed_steps, strictly_within
 
 UNGRADED = ("category", "severity", "owning_unit")
-FieldKind = Literal["text", "textarea", "select", "unit", "datetime", "yesno"]
+FieldKind = Literal["text", "textarea", "select", "unit", "datetime", "yesno", "number", "period"]
 Acting = Literal["desk", "assignee", "actor"]
 
 
@@ -137,6 +138,16 @@ def local_moment(value: str) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
 
 
+def decimal(value: str) -> float | str:
+    """A form's number (points: ``-1.5``) as a float; anything else, ``nan`` and ``inf`` included, as typed,
+    for the contract to refuse by name."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
+
+
 def form_body(fields: tuple[FormField, ...], values: dict[str, str]) -> dict[str, Any]:
     """The command fields a filled form gives (empty optional ones left out)."""
     body: dict[str, Any] = {}
@@ -146,6 +157,8 @@ def form_body(fields: tuple[FormField, ...], values: dict[str, str]) -> dict[str
             continue
         if field.kind == "datetime":
             body[field.name] = local_moment(value)
+        elif field.kind == "number":
+            body[field.name] = decimal(value)
         elif field.kind == "yesno":
             body[field.name] = {"yes": True, "no": False}.get(value, value)
         else:
