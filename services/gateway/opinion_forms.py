@@ -26,14 +26,16 @@ Fits = Callable[[dict[str, Any], str], bool]
 
 @dataclass(frozen=True)
 class FormField:
-    """One input: its command field, how it is typed, and (for a select) the coded values and their
-    catalog group (``opinion.<group>.<value>``)."""
+    """One input: its command field, how it is typed, (for a select) the coded values and their catalog
+    group (``opinion.<group>.<value>``), and its label's key where the field's own does not fit the step
+    (a return's ``reason`` is not a supervision's)."""
 
     name: str
     kind: FieldKind = "text"
     choices: tuple[str, ...] = ()
     group: str = ""
     optional: bool = False
+    label: str = ""
 
 
 def anyway(case: dict[str, Any], unit: str) -> bool:
@@ -88,7 +90,13 @@ REPORT_FIELDS = (
     FormField("captured_at", "datetime"),
 )
 DISPATCH_FIELDS = (FormField("to_unit", "unit"), FormField("note", optional=True))
-REASON_FIELDS = (FormField("reason", "textarea"),)
+
+
+def reason_for(step: str) -> tuple[FormField, ...]:
+    """A step's one ``reason`` field, labelled for the step (退单理由, 上报理由, …)."""
+    return (FormField("reason", "textarea", label=f"{step}_reason"),)
+
+
 STEPS = {
     step.step: step
     for step in (
@@ -137,7 +145,7 @@ STEPS = {
         CaseStep(
             "request_extension",
             "opinion.request_extension",
-            (FormField("workdays", "number"), *REASON_FIELDS),
+            (FormField("workdays", "number"), *reason_for("extension")),
             "assignee",
             Step.REQUEST_EXTENSION,
             rules.may_ask_extension,
@@ -150,12 +158,24 @@ STEPS = {
             Step.DECIDE_EXTENSION,
             rules.may_decide_extension,
         ),
-        CaseStep("return", "opinion.return", REASON_FIELDS, "holder", Step.RETURN, rules.may_return),
-        CaseStep("escalate", "opinion.escalate", REASON_FIELDS, "holder", Step.ESCALATE, rules.may_escalate),
-        CaseStep("close", "opinion.close", (FormField("resolution", "textarea"),), "desk", Step.CLOSE),
-        CaseStep("reopen", "opinion.reopen", REASON_FIELDS, "actor", Step.REOPEN, rules.may_reopen),
+        CaseStep("return", "opinion.return", reason_for("return"), "holder", Step.RETURN, rules.may_return),
         CaseStep(
-            "supervise", "opinion.supervise", REASON_FIELDS, "actor", Step.SUPERVISE, rules.may_supervise
+            "escalate",
+            "opinion.escalate",
+            reason_for("escalate"),
+            "holder",
+            Step.ESCALATE,
+            rules.may_escalate,
+        ),
+        CaseStep("close", "opinion.close", (FormField("resolution", "textarea"),), "desk", Step.CLOSE),
+        CaseStep("reopen", "opinion.reopen", reason_for("reopen"), "actor", Step.REOPEN, rules.may_reopen),
+        CaseStep(
+            "supervise",
+            "opinion.supervise",
+            (FormField("reason", "textarea"),),
+            "actor",
+            Step.SUPERVISE,
+            rules.may_supervise,
         ),
     )
 }
