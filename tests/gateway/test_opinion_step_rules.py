@@ -24,9 +24,8 @@ from contracts.opinion import (
 from contracts.registry import DomainEvent
 from services.eventkit.errors import DomainError
 from services.gateway.opinion_forms import offered_steps
-from services.opinion.domain import Case, evolve
+from services.opinion.domain import Case, evolve, linkage
 from services.opinion.domain import closed_loop as loop
-from services.opinion.domain import linkage
 from services.projection.opinion_view import apply_to_case, new_case
 from tests.opinion.builders import (
     CASE_ID,
