@@ -4,8 +4,10 @@ offers a form from a unit exactly when the domain would accept that step from th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from contracts.opinion import (
 )
 from contracts.registry import DomainEvent
 from services.eventkit.errors import DomainError
+from services.gateway.catalog import Messages
 from services.gateway.opinion_forms import offered_steps
 from services.opinion.domain import Case, evolve, linkage
 from services.opinion.domain import closed_loop as loop
@@ -172,3 +175,14 @@ def test_a_session_without_the_role_gets_none_of_the_leaders_forms(scope: str) -
     clerk = Actor(id=f"clerk@{scope}", scope=scope, roles=frozenset({Role.CLERK}))
     names = {step.step for step in offered_steps(both.page_row(), clerk)}
     assert not names & {"decide_extension", "supervise"}
+
+
+def test_every_refusal_the_opinion_domain_codes_has_words_in_both_catalogs() -> None:
+    domain = Path(loop.__file__).parent
+    codes = {
+        code for source in domain.glob("*.py") for code in re.findall(r'rule="([a-z_]+)"', source.read_text())
+    }
+    assert {"return_not_dispatched", "extension_waiting", "escalate_at_top"} <= codes
+    for lang in ("zh", "en"):
+        missing = sorted(code for code in codes if Messages(lang, "reason.").text(code) is None)
+        assert not missing, (lang, missing)
