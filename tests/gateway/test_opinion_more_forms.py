@@ -97,6 +97,8 @@ async def test_the_assignee_passes_a_case_down_and_it_comes_back_up(clerk: httpx
 
     page = await step(clerk, case_id, "pass_down", {"to_unit": TOWN, "note": "请街道核实"})
     assert state_line(page) == "待签收"
+    assert re.search(r"<td>派单</td>\s*<td>苏州市民政局 → 吴中区民政局</td>", timeline(page))
+    assert re.search(r"<td>转派</td>\s*<td>吴中区民政局 → 长桥街道</td>", timeline(page))
     assert "<th>承办单位</th><td>长桥街道</td>" in page
     assert "<th>研判交办单位</th><td>吴中区民政局</td>" in page
     page = await step(clerk, case_id, "acknowledge", {})
