@@ -23,7 +23,6 @@ CITY_TOKEN = "city-admin-token"
 COUNTY_TOKEN = "county-clerk-token"
 TOWN_TOKEN = "township-clerk-token"
 DEMO_TOKEN = "city-demo-token"  # every role `sanji demo` needs: it also ingests as the monitoring system
-TOWN_TOKEN = "town-clerk-token"
 COUNTY_LEADER_TOKEN = "county-leader-token"
 TOKENS = {
     CITY_TOKEN: {"id": "admin@3205", "scope": "3205", "roles": ["admin", "clerk"]},
@@ -34,7 +33,6 @@ TOKENS = {
         "scope": "3205",
         "roles": ["admin", "clerk", "leader", "assessor", "system"],
     },
-    TOWN_TOKEN: {"id": "clerk@320506001", "scope": "3205.320506.320506001", "roles": ["clerk"]},
     COUNTY_LEADER_TOKEN: {"id": "leader@320506", "scope": "3205.320506", "roles": ["leader"]},
 }
 UNITS = [
