@@ -142,3 +142,31 @@ def score_trend(
         },
     ]
     return option
+
+
+def ranked_pairs(
+    rows: Sequence[tuple[str, Number, Number]],
+    names: tuple[str, str],
+    *,
+    highlight: str | None = None,
+) -> Option | None:
+    """Peers compared on a pair of figures (target, actual): horizontal bars side by side, the largest gap
+    between them on top, ``highlight``'s second bar in the own colour."""
+    if not _has_data(value for _, first, second in rows for value in (first, second)):
+        return None
+    ordered = sorted(rows, key=lambda row: ((row[1] or 0) - (row[2] or 0), row[1] or 0), reverse=True)
+    option = _base(legend=True)
+    option["xAxis"] = {"type": "value", "minInterval": 1}
+    option["yAxis"] = {"type": "category", "inverse": True, "data": [label for label, _, _ in ordered]}
+    option["series"] = [
+        {"type": "bar", "name": names[0], "data": [first for _, first, _ in ordered]},
+        {
+            "type": "bar",
+            "name": names[1],
+            "data": [
+                {"value": second, **({"itemStyle": {"color": OWN_COLOUR}} if label == highlight else {})}
+                for label, _, second in ordered
+            ],
+        },
+    ]
+    return option
