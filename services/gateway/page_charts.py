@@ -136,7 +136,7 @@ def plan_children(plan: Sequence[Mapping[str, Any]], path: str, o: Messages) -> 
     unit's own bar in its colour."""
     own = next((row["name"] for row in plan if row["path"] == path), None)
     return ranked_pairs(
-        [(row["name"], row["target"], row["actual"]) for row in plan],
+        [(row["name"], row["target"], row["actual"], row["shortfall"]) for row in plan],
         (o("target"), o("actual")),
         highlight=own,
     )
