@@ -345,7 +345,7 @@ async def test_another_countys_unit_is_missing_for_the_panel_query_and_the_csv(
                 assert theirs.text.replace(OTHER_COUNTY, "P") == gone.text.replace(missing_path, "P")
 
 
-async def test_a_cell_that_starts_like_a_formula_stays_text_in_the_csv(http: httpx.AsyncClient) -> None:
+async def test_a_cell_that_starts_like_a_formula_stays_text_in_csv_and_xlsx(http: httpx.AsyncClient) -> None:
     await register_units(http)
     assert (await http.post("/login", data={"token": CITY_TOKEN, "next": "/"})).status_code == 303
     today = datetime.now(UTC).astimezone(SHANGHAI).date().isoformat()
@@ -358,6 +358,9 @@ async def test_a_cell_that_starts_like_a_formula_stays_text_in_the_csv(http: htt
 
     await wait_until(lambda: _has_rows(listed, 2), message="the activity never reached the list")
     assert (await listed())[1][1] == '\'=HYPERLINK("http://evil.example")'
+    book = load_workbook(io.BytesIO((await http.get(url.replace(".csv", ".xlsx"))).content))
+    topic = book.worksheets[0]["B2"]
+    assert (topic.value, topic.data_type) == (body["topic"], "s")  # text in the workbook too, not a formula
 
 
 async def _has_rows(listed: Any, count: int) -> bool:
