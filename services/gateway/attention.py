@@ -28,29 +28,30 @@ class Item:
     href: str | None
 
 
-def cases_count(found: dict[str, Any]) -> int:
-    return int(found["total"])
-
-
-async def unit_attention(sanji: SanjiClient, path: str, lang: str) -> dict[str, Any]:
-    """The panel's items, the waiting appeals and projection.attention's answer (plan and funnel)."""
+async def unit_attention(sanji: SanjiClient, path: str, lang: str, **written: Any) -> dict[str, Any]:
+    """The panel's items, the waiting appeals and projection.attention's answer (plan and funnel);
+    ``written``: ``after``, the activity form's write, which the plan waits for (read-your-writes)."""
     cases = "projection.opinion.cases"
     overdue, supervised, duty, outreach, appeals, found = await asyncio.gather(
         query(sanji, cases, {"path": path, "filter": "overdue", "limit": 1}),
         query(sanji, cases, {"path": path, "filter": "supervised", "limit": 1}),
         query(sanji, "projection.duty.unit", {"path": path}),
-        query(sanji, "projection.outreach.summary", {"path": path}),
+        query(sanji, "projection.outreach.summary", {"path": path, **written}),
         query(sanji, "projection.assessment.appeals", {"path": path}),
-        query(sanji, "projection.attention", {"path": path}),
+        query(sanji, "projection.attention", {"path": path, **written}),
     )
     rectifications = duty["subtree"]["rectifications"]
     by_status = outreach["publications"]["by_status"]
     waiting = [appeal for appeal in appeals["appeals"] if appeal["state"] == "filed"]
     counts = [
-        ("overdue_cases", cases_count(overdue), link(f"/opinion/units/{path}/cases", lang, filter="overdue")),
+        (
+            "overdue_cases",
+            int(overdue["total"]),
+            link(f"/opinion/units/{path}/cases", lang, filter="overdue"),
+        ),
         (
             "supervised_cases",
-            cases_count(supervised),
+            int(supervised["total"]),
             link(f"/opinion/units/{path}/cases", lang, filter="supervised"),
         ),
         ("coverage_gaps", duty["subtree"]["coverage_gaps"], link(f"/duty/units/{path}", lang) + "#gaps"),

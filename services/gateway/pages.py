@@ -158,7 +158,7 @@ async def _render_unit(
         crumbs=crumbs,
         kinds=kinds,
         trend=await unit_trend(sanji, path),
-        attention=await unit_attention(sanji, path, lang),
+        attention=await unit_attention(sanji, path, lang, **passed(request, "after")),
         w=Messages(lang, "attention."),
         o=Messages(lang, "opinion."),
         p=Messages(lang, "outreach."),
