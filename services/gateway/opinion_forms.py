@@ -4,30 +4,16 @@ a filled form makes. The case's state decides which steps a page offers (the opi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from contracts.commands import COMMANDS, Actor, Command
 from contracts.opinion import ActionKind, Category, Channel, Reception, Severity
 from contracts.units import is_within
-from services.eventkit.localtime import SHANGHAI
+from services.gateway.form_fields import FormField, choice, form_body
 from services.opinion.domain.case import CaseState, allowed_steps, strictly_within
 
 UNGRADED = ("category", "severity", "owning_unit")
-FieldKind = Literal["text", "textarea", "select", "unit", "datetime", "yesno"]
 Acting = Literal["desk", "assignee", "actor"]
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One input: its command field, how it is typed, and (for a select) the coded values and their
-    catalog group (``opinion.<group>.<value>``)."""
-
-    name: str
-    kind: FieldKind = "text"
-    choices: tuple[str, ...] = ()
-    group: str = ""
-    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,10 +48,6 @@ class CaseStep:
             )
         unit = case["assignee"] if self.acting == "assignee" else case["desk"]
         return bool(unit) and is_within(unit, actor.scope)
-
-
-def choice(name: str, values: type[Any], group: str, *, optional: bool = False) -> FormField:
-    return FormField(name, "select", tuple(v.value for v in values), group, optional)
 
 
 REPORT_FIELDS = (
@@ -125,32 +107,6 @@ def offered_steps(case: dict[str, Any], actor: Actor) -> list[CaseStep]:
     if case["state"] != CaseState.GRADED.value:
         allowed.discard("assign")  # the assignee passing a case further down (转派) is not one of these forms
     return [step for name, step in STEPS.items() if name in allowed and step.offered_to(case, actor)]
-
-
-def local_moment(value: str) -> str:
-    """A ``datetime-local`` input (Shanghai time) as an ISO timestamp; anything else as typed, for the
-    contract to refuse by name."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
-
-
-def form_body(fields: tuple[FormField, ...], values: dict[str, str]) -> dict[str, Any]:
-    """The command fields a filled form gives (empty optional ones left out)."""
-    body: dict[str, Any] = {}
-    for field in fields:
-        value = values.get(field.name, "")
-        if not value and field.optional:
-            continue
-        if field.kind == "datetime":
-            body[field.name] = local_moment(value)
-        elif field.kind == "yesno":
-            body[field.name] = {"yes": True, "no": False}.get(value, value)
-        else:
-            body[field.name] = value
-    return body
 
 
 def step_body(step: CaseStep, case: dict[str, Any], actor: Actor, values: dict[str, str]) -> dict[str, Any]:
