@@ -12,14 +12,19 @@ from services.gateway.labels import local_day
 Option = tuple[str, str]
 
 
+def aside(text: str, lang: str) -> str:
+    """A name's gloss in brackets as the page's language writes them."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
+
+
 def post_label(post: dict[str, Any], here: str, names: dict[str, str], d: DutyWords) -> str:
     holder = post["holder"]["person_name"] if post.get("holder") else d("nobody")
-    label = f"{post['title']}（{holder}）"
+    label = post["title"] + aside(holder, d.lang)
     return label if post["unit"] == here else f"{names.get(post['unit'], post['unit'])} · {label}"
 
 
 def outlet_label(outlet: dict[str, Any], d: DutyWords) -> str:
-    return f"{outlet['name']}（{d.kind(outlet['kind'])}）"
+    return str(outlet["name"]) + aside(d.kind(outlet["kind"]), d.lang)
 
 
 def duty_options(
