@@ -219,6 +219,15 @@ async def test_a_bad_field_is_refused_next_to_it_and_changes_nothing(
 
         filled = {"post_id": post, "person_name": "王芳", "staff_no": "W001", "effective_on": "2025-01-02"}
         page = await send(city, COUNTY, "fill_post", filled)
+        early = {"post_id": post, "reason": "调任", "effective_on": "2024-12-31"}
+        refused = await city.post(f"/duty/units/{COUNTY}/vacate_post", data=early)
+        assert refused.status_code == 422  # the duty service's rule, in the page's words
+        assert (
+            field_error(refused.text, "vacate_post", "effective_on")
+            == "不能早于该记录上次变更的日期（2025-01-02）"
+        )
+        again = await city.post(f"/duty/units/{COUNTY}/fill_post", data=filled | {"person_name": "赵六"})
+        assert field_error(again.text, "fill_post", "post_id") == "该岗位已有人在岗（王芳），请先办理离任"
         owner = option(page, "form-register_outlet-owner_post_id", "党组书记、局长（王芳）")
         outlet = {"kind": "website", "name": "", "owner_post_id": owner, "effective_on": "2025-02-01"}
         refused = await city.post(f"/duty/units/{COUNTY}/register_outlet", data=outlet)
@@ -284,7 +293,7 @@ async def test_a_bad_field_is_refused_next_to_it_and_changes_nothing(
 
 
 async def test_scope_roles_and_forged_fields(
-    gateway: GatewayRuntime, http: httpx.AsyncClient, posts: None
+    gateway: GatewayRuntime, http: httpx.AsyncClient, posts: None, tmp_path: Path
 ) -> None:
     fill = {
         "post_id": "cq-io",
@@ -307,6 +316,14 @@ async def test_scope_roles_and_forged_fields(
         assert elsewhere.status_code == missing.status_code == 404
         assert elsewhere.text.replace(OTHER_COUNTY, "X") == missing.text.replace("3205.320599", "X")
         assert (await clerk.get(f"/duty/units/{OTHER_COUNTY}")).status_code == 404
+        upload = {"file": ("photo.png", PNG, "image/png")}
+        smuggled = await clerk.post(
+            f"/duty/units/{OTHER_COUNTY}/add_rectification_evidence",
+            data={"rectification_id": "r-elsewhere", "description": "照片"},
+            files=upload,
+        )
+        assert smuggled.status_code == 404
+        assert not list((tmp_path / "files").rglob("*.bin"))  # refused before the file was kept or granted
 
         # a forged unit and actor in the form: the outlet is the page's unit's, sent as the session's clerk
         forged = outlet | {"unit": OTHER_COUNTY, "actor": "admin@3205", "outlet_id": "forged-id"}
@@ -344,3 +361,12 @@ async def test_scope_roles_and_forged_fields(
         )
         assert refused.status_code == 403
         assert "长桥宣传栏" in section((await city.get(f"/duty/units/{TOWN}")).text, "整改（整改中）")
+    async with browser(gateway, COUNTY_LEADER) as leader:
+        # evidence is the clerks' to add: a leader's forged upload is refused before its file is kept
+        evidence = {"rectification_id": rectification, "description": "领导上传"}
+        files = {"file": ("photo.png", PNG, "image/png")}
+        refused = await leader.post(
+            f"/duty/units/{TOWN}/add_rectification_evidence", data=evidence, files=files
+        )
+        assert refused.status_code == 403
+        assert not list((tmp_path / "files").rglob("*.bin"))
