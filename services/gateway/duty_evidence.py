@@ -13,6 +13,7 @@ from email.parser import BytesParser
 from fastapi import Request
 
 from contracts.commands import Actor
+from contracts.inputs import LINE_REFUSED
 from services.gateway.evidence import Grant, grants_of
 from services.gateway.outreach_files import TooLarge, file_store
 
@@ -84,12 +85,19 @@ def parse_multipart(content_type: str, raw: bytes) -> MultipartForm:
         filename = part.get_filename()
         if filename is not None:
             if content:  # a file input left empty sends a part with no bytes
-                found.files.setdefault(name, Upload(filename.strip()[:200], content))
+                found.files.setdefault(name, Upload(clean_filename(filename), content))
             continue
         text = content.decode("utf-8", errors="replace").strip()
         found.lists.setdefault(name, []).append(text)
         found.values.setdefault(name, text)
     return found
+
+
+def clean_filename(filename: str) -> str:
+    """A file name fit to store and to send back: no control, bidi or unencodable characters (an old
+    browser's GBK bytes arrive as replacement characters), at most 200 characters."""
+    readable = filename.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return LINE_REFUSED.sub("", readable).strip()[:200] or "evidence"
 
 
 def evidence_kind(upload: Upload) -> str:

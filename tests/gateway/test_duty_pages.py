@@ -181,6 +181,24 @@ async def test_each_form_sends_and_the_page_shows_the_new_state(gateway: Gateway
         assert download.content == PNG
         assert download.headers["content-disposition"].startswith("attachment")
 
+        # an old browser's GBK file name with a NUL and a bidi override: stored under a clean name, no 5xx
+        body = (
+            b'--XX\r\nContent-Disposition: form-data; name="rectification_id"\r\n\r\n'
+            + rectification.encode()
+            + b'\r\n--XX\r\nContent-Disposition: form-data; name="description"\r\n\r\n\xe6\x95\xb4\xe6\x94\xb9\xe5\x8d\x95'
+            + b'\r\n--XX\r\nContent-Disposition: form-data; name="file"; filename="\xb8\xfc\x00\xe2\x80\xae.png"'
+            + b"\r\nContent-Type: image/png\r\n\r\n"
+            + PNG
+            + b"\x01\r\n--XX--\r\n"
+        )
+        headers = {"content-type": "multipart/form-data; boundary=XX"}
+        page = await send(city, COUNTY, "add_rectification_evidence", None, content=body, headers=headers)
+        links = re.findall(r'href="(/duty/evidence/[0-9a-f]{64})"', section(page, "整改（整改中）"))
+        assert len(links) == 2
+        download = await city.get(links[1])
+        assert download.status_code == 200
+        assert download.content == PNG + b"\x01"
+
     async with browser(gateway, COUNTY_LEADER) as leader:
         page = (await leader.get(f"/duty/units/{COUNTY}")).text
         assert 'id="form-close_rectification"' in page
