@@ -4,6 +4,7 @@ to the page's unit as the API's evidence files are (outreach_files.py, evidence.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email import policy
@@ -109,6 +110,13 @@ def evidence_kind(upload: Upload) -> str:
     if kind is None or not upload.content.startswith(KINDS[kind]):
         raise UploadRefused("file_type")
     return kind
+
+
+def planned_reference(upload: Upload) -> str:
+    """The reference the evidence will carry once the file is stored (its hash names it); the file is
+    checked first (UploadRefused), so that a form refused for its file keeps nothing."""
+    evidence_kind(upload)
+    return evidence_url(hashlib.sha256(upload.content).hexdigest())
 
 
 async def store_evidence(request: Request, actor: Actor, unit: str, upload: Upload) -> str:

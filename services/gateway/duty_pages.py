@@ -20,6 +20,7 @@ from services.gateway.duty_evidence import (
     MultipartForm,
     UploadRefused,
     parse_multipart,
+    planned_reference,
     store_evidence,
     upload_limit,
 )
@@ -34,7 +35,7 @@ from services.gateway.duty_forms import (
 from services.gateway.duty_labels import DutyWords
 from services.gateway.duty_options import duty_options
 from services.gateway.errors import GatewayError
-from services.gateway.forms import MAX_FORM_BYTES, new_form, parse_lists, refusal, send_form
+from services.gateway.forms import MAX_FORM_BYTES, check_command, new_form, parse_lists, refusal, send_form
 from services.gateway.labels import Words
 from services.gateway.outreach_api import evidence_download
 from services.gateway.pages import unit_crumbs, unit_names, views_of
@@ -73,10 +74,9 @@ async def send_duty_form(unitpath: str, name: str, request: Request, actor: Page
     words = Words(lang_of(request))
     sent = await read_duty_form(request, wanted)
     form = new_form(sent.values.get("form_id") or new_command_id(), sent.values) | {"lists": sent.lists}
-    reference = None
+    upload, reference = sent.files.get("file"), None
     try:
-        if sent.files.get("file") is not None:
-            reference = await store_evidence(request, actor, path, sent.files["file"])
+        reference = planned_reference(upload) if upload is not None else None
     except UploadRefused as refused:
         form["errors"]["file"] = refusal(refused.code, refused.params, str(refused), words.lang)
     if sent.too_large:
@@ -88,6 +88,8 @@ async def send_duty_form(unitpath: str, name: str, request: Request, actor: Page
     body = duty_body(
         wanted, path, form["id"], values=sent.values, lists=sent.lists, evidence_reference=reference
     )
+    if upload is not None and not check_command(wanted.model, body, words):
+        await store_evidence(request, actor, path, upload)  # kept once the rest of the form holds
     reply = await send_form(
         sanji_of(request),
         actor,

@@ -292,6 +292,14 @@ async def test_a_bad_field_is_refused_next_to_it_and_changes_nothing(
         )
         assert refused.status_code == 422
 
+        fine = {"file": ("照片.png", PNG, "image/png")}
+        undescribed = evidence | {"description": ""}
+        refused = await city.post(
+            f"/duty/units/{COUNTY}/add_rectification_evidence", data=undescribed, files=fine
+        )
+        assert refused.status_code == 422  # the file is kept only once the rest of the form holds
+        assert field_error(refused.text, "add_rectification_evidence", "description") == "不能为空"
+
         monkeypatch.setenv("SANJI_EVIDENCE_MAX_BYTES", str(1024 * 1024))
         big = {"file": ("大图.png", PNG + b"\0" * (1024 * 1024), "image/png")}
         refused = await city.post(
