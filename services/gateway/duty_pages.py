@@ -82,7 +82,7 @@ async def send_duty_form(unitpath: str, name: str, request: Request, actor: Page
     if sent.too_large:
         form["errors"]["file"] = refusal("file_too_large", {"limit": megabytes()}, "too large", words.lang)
     for missing in missing_finding_fields(sent.values):
-        form["errors"][missing] = refusal("missing", {}, "Field required", words.lang)
+        form["errors"][missing] = refusal("finding_incomplete", {}, "a finding needs all three", words.lang)
     if form["errors"]:
         return await render_duty(request, actor, path, {name: form}, status=413 if sent.too_large else 422)
     body = duty_body(

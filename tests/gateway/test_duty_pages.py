@@ -221,7 +221,10 @@ async def test_a_bad_field_is_refused_next_to_it_and_changes_nothing(
             f"/duty/units/{COUNTY}/record_inspection", data=half | {"finding_item": "personal_data"}
         )
         assert refused.status_code == 422
-        assert field_error(refused.text, "record_inspection", "finding_description") == "必填"
+        assert (
+            field_error(refused.text, "record_inspection", "finding_description")
+            == "记录问题时，阵地、事项和描述都须填写"
+        )
         future_check = half | {"inspected_on": future}
         refused = await city.post(f"/duty/units/{COUNTY}/record_inspection", data=future_check)
         assert field_error(refused.text, "record_inspection", "inspected_on").startswith("不能晚于今天")
