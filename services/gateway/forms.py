@@ -15,16 +15,22 @@ from contracts.inputs import validate_input
 from services.eventkit.client import SanjiClient
 from services.gateway.catalog import Messages
 from services.gateway.commands import forward
-from services.gateway.errors import GatewayError
+from services.gateway.errors import GatewayError, field_error
 from services.gateway.labels import Words
 
 MAX_FORM_BYTES = 16 * 1024
+MAX_FORM_FIELDS = 250  # the largest form: an inspection's checkboxes, one per outlet checked (at most 200)
 FORM_FIELDS = ("kind", "topic", "held_on", "starts_at", "audience")
 
 
 def parse_lists(raw: bytes) -> dict[str, list[str]]:
     """An urlencoded form body as every value sent under each name (stripped), for checkbox groups."""
-    values = parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=250)
+    try:
+        values = parse_qs(
+            raw.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:  # more fields than any form draws
+        raise field_error("body", f"more than {MAX_FORM_FIELDS} fields") from None
     return {name: [value.strip() for value in found] for name, found in values.items() if found}
 
 

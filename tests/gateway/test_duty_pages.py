@@ -192,6 +192,13 @@ async def test_a_bad_field_is_refused_next_to_it_and_changes_nothing(
         )
         assert refused.status_code == 422
         assert field_error(refused.text, "fill_post", "person_name") == "不能为空"
+        flood = "&".join(f"f{n}=x" for n in range(300))
+        refused = await city.post(
+            f"/duty/units/{COUNTY}/fill_post",
+            content=flood,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert refused.status_code == 422  # more fields than any form: refused by name, never a 5xx
         page = (await city.get(f"/duty/units/{COUNTY}")).text
         assert "王芳" not in page
         assert "党组书记、局长（空缺）" in page  # nothing changed
