@@ -13,7 +13,6 @@ import httpx
 from services.gateway.app import GatewayRuntime
 
 COUNTY, TOWN, OTHER_COUNTY = "3205.320506", "3205.320506.320506001", "3205.320507"
-TOWN_CLERK, COUNTY_LEADER = "town-clerk-token", "county-leader-token"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 

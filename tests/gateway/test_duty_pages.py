@@ -15,14 +15,11 @@ import pytest
 from contracts.envelope import utc_now
 from services.eventkit.localtime import local_date
 from services.gateway.app import GatewayRuntime
-from tests.gateway import support
 from tests.gateway.duty_support import (
     COUNTY,
-    COUNTY_LEADER,
     OTHER_COUNTY,
     PNG,
     TOWN,
-    TOWN_CLERK,
     browser,
     field_error,
     option,
@@ -30,17 +27,14 @@ from tests.gateway.duty_support import (
     send,
 )
 from tests.gateway.support import CITY_TOKEN, bearer, register_units
+from tests.gateway.support import COUNTY_LEADER_TOKEN as COUNTY_LEADER
+from tests.gateway.support import TOWN_TOKEN as TOWN_CLERK
 
 
 @pytest.fixture(autouse=True)
-def more_people(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A township clerk and a county leader beside the shared test tokens; evidence files kept here."""
-    monkeypatch.setitem(
-        support.TOKENS, TOWN_CLERK, {"id": "clerk@320506001", "scope": TOWN, "roles": ["clerk"]}
-    )
-    monkeypatch.setitem(
-        support.TOKENS, COUNTY_LEADER, {"id": "leader@320506", "scope": COUNTY, "roles": ["leader"]}
-    )
+def evidence_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Evidence files kept in the test's own folder (the township clerk and the county leader are among
+    the shared test tokens)."""
     monkeypatch.setenv("SANJI_FILES_DIR", str(tmp_path / "files"))
 
 
