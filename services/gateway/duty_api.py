@@ -35,12 +35,14 @@ async def read(request: Request, actor: Actor, name: str, unitpath: str, *names:
 
 @router.get("/duty/units/{unitpath}", include_in_schema=False)
 async def duty_page(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
-    """A unit's duty at a glance: counts, the responsibility list and outlets as of a date, gaps, rectifications."""
-    summary, listed, gaps, rectifications = await asyncio.gather(
+    """A unit's duty at a glance: counts, the responsibility list and outlets as of a date, gaps,
+    rectifications, and outlets against their inspection cadence, half-yearly reports, social organizations."""
+    summary, listed, gaps, rectifications, records = await asyncio.gather(
         read(request, actor, "unit", unitpath),
         read(request, actor, "responsibility_list", unitpath, "as_of"),
         read(request, actor, "gaps", unitpath),
         read(request, actor, "rectifications", unitpath),
+        read(request, actor, "records", unitpath, "as_of"),
     )
     return views_of(request).render(
         request,
@@ -50,6 +52,7 @@ async def duty_page(unitpath: str, request: Request, actor: PageActor) -> HTMLRe
         r=listed,
         gaps=gaps["gaps"],
         rectifications=[x for x in rectifications["rectifications"] if x["state"] != "closed"],
+        records=records,
         d=DutyWords(lang_of(request)),
         crumbs=await unit_crumbs(request, actor, summary["path"]),
     )
