@@ -69,6 +69,12 @@ def report_due(half: HalfYear) -> Deadline:
     return workday_deadline(noon, REPORT_WORKDAYS)
 
 
+def next_report(now: datetime) -> HalfYear:
+    """The half-year whose report deadline comes next: the last one's until its deadline passes."""
+    half = HalfYear.of(now.astimezone(SHANGHAI).date()).previous()
+    return half if now <= report_due(half).due_at else half.next()
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or that month's last day (31 Jan + 1 month = 28 Feb)."""
     month0 = day.month - 1 + months

@@ -41,6 +41,7 @@ from services.eventkit.dues import (
     half_years_ending,
     inspection_due_on,
     inspection_overdue,
+    next_report,
     report_due,
 )
 from services.eventkit.errors import AlreadyExists, DomainError
@@ -108,6 +109,9 @@ def test_the_half_year_report_is_due_ten_working_days_after_the_half_year_a_holi
     assert half_years_ending(date(2025, 1, 1), date(2025, 12, 31)) == [HalfYear(2025, 1), HalfYear(2025, 2)]
     assert half_years_ending(date(2025, 4, 1), date(2025, 6, 30)) == [HalfYear(2025, 1)]
     assert half_years_ending(date(2025, 7, 1), date(2025, 9, 30)) == []
+    # The timer a new office gets: the half-year just ended until its deadline passes, then the current one.
+    assert next_report(datetime(2025, 1, 15, 15, 0, tzinfo=UTC)) == H2_2024
+    assert next_report(datetime(2025, 1, 15, 16, 0, tzinfo=UTC)) == HalfYear(2025, 1)
 
 
 def test_a_report_made_on_the_last_working_day_is_on_time_and_the_day_after_late() -> None:

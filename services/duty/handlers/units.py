@@ -13,7 +13,7 @@ from services.duty.domain.units import decide_register_unit, decide_rename_unit,
 from services.duty.handlers.records import arm_report_timer
 from services.duty.handlers.session import Session
 from services.eventkit.commanding import CommandContext, Decision
-from services.eventkit.dues import HalfYear
+from services.eventkit.dues import next_report
 
 
 async def register_unit(ctx: CommandContext, command: RegisterUnit) -> list[Decision]:
@@ -22,7 +22,7 @@ async def register_unit(ctx: CommandContext, command: RegisterUnit) -> list[Deci
     parent_path = parent_of(command.path)
     parent = await session.unit(parent_path) if parent_path else None
     events = decide_register_unit(unit, parent, command, session.today)
-    await arm_report_timer(ctx.conn, reduce(evolve_unit, events, unit), HalfYear.of(session.today))
+    await arm_report_timer(ctx.conn, reduce(evolve_unit, events, unit), next_report(ctx.now))
     return await session.commit([change(unit_stream(command.path), command.path, *events)])
 
 
