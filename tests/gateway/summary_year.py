@@ -275,8 +275,8 @@ async def recurring_duties(sanji: SanjiClient) -> None:
         (ORG2, "长桥街道志愿者协会", "2025-08-15"),
         (OTHER_ORG, "相城区慈善总会", "2025-01-01"),
     ):
-        unit = {"path": path, "name": name, "kind": "social_organization", "effective_on": since}
-        await send(sanji, "duty.register_unit", unit)
+        organization = {"path": path, "name": name, "kind": "social_organization", "effective_on": since}
+        await send(sanji, "duty.register_unit", organization)
     for path, coverage, since in (
         (ORG, "liaison", "2025-03-01"),
         (ORG, "party_organization", "2025-10-01"),
