@@ -15,6 +15,7 @@ from tests.duty.support import (
     GUOXIANG,
     WUZHONG,
     WUZHONG_CLERK,
+    XIANGCHENG,
     FakeClock,
     answer,
     ok,
@@ -28,6 +29,7 @@ from tests.stack import client, running
 
 NOW = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 July 2025, 10:00 in Shanghai
 ORG = f"{WUZHONG}.org01"
+XIANGCHENG_CLERK = Actor(id="clerk@320507", scope=XIANGCHENG, roles=frozenset({Role.CLERK}))
 WUZHONG_ADMIN = Actor(id="admin@320506", scope=WUZHONG, roles=frozenset({Role.ADMIN}))
 # 2025-H1 ends on Mon 30 June: the tenth working day after is Mon 14 July, due at its end.
 H1_DUE = "2025-07-14T15:59:59+00:00"
@@ -51,13 +53,25 @@ async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view
             "duty.register_unit",
             {"path": ORG, "name": "吴中区慈善总会", "kind": "social_organization"},
         )
-        # Only the city's admin sets a cadence, and only for the city.
-        assert (await refused(sanji, "duty.set_inspection_cadence", cadence("website", 1), WUZHONG_CLERK))[
+        # Only the city's admin sets a cadence, and only for the city; a county's admin cannot reach it.
+        as_clerk = await refused(sanji, "duty.set_inspection_cadence", cadence("website", 1), WUZHONG_CLERK)
+        assert as_clerk[0] == "forbidden"
+        for_county = await refused(
+            sanji, "duty.set_inspection_cadence", cadence("website", 1, WUZHONG), WUZHONG_ADMIN
+        )
+        assert for_county == (
+            "rejected",
+            "吴中区民政局 (3205.320506) is not the city bureau: inspection cadences are set by the city",
+        )
+        above = await refused(sanji, "duty.set_inspection_cadence", cadence("website", 1), WUZHONG_ADMIN)
+        assert above[0] == "not_found"
+        # Another county's clerk cannot record 吴中区's report or its organization's coverage.
+        report = {"unit": WUZHONG, "half_year": "2025-H1", "reported_to": "中共吴中区委宣传部"}
+        assert (await refused(sanji, "duty.record_half_year_report", report, XIANGCHENG_CLERK))[
             0
-        ] == "forbidden"
-        assert (
-            await refused(sanji, "duty.set_inspection_cadence", cadence("website", 1, WUZHONG), WUZHONG_ADMIN)
-        )[0] == "rejected"
+        ] == "not_found"
+        coverage = {"unit": ORG, "coverage": "liaison", "effective_on": "2025-06-01"}
+        assert (await refused(sanji, "duty.set_party_coverage", coverage, XIANGCHENG_CLERK))[0] == "not_found"
         await ok(sanji, "duty.set_inspection_cadence", cadence("website", 1))
         await ok(sanji, "duty.set_inspection_cadence", cadence("wechat_account", 3))
         await post(sanji, "wz-io", WUZHONG, "information_officer", ("W001", "王芳"), "2025-01-02")
@@ -71,9 +85,7 @@ async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view
             "outlets_checked": ["wz-web"],
         }
         await ok(sanji, "duty.record_inspection", inspection, WUZHONG_CLERK)
-        report = {"unit": WUZHONG, "half_year": "2025-H1", "reported_to": "中共吴中区委宣传部"}
         await ok(sanji, "duty.record_half_year_report", report, WUZHONG_CLERK)
-        coverage = {"unit": ORG, "coverage": "liaison", "effective_on": "2025-06-01"}
         await ok(sanji, "duty.set_party_coverage", coverage, WUZHONG_CLERK)
         checked = {
             "inspection_id": "so-1",
