@@ -40,7 +40,7 @@ async def half_year_reports(conn: Conn, asked: Asked) -> Figures:
         figure("half_year_reports", "reports_due", len(reports), link),
         *[
             figure("half_year_reports", f"reports_{state}", states.count(state), link)
-            for state in ("on_time", "late", "overdue")
+            for state in ("on_time", "late", "overdue", "pending")
         ],
     ]
 

@@ -92,6 +92,7 @@ YEAR: dict[str, tuple[Any, ...]] = {
     "half_year_reports.reports_on_time": (2, 0, 1, 0, 1),
     "half_year_reports.reports_late": (2, 0, 1, 0, 1),
     "half_year_reports.reports_overdue": (2, 0, 1, 0, 1),
+    "half_year_reports.reports_pending": (0, 0, 0, 0, 0),  # every deadline has passed
     # 慈善总会 from 1 Mar (liaison, party organization from 1 Oct), 志愿者协会 from 15 Aug (party organization).
     "social_organizations.registered": (2, 1, 1, 2, 2),
     "social_organizations.with_party_organization": (2, 0, 0, 1, 2),
