@@ -82,6 +82,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
+def inspection_base(
+    last_inspected: date | None, registered_on: date | None, cadence_since: date | None
+) -> date | None:
+    """The day an outlet's cycle runs from: its last inspection, or its registration, but never before its
+    kind's cadence took effect (a cadence set today does not make an outlet overdue today)."""
+    known = [day for day in (last_inspected or registered_on, cadence_since) if day is not None]
+    return max(known) if known else None
+
+
 def inspection_due_on(base: date, months: int) -> date:
     """The last day an outlet inspected (or, never inspected, registered) on ``base`` is on time."""
     return add_months(base, months)

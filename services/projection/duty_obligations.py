@@ -12,7 +12,13 @@ from contracts.duty import UnitKind
 from contracts.envelope import utc_now
 from contracts.queries.base import AsOfParams
 from services.eventkit.db import Conn
-from services.eventkit.dues import HalfYear, inspection_due_on, inspection_overdue, report_due
+from services.eventkit.dues import (
+    HalfYear,
+    inspection_base,
+    inspection_due_on,
+    inspection_overdue,
+    report_due,
+)
 from services.eventkit.localtime import SHANGHAI
 from services.projection.duty_asof import valid
 from services.projection.duty_queries import as_of, known_unit
@@ -38,11 +44,12 @@ async def cadences(conn: Conn, path: str, day: date) -> dict[str, int]:
 
 async def outlet_inspections(conn: Conn, path: str, day: date) -> list[dict[str, Any]]:
     """Outlets running on ``day`` in the subtree (registered by then, not closed), each with its kind's
-    cadence then, its last inspection on or before ``day``, the day it is due by and whether overdue.
+    cadence then, its last inspection on or before ``day``, the day it is due by (dues.inspection_base)
+    and whether overdue.
     An outlet of a kind without a cadence is never overdue (``months`` None)."""
     rows = await conn.fetch(
         f"SELECT o.outlet_id, o.name, o.kind, o.unit, u.name AS unit_name, o.registered_on,"
-        f" c.value::int AS months, (SELECT max(i.inspected_on) FROM {S}.duty_inspections i"
+        f" c.value::int AS months, c.valid_from AS cadence_since, (SELECT max(i.inspected_on) FROM {S}.duty_inspections i"
         f" WHERE o.outlet_id = ANY(i.outlets_checked) AND i.inspected_on <= $2) AS last_inspected_on"
         f" FROM {S}.duty_outlets o JOIN {S}.units u ON u.path = o.unit"
         f" JOIN {S}.duty_history st ON st.subject = 'outlet:' || o.outlet_id AND st.attribute = 'status'"
@@ -56,7 +63,7 @@ async def outlet_inspections(conn: Conn, path: str, day: date) -> list[dict[str,
     )
     found = []
     for row in rows:
-        base: date | None = row["last_inspected_on"] or row["registered_on"]
+        base = inspection_base(row["last_inspected_on"], row["registered_on"], row["cadence_since"])
         months = row["months"]
         due = inspection_due_on(base, months) if months and base else None
         overdue = months is not None and inspection_overdue(base, months, day)

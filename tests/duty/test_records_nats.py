@@ -35,8 +35,8 @@ WUZHONG_ADMIN = Actor(id="admin@320506", scope=WUZHONG, roles=frozenset({Role.AD
 H1_DUE = "2025-07-14T15:59:59+00:00"
 
 
-def cadence(kind: str, months: int, unit: str = CITY_PATH) -> dict[str, Any]:
-    return {"unit": unit, "kind": kind, "months": months, "effective_on": "2025-06-01"}
+def cadence(kind: str, months: int, unit: str = CITY_PATH, on: str = "2025-06-01") -> dict[str, Any]:
+    return {"unit": unit, "kind": kind, "months": months, "effective_on": on}
 
 
 async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view(
@@ -73,7 +73,7 @@ async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view
         coverage = {"unit": ORG, "coverage": "liaison", "effective_on": "2025-06-01"}
         assert (await refused(sanji, "duty.set_party_coverage", coverage, XIANGCHENG_CLERK))[0] == "not_found"
         await ok(sanji, "duty.set_inspection_cadence", cadence("website", 1))
-        await ok(sanji, "duty.set_inspection_cadence", cadence("wechat_account", 3))
+        await ok(sanji, "duty.set_inspection_cadence", cadence("wechat_account", 3, on="2025-02-01"))
         await post(sanji, "wz-io", WUZHONG, "information_officer", ("W001", "王芳"), "2025-01-02")
         await outlet(sanji, "wz-web", WUZHONG, "website", "wz-io", "2025-02-01")
         await outlet(sanji, "wz-wx", WUZHONG, "wechat_account", "wz-io", "2025-02-01")
@@ -133,9 +133,12 @@ async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view
             "organizations": 1,
             "organizations_covered": 0,
         }
-        before = await answer(sanji, "projection.duty.records", path=WUZHONG, as_of="2025-05-31")
-        assert before["cadences"] == {}  # versioned: no cadence held before 1 June
-        assert not any(o["overdue"] for o in before["outlets"])
+        before = await answer(sanji, "projection.duty.records", path=WUZHONG, as_of="2025-04-30")
+        assert before["cadences"] == {"wechat_account": 3}  # versioned: the website's holds from 1 June
+        assert [(o["outlet_id"], o["due_on"], o["overdue"]) for o in before["outlets"]] == [
+            ("wz-web", None, False),
+            ("wz-wx", "2025-05-01", False),
+        ]
 
         assert duty.timer_runner is not None
         clock.now = datetime(2025, 7, 14, 15, 0, tzinfo=UTC)  # 23:00 on the last working day: not due

@@ -39,6 +39,7 @@ from services.duty.domain.records import (
 from services.eventkit.dues import (
     HalfYear,
     half_years_ending,
+    inspection_base,
     inspection_due_on,
     inspection_overdue,
     next_report,
@@ -93,6 +94,10 @@ def test_an_outlet_is_overdue_the_day_after_its_cadence_runs_out() -> None:
     assert not inspection_overdue(inspected, 3, date(2025, 4, 30))
     assert inspection_overdue(inspected, 3, date(2025, 5, 1))
     assert inspection_overdue(None, 3, date(2025, 5, 1))  # never inspected, running before records began
+    # A cycle runs from the last inspection, else the registration, never from before the cadence began.
+    assert inspection_base(inspected, date(2024, 5, 1), date(2025, 1, 1)) == inspected
+    assert inspection_base(None, date(2024, 5, 1), date(2025, 1, 1)) == date(2025, 1, 1)
+    assert inspection_base(None, date(2025, 3, 1), date(2025, 1, 1)) == date(2025, 3, 1)
 
 
 def report(
