@@ -29,6 +29,7 @@ from tests.stack import client, running
 
 NOW = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)  # Tuesday 1 July 2025, 10:00 in Shanghai
 ORG = f"{WUZHONG}.org01"
+NEW_TOWN = f"{WUZHONG}.320506009"
 XIANGCHENG_CLERK = Actor(id="clerk@320507", scope=XIANGCHENG, roles=frozenset({Role.CLERK}))
 WUZHONG_ADMIN = Actor(id="admin@320506", scope=WUZHONG, roles=frozenset({Role.ADMIN}))
 # 2025-H1 ends on Mon 30 June: the tenth working day after is Mon 14 July, due at its end.
@@ -167,6 +168,23 @@ async def test_overdue_outlets_reports_and_social_organizations_in_the_duty_view
             "SELECT due_at FROM duty.timers WHERE timer_id = $1", f"report-overdue:{CHANGQIAO}:2025-H2"
         )
         assert next_timer == datetime(2026, 1, 15, 15, 59, 59, tzinfo=UTC)  # New Year holiday skipped
+
+        # Every office registered, by a split too, owes reports from the next deadline on; nobody else.
+        split = {
+            "source": GUOXIANG,
+            "new_path": NEW_TOWN,
+            "new_name": "郭巷新区街道",
+            "effective_on": "2025-07-15",
+            "reason": "区划调整",
+        }
+        await ok(sanji, "duty.split_unit", split)
+        armed = await duty.pool.fetch(
+            "SELECT timer_id FROM duty.timers WHERE kind = 'duty.half_year_report_overdue' AND fired_at IS NULL"
+        )
+        assert {row["timer_id"] for row in armed} == {
+            f"report-overdue:{unit}:2025-H2"
+            for unit in (CITY_PATH, WUZHONG, XIANGCHENG, CHANGQIAO, GUOXIANG, NEW_TOWN)
+        }
 
 
 async def _equal(check: Any, expected: set[str]) -> bool:

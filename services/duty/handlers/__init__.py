@@ -27,7 +27,7 @@ from contracts.duty import (
     SplitUnit,
     VacatePost,
 )
-from services.duty.handlers import inspections, outlets, posts, records, units
+from services.duty.handlers import inspections, outlets, posts, records, report_timers, units
 from services.eventkit.commanding import Handlers
 from services.eventkit.timers import TimerHandler
 
@@ -57,5 +57,5 @@ HANDLERS: Handlers = {
 }
 TIMERS: dict[str, TimerHandler] = {
     inspections.OVERDUE_TIMER: inspections.flag_overdue,
-    records.REPORT_TIMER: records.flag_report_overdue,
+    report_timers.REPORT_TIMER: records.flag_report_overdue,
 }

@@ -1,6 +1,6 @@
 """Cadence, half-yearly report and social-organization commands, and the timer that flags a report
-overdue: it fires at each half-year's deadline and arms the next half-year's, so every office owes one
-report a half-year from its registration on."""
+overdue: it fires at each half-year's deadline and arms the next half-year's (report_timers.py), so
+every office owes one report a half-year from its registration on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from contracts.duty import (
     SetInspectionCadence,
     SetPartyCoverage,
 )
-from services.duty import tables
 from services.duty.domain.common import cadence_stream, change, organization_stream, report_key, report_stream
 from services.duty.domain.records import (
     decide_flag_report_overdue,
@@ -18,29 +17,12 @@ from services.duty.domain.records import (
     decide_record_report,
     decide_set_cadence,
     decide_set_coverage,
-    owes_reports,
 )
-from services.duty.domain.units import Unit
+from services.duty.handlers.report_timers import arm_report_timer
 from services.duty.handlers.session import Session
 from services.eventkit.commanding import CommandContext, Decision
-from services.eventkit.db import Conn
-from services.eventkit.dues import HalfYear, parse_half_year, report_due
-from services.eventkit.timers import Timer, schedule
-
-REPORT_TIMER = "duty.half_year_report_overdue"
-
-
-async def arm_report_timer(conn: Conn, unit: Unit, half: HalfYear) -> None:
-    """The deadline timer of ``unit``'s report on ``half`` (nothing for a unit that owes none)."""
-    if owes_reports(unit) and unit.path is not None:
-        payload = {"unit": unit.path, "half_year": half.label}
-        timer = Timer(
-            f"report-overdue:{report_key(unit.path, half.label)}",
-            REPORT_TIMER,
-            report_due(half).due_at,
-            payload,
-        )
-        await schedule(conn, tables.SCHEMA, timer)
+from services.eventkit.dues import parse_half_year
+from services.eventkit.timers import Timer
 
 
 async def set_inspection_cadence(ctx: CommandContext, command: SetInspectionCadence) -> list[Decision]:

@@ -23,6 +23,7 @@ from services.duty.domain.outlets import Outlet
 from services.duty.domain.posts import Post
 from services.duty.domain.records import Cadences, HalfYearReport, Organization
 from services.duty.domain.units import Unit
+from services.duty.handlers.report_timers import arm_for_registered
 from services.eventkit.aggregates import AggregateSpec, load_many
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
@@ -103,4 +104,5 @@ class Session:
                 Decision(decided.stream, self.versions[decided.stream], decided.unit, decided.events)
             )
         await tables.remember(self.ctx.conn, changes)
+        await arm_for_registered(self.ctx.conn, changes, self.ctx.now)
         return decisions

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from functools import reduce
-
 from contracts.duty import MergeUnits, RegisterUnit, RenameUnit, SplitUnit
 from contracts.units import is_within, parent_of
 from services.duty import tables
 from services.duty.domain.common import change, unit_stream
 from services.duty.domain.restructure import Affected, decide_merge, decide_split, new_paths
-from services.duty.domain.units import decide_register_unit, decide_rename_unit, evolve_unit
-from services.duty.handlers.records import arm_report_timer
+from services.duty.domain.units import decide_register_unit, decide_rename_unit
 from services.duty.handlers.session import Session
 from services.eventkit.commanding import CommandContext, Decision
-from services.eventkit.dues import next_report
 
 
 async def register_unit(ctx: CommandContext, command: RegisterUnit) -> list[Decision]:
@@ -22,7 +18,6 @@ async def register_unit(ctx: CommandContext, command: RegisterUnit) -> list[Deci
     parent_path = parent_of(command.path)
     parent = await session.unit(parent_path) if parent_path else None
     events = decide_register_unit(unit, parent, command, session.today)
-    await arm_report_timer(ctx.conn, reduce(evolve_unit, events, unit), next_report(ctx.now))
     return await session.commit([change(unit_stream(command.path), command.path, *events)])
 
 
