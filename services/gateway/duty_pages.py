@@ -137,11 +137,12 @@ async def read_duty_form(request: Request, wanted: DutyForm) -> MultipartForm:
 async def render_duty(
     request: Request, actor: Actor, unitpath: str, forms: dict[str, dict[str, Any]], status: int = 200
 ) -> HTMLResponse:
-    summary, listed, gaps, rectifications = await asyncio.gather(
+    summary, listed, gaps, rectifications, records = await asyncio.gather(
         read(request, actor, "unit", unitpath, "after"),
         read(request, actor, "responsibility_list", unitpath, "as_of", "after"),
         read(request, actor, "gaps", unitpath, "after"),
         read(request, actor, "rectifications", unitpath, "after"),
+        read(request, actor, "records", unitpath, "as_of", "after"),
     )
     still_open = [x for x in rectifications["rectifications"] if x["state"] != "closed"]
     d = DutyWords(lang_of(request))
@@ -172,6 +173,7 @@ async def render_duty(
         r=listed,
         gaps=gaps["gaps"],
         rectifications=still_open,
+        records=records,
         d=d,
         crumbs=await unit_crumbs(request, actor, summary["path"]),
         offered=offered,

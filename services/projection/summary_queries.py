@@ -18,6 +18,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import MONTHS_IN, Period, parse_period
 from services.eventkit.projector import Projector
 from services.eventkit.queries import QueryError, QuerySpec
+from services.projection import summary_duty as duty
 from services.projection import summary_figures as outreach
 from services.projection import summary_oversight as oversight
 from services.projection.params import jsonable, within
@@ -31,9 +32,6 @@ NOT_RECORDED = [
     ("submissions", "submitted"),  # 信息报送 against monthly, quarterly and annual quotas
     ("submissions", "adopted"),  # 录用
     ("publications", "proofreadings"),  # 三校
-    ("social_organizations", "registered"),
-    ("social_organizations", "party_coverage"),
-    ("social_organizations", "inspected"),
 ]
 SECTIONS: list[Callable[[Conn, Asked], Awaitable[Figures]]] = [
     outreach.activities,
@@ -42,7 +40,10 @@ SECTIONS: list[Callable[[Conn, Asked], Awaitable[Figures]]] = [
     outreach.awards,
     outreach.publications,
     oversight.outlets,
+    duty.inspection_cadence,
     oversight.rectifications,
+    duty.half_year_reports,
+    duty.social_organizations,
     oversight.opinion,
     outreach.drills,
     oversight.assessment,
