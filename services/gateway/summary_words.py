@@ -11,12 +11,14 @@ from babel.numbers import format_decimal
 from services.gateway.catalog import LOCALES, Messages
 from services.gateway.period_words import period_text
 
-# The catalog group that names a breakdown's key, per section (``kind`` of an activity, a meeting …).
+# The catalog group that names a breakdown's key, per section (``kind`` of an activity, a meeting …,
+# ``level`` of a submission).
 KIND_GROUPS = {
     "activities": "activity_kind",
     "meetings": "summary.meeting_kind",
     "awards": "summary.award_kind",
     "publications": "summary.publication_kind",
+    "submissions": "summary.submission_level",
     "outlets": "duty.kind",
 }
 
@@ -45,6 +47,8 @@ class SummaryWords(Messages):
             return self("by.column", column=key)
         if by == "outlet":
             return self("by.outlet", label=figure.get("label") or key)
+        if by == "unit":
+            return str(figure.get("label") or key)  # a unit by its name
         if by == "subtype":
             kind, _, subtype = str(key).partition("/")
             return self(
