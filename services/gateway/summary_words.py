@@ -45,10 +45,9 @@ class SummaryWords(Messages):
             return words.name("opinion.severity", key)
         if by == "column":
             return self("by.column", column=key)
-        if by == "outlet":
-            return self("by.outlet", label=figure.get("label") or key)
-        if by == "unit":
-            return str(figure.get("label") or key)  # a unit by its name
+        if by in ("outlet", "unit"):  # named by its label: an outlet's name, a unit's name
+            label = figure.get("label") or key
+            return self("by.outlet", label=label) if by == "outlet" else str(label)
         if by == "subtype":
             kind, _, subtype = str(key).partition("/")
             return self(

@@ -4,7 +4,6 @@ and what the work summary reads of the same tables. Periods are local (Asia/Shan
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -184,7 +183,7 @@ async def items(conn: Conn, path: str, period: Period) -> list[dict[str, Any]]:
         period.first_day,
         period.last_day,
     )
-    return [jsonable(row) | {"adoptions": json.loads(row["adoptions"])} for row in rows]
+    return [jsonable(row) for row in rows]
 
 
 QUERIES = [QuerySpec(CONTRACTS["outreach.submissions"], PROJECTOR, submissions)]
