@@ -343,6 +343,9 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
             from services.cli.demo_assessment import seed_assessment
 
             await seed_assessment(client, seeder, units, local_today(), echo)
+            from services.cli.demo_submissions import seed_submissions  # (it imports from this module)
+
+            await seed_submissions(seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
         return await await_projection(client, len(plan) + extra, settled)
 
