@@ -159,7 +159,11 @@ async def submissions(conn: Conn, params: SummaryParams) -> dict[str, Any]:
         "adopted": totals(params.path, "adopted"),
         "children": [
             jsonable(row)
-            | {"submitted": totals(row["path"], "submitted"), "adopted": totals(row["path"], "adopted")}
+            | {
+                "submitted": totals(row["path"], "submitted"),
+                "adopted": totals(row["path"], "adopted"),
+                "quotas": await quotas(conn, row["path"], period),  # a section's own, with shortfalls
+            }
             for row in children
         ],
         "quotas": await quotas(conn, params.path, period),

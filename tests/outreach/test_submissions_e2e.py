@@ -108,6 +108,8 @@ async def test_submissions_adoptions_quotas_and_officers_in_the_view(
             row["path"]: (row["submitted"]["total"], row["adopted"]["total"]) for row in q1["children"]
         }
         assert children == {COUNTY: (1, 0), SECTION: (1, 1)}
+        county_row = next(row for row in q1["children"] if row["path"] == COUNTY)  # its own quota, short
+        assert [(p["period"], p["shortfall"]) for p in county_row["quotas"][0]["periods"]] == [("2025-Q1", 1)]
         (adoptions,) = q1["quotas"]
         assert (adoptions["measure"], adoptions["count"], adoptions["year"]["actual"]) == ("adopted", 3, 2)
         assert adoptions["year"]["shortfall_closed"] == 1  # two adoptions in 2025 against three
