@@ -7,6 +7,8 @@ from contracts import (  # noqa: F401
     opinion,
     outreach,
     outreach_meetings,
+    outreach_proofreads,
     outreach_records,
+    outreach_submissions,
     outreach_taxonomy,
 )

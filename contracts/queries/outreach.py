@@ -64,6 +64,22 @@ class SummaryAnswer(Answer):
     children: list[Row]
 
 
+class SubmissionsAnswer(Answer):
+    """信息报送 of a subtree in a period: items sent and adoptions, by level and per child unit, each quota
+    with its periods and shortfalls, the units without an information officer on ``as_of``, and the items
+    sent or adopted in the period (newest first, at most 200) with their adoptions."""
+
+    unit: Row
+    period: Row
+    as_of: str = Field(description="the day the information officers are checked: the period's end or today")
+    submitted: Row
+    adopted: Row
+    children: list[Row]
+    quotas: list[Row]
+    without_officer: list[Row]
+    items: list[Row]
+
+
 class ActivitiesAnswer(Answer):
     total: int
     activities: list[Row]
@@ -104,6 +120,14 @@ CONTRACTS = [
         path=f"{UNIT}/summary",
         unit_param="path",
         summary="Counts by kind (own and subtree), plan versus actual, publications, for one period",
+    ),
+    QueryContract(
+        "outreach.submissions",
+        SummaryParams,
+        SubmissionsAnswer,
+        path=f"{UNIT}/submissions",
+        unit_param="path",
+        summary="信息报送: items sent and adopted against quotas, and units without an information officer",
     ),
     QueryContract(
         "outreach.activities",

@@ -360,6 +360,9 @@ async def seed_demo(
 
             await seed_assessment(client, seeder, units, local_today(), echo)
             await _seed_with_cast(url, seeder, cast, echo)
+            from services.cli.demo_submissions import seed_submissions  # (it imports from this module)
+
+            await seed_submissions(seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
         return await await_projection(client, len(plan) + extra, settled)
 

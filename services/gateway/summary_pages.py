@@ -27,6 +27,7 @@ PAGES = {
     "outreach.publications": "/outreach/units/{path}",
     "opinion.cases": "/opinion/units/{path}",
     "duty.outlets": "/duty/units/{path}",
+    "duty.posts": "/duty/units/{path}",
     "duty.inspections": "/duty/units/{path}",
     "duty.rectifications": "/duty/units/{path}",
     "duty.records": "/duty/units/{path}",

@@ -1,6 +1,6 @@
 """A year (2025) of the county 吴中区's records written through commands, and the figures of its work
-summary counted by hand from them. One activity of 2024 gives a previous-year value; records of the
-other county (相城区) must count nowhere in 吴中区's figures."""
+summary counted by hand from them. One activity and one submission of 2024 give previous-year values;
+records of the other county (相城区) must count nowhere in 吴中区's figures."""
 
 from __future__ import annotations
 
@@ -37,6 +37,23 @@ MEETINGS = [
     ("mtg-2025-03", TOWN, "situation_analysis", "2025-12-10", 5),
     ("mtg-2025-04", OTHER_COUNTY, "situation_analysis", "2025-06-25", 9),
 ]
+# 信息报送: (id, unit, submitted_on, level); adoptions count by the day adopted, not the day sent.
+SUBMISSIONS = [
+    ("sub-2024-01", TOWN, "2024-11-11", "city"),
+    ("sub-2025-01", TOWN, "2025-01-15", "city"),
+    ("sub-2025-02", TOWN, "2025-05-20", "province"),
+    ("sub-2025-03", COUNTY, "2025-09-03", "city"),
+    ("sub-2025-04", TOWN2, "2025-12-30", "city"),
+    ("sub-2025-05", OTHER_COUNTY, "2025-03-01", "city"),
+]
+# (id, unit, adopted_on, level, outlet)
+ADOPTIONS = [
+    ("sub-2024-01", TOWN, "2025-01-05", "city", "苏州民政"),  # sent in 2024, adopted in Q1 2025
+    ("sub-2025-01", TOWN, "2025-01-20", "city", "苏州民政"),
+    ("sub-2025-02", TOWN, "2025-07-02", "province", "江苏民政信息"),  # sent in Q2, adopted in Q3
+    ("sub-2025-02", TOWN, "2025-07-10", "national", "中国社会报"),
+    ("sub-2025-05", OTHER_COUNTY, "2025-03-05", "city", "苏州民政"),
+]
 
 # Hand counts: figure code → (2025, Q1, Q2, Q3, Q4); the previous year (2024) where it is not 0.
 YEAR: dict[str, tuple[Any, ...]] = {
@@ -62,6 +79,18 @@ YEAR: dict[str, tuple[Any, ...]] = {
     "publications.published.column.民政观察": (1, 0, 1, 0, 0),
     f"publications.published.outlet.{OUTLET}": (2, 0, 1, 0, 1),
     "publications.reviews": (6, 0, 3, 0, 3),
+    "publications.proofread": (1, 0, 1, 0, 0),  # pub-2025-01 went through 三校; pub-2025-02 did not
+    "submissions.submitted": (4, 1, 1, 1, 1),
+    "submissions.submitted.level.city": (3, 1, 0, 1, 1),
+    "submissions.submitted.level.province": (1, 0, 1, 0, 0),
+    "submissions.submitted.level.national": (0, 0, 0, 0, 0),
+    "submissions.adopted": (4, 2, 0, 2, 0),
+    "submissions.adopted.level.city": (2, 2, 0, 0, 0),
+    "submissions.adopted.level.province": (1, 0, 0, 1, 0),
+    "submissions.adopted.level.national": (1, 0, 0, 1, 0),
+    # The county office has no information officer; both townships have had one since 2024-06-01.
+    "submissions.without_officer": (1, 1, 1, 1, 1),
+    f"submissions.without_officer.unit.{COUNTY}": (1, 1, 1, 1, 1),
     "outlets.set_up": (2, 1, 0, 1, 0),
     "outlets.set_up.kind.wechat_account": (1, 1, 0, 0, 0),
     "outlets.set_up.kind.bulletin_board": (1, 0, 0, 1, 0),
@@ -116,6 +145,9 @@ SCORES = [
     ),
 ]
 PREVIOUS_YEAR = {
+    "submissions.submitted": 1,
+    "submissions.submitted.level.city": 1,
+    "submissions.without_officer": 1,
     "activities.activities": 1,
     "activities.activities.kind.lecture": 1,
     "activities.audience": 10,
@@ -131,7 +163,12 @@ PLANS = {  # figure code → (2025, each quarter)
     "activities.activities.kind.lecture": (4, 1),
     "activities.activities": (4, 1),
     "meetings.meetings.kind.situation_analysis": (2, None),
+    "submissions.submitted": (8, 2),  # 2 a quarter
+    "submissions.adopted": (3, None),  # 3 a year: no plan for a quarter
+    "publications.published": (2, None),
 }
+# Quotas of the county for 2025: (measure, cadence, count).
+QUOTAS = [("submitted", "quarter", 2), ("adopted", "year", 3), ("published", "year", 2)]
 
 
 async def send(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor = LEADER) -> None:
@@ -337,7 +374,24 @@ async def publications(sanji: SanjiClient) -> None:
             "published_on": f"{day}-03",
             "backdate_reason": REASON,
         }
+        if publication_id == "pub-2025-01":  # 三校 after the three reviews, by three people
+            for number, actor, hour in ((1, FIRST_READER, 13), (2, SECOND_READER, 14), (3, LEADER, 15)):
+                proofread = {"publication_id": publication_id, "unit": TOWN, "proofread": number} | at(hour)
+                await send(sanji, "outreach.proofread_publication", proofread, actor)
         await send(sanji, "outreach.publish", publish)
+
+
+async def submissions(sanji: SanjiClient) -> None:
+    for measure, cadence, count in QUOTAS:
+        quota = {"unit": COUNTY, "year": 2025, "measure": measure, "cadence": cadence, "count": count}
+        await send(sanji, "outreach.set_quota", quota)
+    for submission_id, unit, day, level in SUBMISSIONS:
+        sent = {"submission_id": submission_id, "unit": unit, "title": "民政信息", "submitted_on": day}
+        sent |= {"level": level, "recipient": "上级民政部门", "backdate_reason": REASON}
+        await send(sanji, "outreach.record_submission", sent)
+    for submission_id, unit, day, level, outlet in ADOPTIONS:
+        adopted = {"submission_id": submission_id, "unit": unit, "adopted_on": day, "level": level}
+        await send(sanji, "outreach.record_adoption", adopted | {"outlet": outlet, "backdate_reason": REASON})
 
 
 async def opinion_records(sanji: SanjiClient) -> None:
@@ -414,6 +468,7 @@ async def record_year(sanji: SanjiClient) -> None:
     await duty_records(sanji)
     await recurring_duties(sanji)
     await publications(sanji)
+    await submissions(sanji)
     await opinion_records(sanji)
 
 

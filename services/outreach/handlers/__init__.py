@@ -1,5 +1,5 @@
-"""Outreach command handlers, one module per aggregate (activities, meetings, plans, publications)
-plus bulk imports: each loads, decides with the rule of the same name in domain/, and returns the decision."""
+"""Outreach command handlers, one module per aggregate (activities, meetings, plans, publications,
+submissions) plus bulk imports: each loads, decides with the rule of the same name in domain/, and returns the decision."""
 
 from __future__ import annotations
 
@@ -16,10 +16,21 @@ from contracts.outreach import (
     VoidActivity,
 )
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings, SetMeetingTarget
+from contracts.outreach_proofreads import ProofreadPublication
 from contracts.outreach_records import RecordAward, RecordFieldSurvey
+from contracts.outreach_submissions import RecordAdoption, RecordSubmission, SetQuota
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
-from services.outreach.handlers import activities, imports, meetings, plans, publications, records, taxonomy
+from services.outreach.handlers import (
+    activities,
+    imports,
+    meetings,
+    plans,
+    publications,
+    records,
+    submissions,
+    taxonomy,
+)
 
 HANDLERS: Handlers = {
     LogActivity: activities.log_activity,
@@ -32,11 +43,15 @@ HANDLERS: Handlers = {
     RevisePublication: publications.revise_publication,
     Publish: publications.publish,
     RecordViews: publications.record_views,
+    ProofreadPublication: publications.proofread_publication,
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
     SetMeetingTarget: plans.set_meeting_target,
     DefineActivitySubtype: taxonomy.define_activity_subtype,
     RecordFieldSurvey: records.record_field_survey,
     RecordAward: records.record_award,
+    RecordSubmission: submissions.record_submission,
+    RecordAdoption: submissions.record_adoption,
+    SetQuota: plans.set_quota,
     RetireActivitySubtype: taxonomy.retire_activity_subtype,
 }
