@@ -193,7 +193,8 @@ async def test_a_target_set_by_form_shows_in_the_plan(browser: Any) -> None:
     leader, clerk = await browser(LEADER), await browser(WRITER)
     year = str(local_date(utc_now()).year)
     page = (await leader.get(f"/outreach/units/{COUNTY}")).text
-    assert 'id="target-activity"' in page and 'id="target-meeting"' in page
+    assert 'id="target-activity"' in page
+    assert 'id="target-meeting"' in page
     assert f'<option value="{year}" selected>' in page  # the year from a list, never typed
     target = {"year": year, "kind": "outreach_talk", "cadence": "quarter", "count": "3", "scope": "own"}
     bad = await leader.post(f"/outreach/units/{COUNTY}/targets/activity", data=target | {"count": "三次"})
