@@ -20,6 +20,7 @@ from contracts.queries.base import (
     RecordId,
     Row,
     UnitParams,
+    Year,
 )
 
 
@@ -54,6 +55,10 @@ class PublicationParams(QueryParams):
     publication_id: RecordId
 
 
+class MeetingTargetsParams(UnitParams):
+    year: Year | None = None
+
+
 class SummaryAnswer(Answer):
     unit: Row
     period: Row
@@ -81,6 +86,11 @@ class PublicationsAnswer(Answer):
 class PublicationAnswer(Answer):
     publication: Row
     history: list[Row]
+
+
+class MeetingTargetsAnswer(Answer):
+    year: int
+    targets: list[Row] = Field(description="the unit's own meeting targets in force: kind, cadence, count")
 
 
 def _unit_of(record: str) -> Any:
@@ -138,5 +148,13 @@ CONTRACTS = [
         record_param="publication_id",
         record_units=_unit_of("publication"),
         summary="One publication, where it stands in 三审三校, and its full history",
+    ),
+    QueryContract(
+        "outreach.meeting_targets",
+        MeetingTargetsParams,
+        MeetingTargetsAnswer,
+        path=f"{UNIT}/meeting-targets",
+        unit_param="path",
+        summary="The unit's own meeting targets set for a year (this local year if omitted)",
     ),
 ]

@@ -24,6 +24,7 @@ from services.gateway.forms import MAX_FORM_BYTES, new_form, parse_form, send_fo
 from services.gateway.labels import Words
 from services.gateway.outreach_api import in_scope, job_for, q, report_response, start_import, summary
 from services.gateway.pages import unit_crumbs, unit_names, views_of
+from services.gateway.params import passed
 from services.gateway.reads import checked_path, query
 from services.gateway.target_forms import TARGET_FORMS
 from services.gateway.views import lang_of, link
@@ -84,6 +85,15 @@ async def render_unit(
         q("activities"),
         {"path": found["unit"]["path"], "period": found["period"]["label"], "limit": 50},
     )
+    meetings = await query(
+        sanji_of(request),
+        q("meeting_targets"),
+        {
+            "path": found["unit"]["path"],
+            "year": int(found["period"]["label"][:4]),
+            **passed(request, "after"),
+        },
+    )
     this_year = local_date(utc_now()).year
     offered = [form for form in TARGET_FORMS.values() if form.offered_to(actor)]
     return views_of(request).render(
@@ -96,6 +106,7 @@ async def render_unit(
         kinds=[kind.value for kind in ActivityKind],
         activities=listed["activities"],
         total=listed["total"],
+        meeting_targets=meetings["targets"],
         crumbs=await unit_crumbs(request, actor, found["unit"]["path"]),
         names=await unit_names(request, (activity["unit"] for activity in listed["activities"])),
         target_forms=[(form, form.fields_for(this_year)) for form in offered],

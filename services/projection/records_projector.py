@@ -9,6 +9,7 @@ from services.eventkit.projector import Projector
 from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import ReadModel
 from services.projection.backdating_view import BackdatingHandlers
+from services.projection.meeting_queries import QUERIES as MEETING_QUERIES
 from services.projection.meetings_view import MeetingHandlers
 from services.projection.records_view import SurveyAwardHandlers
 from services.projection.taxonomy_view import TaxonomyHandlers
@@ -19,4 +20,4 @@ class RecordsProjector(MeetingHandlers, SurveyAwardHandlers, TaxonomyHandlers, B
 
 
 PROJECTORS: list[Projector] = [RecordsProjector()]
-QUERIES: list[QuerySpec] = []
+QUERIES: list[QuerySpec] = MEETING_QUERIES

@@ -203,7 +203,9 @@ async def test_a_target_set_by_form_shows_in_the_plan(browser: Any) -> None:
     page = await step(leader, f"/outreach/units/{COUNTY}/targets/activity", target)
     assert "宣讲 ≥ 3 每季度" in page
     meeting = {"year": year, "kind": "situation_analysis", "cadence": "year", "count": "2"}
-    await step(leader, f"/outreach/units/{COUNTY}/targets/meeting", meeting)
+    page = await step(leader, f"/outreach/units/{COUNTY}/targets/meeting", meeting)
+    shown = page.split('id="meeting-targets"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r"<td>形势分析研判</td><td>每年</td><td class=\"num\">2</td>", shown), shown
 
     page = (await clerk.get(f"/outreach/units/{COUNTY}")).text
     assert 'id="target-activity"' not in page  # a clerk sets no targets
