@@ -130,6 +130,7 @@ async def test_three_people_sign_the_three_reviews_and_it_is_published(browser: 
     assert 'id="step-review_first"' not in page  # the author signs no review
 
     mine = (await first.get(f"/outreach/units/{COUNTY}/publications")).text
+    assert re.search(r"id=\"waiting\">[^<]*<strong>1</strong>", mine)
     assert "待我审核" in mine.split('id="publications"', 1)[1]
     page = (await first.get(url)).text
     assert 'id="step-review_first"' in page
@@ -160,11 +161,15 @@ async def test_three_people_sign_the_three_reviews_and_it_is_published(browser: 
 
 async def test_one_person_signing_two_stages_is_refused_in_chinese(browser: Any) -> None:
     writer, first = await browser(WRITER), await browser(FIRST)
+    await submitted(writer, "早先提交的稿件")
     url = await submitted(writer, "社会救助工作动态")
     sent_back = await first.post(f"{url}/review_first", data={"decision": "send_back"})
     assert sent_back.status_code == 422
     assert "退回修改时须写明修改意见" in sent_back.text  # next to the field, in Chinese
     await step(first, f"{url}/review_first", {"decision": "approve"})
+    listing = (await first.get(f"/outreach/units/{COUNTY}/publications")).text
+    # the piece waiting for this reviewer first, though the other was changed later
+    assert listing.index("早先提交的稿件") < listing.index("社会救助工作动态")
     again = await first.post(f"{url}/review_second", data={"decision": "approve"})
     assert again.status_code == 403
     assert "三审须由三位不同的人分别签署" in again.text
