@@ -18,12 +18,13 @@ from contracts.outreach import (
     ReviewStage,
     SubmitPublication,
 )
+from contracts.units import is_within
 from services.gateway.opinion_forms import FormField, choice, form_body
 
 SUBMIT_FIELDS = (
     choice("kind", PublicationKind, "summary.publication_kind"),
     FormField("title"),
-    FormField("outlet_id"),
+    FormField("outlet_id", "unit"),  # a list of the outlets the unit may use (the macro's record list)
     FormField("column", optional=True),
     FormField("summary", "textarea", optional=True),
 )
@@ -124,6 +125,17 @@ def waiting_first(publications: list[dict[str, Any]], actor: Actor) -> list[dict
     history names, is told on the publication's page), each marked ``mine``."""
     marked = [p | {"mine": may_review(p, {str(p["submitted_by"])}, actor)} for p in publications]
     return sorted(marked, key=lambda p: not p["mine"])
+
+
+def usable_outlets(outlets: list[dict[str, Any]], unit: str) -> list[dict[str, Any]]:
+    """The active outlets on the unit's line: its own, one above it, one below it (the domain's rule in
+    check_outlet); a sibling's is never offered."""
+    return [
+        outlet
+        for outlet in outlets
+        if outlet["status"] == "active"
+        and (is_within(unit, outlet["unit"]) or is_within(outlet["unit"], unit))
+    ]
 
 
 def can_submit(actor: Actor) -> bool:

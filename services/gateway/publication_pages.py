@@ -36,6 +36,7 @@ from services.gateway.publication_forms import (
     publish_defaults,
     step_body,
     submit_body,
+    usable_outlets,
     waiting_first,
 )
 from services.gateway.reads import checked_path, query, scoped_record
@@ -87,6 +88,7 @@ async def render_unit(
     )
     unit = await query(sanji_of(request), "projection.unit", {"path": path})
     publications = waiting_first(found["publications"], actor)
+    outlets = await outlet_choices(request, path) if can_submit(actor) else []
     return render(
         request,
         "outreach_publications.html",
@@ -98,11 +100,25 @@ async def render_unit(
         freshness=found["freshness"],
         form=form,
         submit_fields=SUBMIT_FIELDS,
+        outlets=outlets,
         can_submit=can_submit(actor),
         crumbs=await unit_crumbs(request, actor, path),
         names=await unit_names(request, (p["unit"] for p in publications)),
         page_path=f"/outreach/units/{path}/publications",
     )
+
+
+async def outlet_choices(request: Request, path: str) -> list[dict[str, str]]:
+    """The outlets a piece of ``path`` may be meant for, read from the city's whole outlet list (the
+    units above may lie outside the viewer's scope; their outlets are on the unit's line all the same)."""
+    city = path.split(".", 1)[0]
+    found = await query(sanji_of(request), "projection.duty.outlets", {"path": city, "status": "active"})
+    usable = usable_outlets(found["outlets"], path)
+    names = await unit_names(request, (outlet["unit"] for outlet in usable))
+    return [
+        {"path": outlet["outlet_id"], "name": f"{outlet['name']}（{names[outlet['unit']]}）"}
+        for outlet in usable
+    ]
 
 
 async def visible_publication(request: Request, actor: Actor, publication_id: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import pytest
 from contracts.envelope import utc_now
 from services.eventkit.localtime import local_date
 from services.gateway.app import GatewayRuntime
+from services.gateway.publication_forms import usable_outlets
 from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer, register_units, running_gateway
 from tests.helpers import wait_until
 
@@ -124,6 +125,7 @@ async def test_three_people_sign_the_three_reviews_and_it_is_published(browser: 
     listing = await writer.get(f"/outreach/units/{COUNTY}/publications")
     assert listing.status_code == 200
     assert 'id="submit"' in listing.text
+    assert f'<option value="{OUTLET}">吴中民政公众号（吴中区民政局）</option>' in listing.text
     url = await submitted(writer, "吴中区养老服务补贴政策解读")
     page = (await writer.get(url)).text
     assert state_of(page) == "待初审"
@@ -256,3 +258,19 @@ async def test_another_countys_unit_is_the_404_of_a_missing_one(browser: Any) ->
     missing = await clerk.get(f"/outreach/units/{MISSING}/publications")
     assert outside.text.replace(OTHER_COUNTY, MISSING) == missing.text
     assert "相城区" not in outside.text
+
+
+def test_only_active_outlets_on_the_units_line_are_offered() -> None:
+    def outlet(outlet_id: str, unit: str, status: str = "active") -> dict[str, Any]:
+        return {"outlet_id": outlet_id, "unit": unit, "status": status, "name": outlet_id}
+
+    outlets = [
+        outlet("own", COUNTY),
+        outlet("above", "3205"),
+        outlet("below", f"{COUNTY}.320506001"),
+        outlet("sibling", OTHER_COUNTY),
+        outlet("sibling-below", f"{OTHER_COUNTY}.320507001"),
+        outlet("suspended", COUNTY, "suspended"),
+    ]
+    offered = [found["outlet_id"] for found in usable_outlets(outlets, COUNTY)]
+    assert offered == ["own", "above", "below"]
