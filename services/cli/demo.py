@@ -15,13 +15,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
 
+from services.cli import endpoints
 from services.eventkit.localtime import SHANGHAI
 from services.gateway.tokens import DEV_SECRET
+
+if TYPE_CHECKING:
+    from services.cli.demo_cast import Cast
 
 CITY = ("3205", "苏州市民政局")
 COUNTIES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -285,8 +290,28 @@ def check_rollup(city: dict[str, Any]) -> tuple[int, int, int]:
     return int(city["subtree"]["activities"]), own, children
 
 
-async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.echo) -> dict[str, Any]:
-    """Register the units, log the activities, wait for the projection and return the city's answer."""
+async def register_units(seeder: Seeder, units: list[Unit]) -> None:
+    """Register the demo's units, parents first: duty refuses a unit whose parent is unknown."""
+    for level in sorted({len(u.path.split(".")) for u in units}):
+        batch = [u for u in units if len(u.path.split(".")) == level]
+        await asyncio.gather(
+            *(
+                seeder.send(
+                    "duty.register_unit",
+                    {"path": u.path, "name": u.name, "kind": u.kind},
+                    f"demo-unit-{u.path}",
+                )
+                for u in batch
+            )
+        )
+
+
+async def seed_demo(
+    url: str, token: str, activities: int, echo: Any = typer.echo, cast: Cast | None = None
+) -> dict[str, Any]:
+    """Register the units, log the activities, wait for the projection and return the city's answer.
+    With a ``cast`` (demo_cast.py) the full demo also records what needs other people: publications
+    through three reviews, rectifications signed off."""
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         try:
@@ -296,19 +321,7 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
         seeder = Seeder(client)
         units = demo_units()
         echo(f"registering {len(units)} units at {url} …")
-        depth = {len(u.path.split(".")) for u in units}
-        for level in sorted(depth):  # parents first: duty refuses a unit whose parent is unknown
-            batch = [u for u in units if len(u.path.split(".")) == level]
-            await asyncio.gather(
-                *(
-                    seeder.send(
-                        "duty.register_unit",
-                        {"path": u.path, "name": u.name, "kind": u.kind},
-                        f"demo-unit-{u.path}",
-                    )
-                    for u in batch
-                )
-            )
+        await register_units(seeder, units)
         plan = demo_activities(units, activities, local_today())
         echo(f"logging {len(plan)} activities …")
         done = 0
@@ -343,8 +356,18 @@ async def seed_demo(url: str, token: str, activities: int, echo: Any = typer.ech
             from services.cli.demo_assessment import seed_assessment
 
             await seed_assessment(client, seeder, units, local_today(), echo)
+            await _seed_with_cast(url, seeder, cast, echo)
         _print_outcomes(seeder.outcomes, echo)
         return await await_projection(client, len(plan) + extra, settled)
+
+
+async def _seed_with_cast(url: str, seeder: Seeder, cast: Cast | None, echo: Any) -> None:
+    if cast is None:
+        echo("no other people to act as: publications (三审) and rectification sign-offs left out")
+        return
+    from services.cli.demo_year import seed_year
+
+    await seed_year(url, seeder, cast, local_today(), echo)
 
 
 def local_today() -> date:
@@ -376,9 +399,19 @@ def print_city(city: dict[str, Any], echo: Any) -> None:
         )
 
 
-def run_demo(url: str, token: str, activities: int) -> int:
+async def _cast_and_seed(url: str, token: str, activities: int, data_dir: Path) -> dict[str, Any]:
+    """The site's cast (its token store in ``data_dir`` or DATABASE_URL), then the demo."""
+    from services.cli.demo_cast import site_cast
+
+    cast, why_not = await site_cast(data_dir, CITY[0]) if activities >= DEFAULT_ACTIVITIES else (None, "")
+    if why_not:
+        typer.echo(f"no token store for the demo's people ({why_not})")
+    return await seed_demo(url, token, activities, cast=cast)
+
+
+def run_demo(url: str, token: str, activities: int, data_dir: Path = endpoints.DEFAULT_DATA_DIR) -> int:
     try:
-        city = asyncio.run(seed_demo(url.rstrip("/"), token, activities))
+        city = asyncio.run(_cast_and_seed(url.rstrip("/"), token, activities, data_dir))
     except DemoError as error:
         typer.echo(f"sanji demo: {error}", err=True)
         return 1
@@ -408,6 +441,15 @@ def register(app: typer.Typer) -> None:
             ),
         ] = DEV_SECRET,
         activities: Annotated[int, typer.Option("--activities", hidden=True, min=0)] = DEFAULT_ACTIVITIES,
+        data_dir: Annotated[
+            Path,
+            typer.Option(
+                "--data-dir",
+                help="where `sanji up` keeps its data: the demo adds its reviewers' and leader's tokens"
+                " to that site's token store (or DATABASE_URL's)",
+            ),
+        ] = endpoints.DEFAULT_DATA_DIR,
     ) -> None:
-        """Seed a demo city (苏州市民政局, 5 districts, their streets and towns, ~300 activities)."""
-        raise typer.Exit(run_demo(url, token, activities))
+        """Seed a demo city (苏州市民政局, 5 districts, their streets and towns, ~300 activities, a year's
+        publications through three reviews and rectifications signed off)."""
+        raise typer.Exit(run_demo(url, token, activities, data_dir))

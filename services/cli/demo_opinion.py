@@ -6,7 +6,10 @@ different steps (one will go overdue and be chased while the demo stack runs). T
 reports from every monitoring post, with a few gaps.
 
 Everything is deterministic and every command carries an Idempotency-Key, so a second run changes
-nothing. Lifecycle steps happen now (the server's clock): only capture times lie in the past.
+nothing. Each step says when it happened, minutes to hours after the one before and within the plan's
+limits, as a bureau back-filling its year would (with a reason where older than a month), so response
+times are true; a step that would fall on the demo's own day, and every step after it, happens when it
+is recorded.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from contracts.occurrence import BACKDATE_DAYS
 from contracts.opinion import ingested_case_id
 from services.cli.demo import SEED, DemoError, Seeder, Unit
 from services.eventkit.localtime import SHANGHAI
@@ -57,6 +61,18 @@ TOPICS: dict[str, list[str]] = {
 SEVERITY_WEIGHTS = {"I": 1, "II": 4, "III": 12, "IV": 60}
 RELEVANT_SHARE = 0.25
 OPEN_VARIANTS = ("awaiting_ack", "extension", "escalated", "supervised", "reopened")
+# Minutes after the step before, by step: the chain grade → dispatch → acknowledge (→ pass down →
+# acknowledge) → first action stays within the graver plan's two hours, the whole loop within a day.
+STEP_MINUTES = {
+    "opinion.grade": (10, 50),
+    "opinion.assign": (5, 15),
+    "opinion.acknowledge": (5, 25),
+    "opinion.record_action": (15, 30),
+    "opinion.give_feedback": (120, 600),
+    "opinion.close": (60, 300),
+}
+LATER_ACTION_MINUTES = (60, 240)  # a second action, after the first
+BACKFILL_REASON = "演示数据：按实际发生时间补录"
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,7 @@ def demo_cases(units: list[Unit], count: int, today: date) -> list[DemoCase]:
             case.steps.extend(_loop(case_id, unit, owner, grade, township))
         else:
             case.steps.append(("opinion.grade", {"case_id": case_id, "unit": unit, "relevant": False}))
+        _state_times(case, datetime.fromisoformat(body["captured_at"]), index, today)
         found.append(case)
     found.sort(key=lambda case: str(case.report[1]["captured_at"]))
     _leave_open(found)
@@ -159,6 +176,24 @@ def _loop(
     )
     steps.append(("opinion.close", {**ids, "unit": desk, "resolution": "核实处理完毕，舆情平稳"}))
     return steps
+
+
+def _state_times(case: DemoCase, captured: datetime, index: int, today: date) -> None:
+    """Give each step of ``case`` the time it happened, from its capture on; from the first step that
+    would fall on ``today`` (or later), the steps happen when they are recorded."""
+    rng = random.Random(f"opinion-times:{SEED}:{index}")  # noqa: S311 - demo data; apart from the item's own
+    midnight = datetime.combine(today, time(0), tzinfo=SHANGHAI)
+    moment, acted = captured, False
+    for number, (step, body) in enumerate(case.steps):
+        low, high = LATER_ACTION_MINUTES if step == "opinion.record_action" and acted else STEP_MINUTES[step]
+        acted = acted or step == "opinion.record_action"
+        moment += timedelta(minutes=rng.randint(low, high))
+        if moment >= midnight:
+            return
+        stated = {"occurred_at": moment.isoformat()}
+        if (today - moment.astimezone(SHANGHAI).date()).days >= BACKDATE_DAYS:
+            stated["backdate_reason"] = BACKFILL_REASON
+        case.steps[number] = (step, body | stated)
 
 
 def _leave_open(cases: list[DemoCase]) -> None:

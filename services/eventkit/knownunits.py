@@ -10,7 +10,6 @@ sourced down into the county's stream (services/eventkit/sitestreams.py): nothin
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from contracts.duty import UnitRegistered, UnitRenamed, UnitRetired
@@ -21,27 +20,12 @@ from contracts.units import parent_of
 from services.eventkit.consumer import Reaction
 from services.eventkit.db import Conn
 from services.eventkit.migrations import check_schema_name
+from services.eventkit.unitlife import KnownUnit, check_not_retired
 
 UNIT_EVENTS: tuple[type[DomainEvent], ...] = (UnitRegistered, UnitRenamed, UnitRetired)
 UNIT_FILTERS = tuple(event_filter(*model.event_type.split(".", 1)) for model in UNIT_EVENTS)
 # A merge chain longer than this is a loop in the data, not history: stop following it.
 MAX_SUCCESSION = 32
-
-
-@dataclass(frozen=True)
-class KnownUnit:
-    path: str
-    parent: str | None
-    name: str
-    kind: str
-    valid_from: date | None
-    valid_to: date | None
-    successor: str | None
-
-    def active_on(self, day: date) -> bool:
-        """Registered by ``day`` (or before records began) and not retired by then."""
-        started = self.valid_from is None or self.valid_from <= day
-        return started and (self.valid_to is None or self.valid_to > day)
 
 
 class KnownUnits:
@@ -105,6 +89,25 @@ class KnownUnits:
     async def known_among(self, conn: Conn, paths: Iterable[str]) -> set[str]:
         rows = await conn.fetch(f"SELECT path FROM {self.table} WHERE path = ANY($1::text[])", sorted(paths))
         return {row["path"] for row in rows}
+
+    async def known_on(self, conn: Conn, path: str, day: date, *, field: str = "unit") -> bool:
+        """Whether ``path`` was ever registered, for a fact of ``day``; a DomainError naming ``field`` (and
+        the unit its work went to) when it was merged away or retired by then (check_not_retired)."""
+        unit = await self.get(conn, path)
+        if unit is None:
+            return False
+        if unit.valid_to is not None and unit.valid_to <= day:
+            check_not_retired(unit, day, await self.successor(conn, path), field)
+        return True
+
+    async def retired_among(self, conn: Conn, paths: Iterable[str]) -> dict[str, KnownUnit]:
+        """Those of ``paths`` that were merged away or retired (for rows checked one by one)."""
+        rows = await conn.fetch(
+            f"SELECT path, parent, name, kind, valid_from, valid_to, successor FROM {self.table}"
+            " WHERE path = ANY($1::text[]) AND valid_to IS NOT NULL",
+            sorted(paths),
+        )
+        return {row["path"]: KnownUnit(**dict(row)) for row in rows}
 
     async def active_on(self, conn: Conn, path: str, day: date) -> bool:
         """Known, registered by ``day`` and not retired by then."""

@@ -14,7 +14,6 @@ from services.gateway.forms import whole_number
 from services.gateway.opinion_forms import FormField, choice, form_body
 
 YEARS_BACK, YEARS_AHEAD = 1, 2  # last year's plan may still be corrected; plans are set a year or two ahead
-NUMBERS = ("year", "count", "audience")
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,12 @@ class TargetForm:
         return (FormField("year", "select", years, "plan_year"), *self.fields)
 
     def body(self, unit: str, values: dict[str, str]) -> dict[str, Any]:
-        """The command body: the unit from the page's path, the rest from the form, numbers as numbers
-        (a word typed into a number field goes to the contract as typed, to be refused by name)."""
+        """The command body: the unit from the page's path, the rest from the form, the year as a number
+        (anything else in it goes to the contract as typed, to be refused by name)."""
         body = {"unit": unit, **form_body(self.fields_for(0), values)}
-        return {
-            name: whole_number(v) if name in NUMBERS and isinstance(v, str) else v for name, v in body.items()
-        }
+        if isinstance(body.get("year"), str):
+            body["year"] = whole_number(body["year"])
+        return body
 
 
 CADENCE = choice("cadence", Cadence, "cadence")
@@ -58,8 +57,8 @@ TARGET_FORMS = {
             (
                 choice("kind", ActivityKind, "activity_kind"),
                 CADENCE,
-                FormField("count"),
-                FormField("audience", optional=True),
+                FormField("count", "number"),
+                FormField("audience", "number", optional=True),
                 choice("scope", TargetScope, "target_scope"),
                 REASON,
             ),
@@ -67,7 +66,12 @@ TARGET_FORMS = {
         TargetForm(
             "meeting",
             "outreach.set_meeting_target",
-            (choice("kind", MeetingKind, "summary.meeting_kind"), CADENCE, FormField("count"), REASON),
+            (
+                choice("kind", MeetingKind, "summary.meeting_kind"),
+                CADENCE,
+                FormField("count", "number"),
+                REASON,
+            ),
         ),
     )
 }

@@ -195,6 +195,24 @@ class TokenStore:
         assert row is not None
         return _record(row), secret
 
+    async def renew(self, which: str, expires_at: datetime | None) -> tuple[TokenRecord, str]:
+        """A new secret and expiry for a token that is not revoked (an expired one comes back under the
+        same name, so its idempotency keys stay its own); the old secret stops working."""
+        found = await self.find(which)
+        if found.revoked_at is not None:
+            raise TokenError(f"token {found.name} is revoked: it stays so")
+        secret = new_secret()
+        row = await self.pool.fetchrow(
+            f"UPDATE {SCHEMA}.tokens SET secret_sha256 = $2, expires_at = $3, rotated_at = now()"
+            f" WHERE id = $1 AND revoked_at IS NULL RETURNING {COLUMNS}",
+            found.id,
+            digest(secret),
+            expires_at,
+        )
+        if row is None:
+            raise TokenError(f"token {found.name} was revoked meanwhile: it stays so")
+        return _record(row), secret
+
     async def by_digest(self, secret_digest: bytes) -> TokenRecord | None:
         row = await self.pool.fetchrow(
             f"SELECT {COLUMNS} FROM {SCHEMA}.tokens WHERE secret_sha256 = $1", secret_digest

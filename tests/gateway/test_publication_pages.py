@@ -17,7 +17,14 @@ from contracts.envelope import utc_now
 from services.eventkit.localtime import local_date
 from services.gateway.app import GatewayRuntime
 from services.gateway.publication_forms import usable_outlets
-from tests.gateway.support import CITY_TOKEN, COUNTY_TOKEN, bearer, register_units, running_gateway
+from tests.gateway.support import (
+    CITY_TOKEN,
+    COUNTY_LEADER_TOKEN,
+    COUNTY_TOKEN,
+    bearer,
+    register_units,
+    running_gateway,
+)
 from tests.helpers import wait_until
 
 COUNTY, OTHER_COUNTY, MISSING = "3205.320506", "3205.320507", "3205.320599"
@@ -26,10 +33,10 @@ WRITER = COUNTY_TOKEN  # clerk@320506
 PEOPLE = {
     "first-reviewer-token": {"id": "first@320506", "scope": COUNTY, "roles": ["clerk"]},
     "second-reviewer-token": {"id": "second@320506", "scope": COUNTY, "roles": ["clerk"]},
-    "county-leader-token": {"id": "leader@320506", "scope": COUNTY, "roles": ["leader"]},
     "county-assessor-token": {"id": "assessor@320506", "scope": COUNTY, "roles": ["assessor"]},
 }
-FIRST, SECOND, LEADER, ASSESSOR = PEOPLE
+FIRST, SECOND, ASSESSOR = PEOPLE
+LEADER = COUNTY_LEADER_TOKEN  # leader@320506
 
 
 @pytest.fixture

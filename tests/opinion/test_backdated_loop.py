@@ -14,6 +14,7 @@ from contracts.opinion.commands import AcknowledgeOpinion
 from services.eventkit.errors import DomainError
 from services.eventkit.localtime import local_date
 from services.opinion.domain.case import Case, CaseState
+from services.opinion.domain.deadlines import BACKFILL_GRACE, fire_at
 from services.opinion.domain.occurrence import occurred
 from tests.helpers import wait_until
 from tests.opinion.builders import CITY, TOWN
@@ -48,6 +49,11 @@ def test_a_step_long_ago_needs_a_reason() -> None:
     assert occurred(Case(), acknowledge(occurred_at=long_ago, backdate_reason="补录"), NOW) < NOW
 
 
+def test_a_deadline_already_past_when_armed_is_judged_after_the_back_fillers_grace() -> None:
+    assert fire_at(NOW + timedelta(hours=1), NOW) == NOW + timedelta(hours=1)
+    assert fire_at(NOW - timedelta(days=40), NOW) == NOW + BACKFILL_GRACE
+
+
 def test_a_step_in_the_future_is_refused() -> None:
     with pytest.raises(ValueError, match="future"):  # the door refuses a future day
         acknowledge(occurred_at=(NOW + timedelta(days=2)).isoformat())
@@ -77,6 +83,16 @@ async def test_a_back_dated_loop_gives_the_true_response_times(nats_url: str, da
         }
         await send_ok(sanji, "opinion.grade", case | grade | at(1))
         await send_ok(sanji, "opinion.assign", case | {"unit": CITY, "to_unit": TOWN} | at(2))
+        # The acknowledgement's deadline passed long ago; its timer waits for the next back-filled step.
+        conn = await asyncpg.connect(database_url)
+        try:
+            due = await conn.fetchval(
+                "SELECT min(due_at) FROM opinion.timers WHERE payload->>'case_id' = $1 AND fired_at IS NULL",
+                case["case_id"],
+            )
+        finally:
+            await conn.close()
+        assert due > datetime.now(UTC) + BACKFILL_GRACE - timedelta(minutes=1)
         backwards = await sanji.send("opinion.acknowledge", case | {"unit": TOWN} | at(0), TOWN_CLERK)
         assert backwards.error is not None
         assert [f.field for f in backwards.error.fields] == ["occurred_at"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import asyncpg
@@ -13,6 +13,7 @@ import httpx
 
 import contracts  # noqa: F401  (registers every command)
 from contracts.commands import COMMANDS, Role
+from contracts.occurrence import BACKDATE_DAYS
 from services.cli.demo import Seeder, demo_units
 from services.cli.demo_opinion import PLAN, demo_cases, demo_nil_reports, seed_opinion
 from services.eventkit.localtime import SHANGHAI, local_date
@@ -30,14 +31,27 @@ def test_the_demo_items_are_valid_deterministic_and_in_the_past() -> None:
     assert {c.case_id for c in demo_cases(units, 40, TODAY)} <= {c.case_id for c in cases}
     COMMANDS["opinion.adopt_response_plan"].model_validate({"unit": "3205", "limits": PLAN})
     last_steps: Counter[str] = Counter()
+    closed_in_time = 0
     for case in cases:
         name, body = case.report
         report = COMMANDS[name].model_validate(body)
         captured = datetime.fromisoformat(body["captured_at"])
         assert captured.astimezone(SHANGHAI).date() < TODAY
         assert report.target_unit() == case.reported_by
+        moment = captured
         for step, step_body in case.steps:
             COMMANDS[step].model_validate(step_body)
+            if "occurred_at" in step_body:  # stated steps come first, in order, before the demo's day
+                stated = datetime.fromisoformat(step_body["occurred_at"])
+                assert moment < stated < datetime.combine(TODAY, time(0), tzinfo=SHANGHAI)
+                assert ("backdate_reason" in step_body) == (
+                    (TODAY - local_date(stated)).days >= BACKDATE_DAYS
+                )
+                moment = stated
+            else:
+                moment = datetime.max.replace(tzinfo=SHANGHAI)  # from here on, the time it is recorded
+        if case.steps[-1][0] == "opinion.close" and captured < datetime(2026, 11, 1, tzinfo=SHANGHAI):
+            closed_in_time += "occurred_at" in case.steps[-1][1]
         last_steps[case.steps[-1][0]] += 1
     assert {
         "opinion.grade",
@@ -48,6 +62,7 @@ def test_the_demo_items_are_valid_deterministic_and_in_the_past() -> None:
     } <= set(last_steps)
     assert last_steps["opinion.supervise"] == last_steps["opinion.reopen"] == 1
     assert sum(case.drill for case in cases) == 2
+    assert closed_in_time >= 40  # the year's closed loops say when each step happened
     assert 150 <= last_steps["opinion.grade"] <= 210  # most items are graded as not relevant
     assert {c.report[0] for c in cases} == {"opinion.ingest_item", "opinion.report"}
     nil = demo_nil_reports(units, TODAY)

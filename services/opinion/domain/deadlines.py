@@ -10,7 +10,7 @@ for as long as something stays overdue. Meeting the deadlines (or closing) stops
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contracts.opinion import (
@@ -30,6 +30,11 @@ from services.opinion.domain.case import Case, level_above, strictly_within
 
 DEADLINE_TIMER = "opinion.deadline"
 LADDER_TIMER = "opinion.ladder"
+# A loop recorded after the fact arrives step by step, seconds apart, each step saying when it happened.
+# A deadline already past when its step is recorded is judged only after this grace, so that the next
+# step, recorded moments later and perhaps stated in time, is judged by when it happened, not by the order
+# in which a back-filler typed it. Deadlines armed as things happen are in the future and unaffected.
+BACKFILL_GRACE = timedelta(minutes=15)
 DEADLINE_LABELS = {
     DeadlineKind.ACKNOWLEDGE: "签收",
     DeadlineKind.FIRST_RESPONSE: "首次回应",
@@ -137,6 +142,12 @@ class WantedTimer:
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def fire_at(due_at: datetime, now: datetime) -> datetime:
+    """When a timer for ``due_at`` armed at ``now`` fires: at the deadline, or for one already past (a
+    back-filled step), BACKFILL_GRACE after it was recorded."""
+    return due_at if due_at > now else now + BACKFILL_GRACE
 
 
 def wanted_timers(case: Case) -> dict[str, WantedTimer]:

@@ -15,7 +15,7 @@ from services.eventkit.timers import Timer, cancel, schedule
 from services.opinion import tables
 from services.opinion.aggregates import CASE, PLANS, case_stream
 from services.opinion.domain.case import Case, CaseState, evolve, missing_case
-from services.opinion.domain.deadlines import wanted_timers
+from services.opinion.domain.deadlines import fire_at, wanted_timers
 from services.opinion.domain.plans import Plans
 
 
@@ -55,7 +55,8 @@ async def sync_timers(ctx: CommandContext, before: Case, after: Case, keep: str 
         await cancel(ctx.conn, tables.SCHEMA, timer_id)
     for timer_id in new.keys() - old.keys():
         wanted = new[timer_id]
-        await schedule(ctx.conn, tables.SCHEMA, Timer(timer_id, wanted.kind, wanted.due_at, wanted.payload))
+        due = fire_at(wanted.due_at, ctx.now)
+        await schedule(ctx.conn, tables.SCHEMA, Timer(timer_id, wanted.kind, due, wanted.payload))
 
 
 async def conclude(

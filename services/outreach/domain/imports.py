@@ -12,6 +12,7 @@ from datetime import date, datetime
 from contracts.outreach import ActivityRow, LogActivities, LogActivity
 from contracts.registry import DomainEvent
 from services.eventkit.errors import DomainError
+from services.eventkit.unitlife import KnownUnit, check_not_retired
 from services.outreach.domain.activities import Activity, decide_log_activity
 from services.outreach.domain.rows import (
     CheckedRow,
@@ -58,10 +59,12 @@ def decide_import(
     known_units: set[str],
     today: date,
     taxonomies: Mapping[str, Taxonomy] | None = None,
+    retired: Mapping[str, KnownUnit] | None = None,
 ) -> tuple[list[ImportDecision], list[RowOutcome]]:
     """Which rows become activities; ``already_imported`` maps external ids of this source seen before
     to their activity ids; ``taxonomies`` holds the activity taxonomy of each city whose rows name a
-    subtype. Returns the decisions and an outcome for every row, in row order."""
+    subtype; ``retired`` the rows' units merged away or retired (a row held since then fails). Returns
+    the decisions and an outcome for every row, in row order."""
     decisions: list[ImportDecision] = []
     outcomes: list[RowOutcome] = []
     seen: dict[str, str] = dict(already_imported)
@@ -77,6 +80,8 @@ def decide_import(
             activity_id=checked.record_id, **{name: getattr(row, name) for name in LOGGED_ROW_FIELDS}
         )
         try:
+            if (gone := (retired or {}).get(row.unit)) is not None:
+                check_not_retired(gone, row.held_on, gone.successor, "unit")
             events = decide_log_activity(
                 activities.get(checked.record_id, Activity()),
                 row.unit in known_units,

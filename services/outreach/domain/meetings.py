@@ -20,6 +20,7 @@ from contracts.outreach_meetings import (
 from contracts.registry import DomainEvent
 from services.eventkit.backdating import check_backdating
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
+from services.eventkit.unitlife import KnownUnit, check_not_retired
 from services.outreach.domain.rows import (
     CheckedRow,
     RowOutcome,
@@ -117,6 +118,7 @@ def decide_record_meetings(
     meetings: Mapping[str, Meeting],
     known_units: set[str],
     today: date,
+    retired: Mapping[str, KnownUnit] | None = None,
 ) -> tuple[list[MeetingDecision], list[RowOutcome]]:
     """Which rows become meetings: a row whose meeting is already recorded (before, or earlier in this
     batch) is a duplicate. Returns the decisions and an outcome for every good row."""
@@ -132,6 +134,8 @@ def decide_record_meetings(
             continue
         command = RecordMeeting(meeting_id=meeting_id, unit=row.unit, facts=row.facts)
         try:
+            if (gone := (retired or {}).get(row.unit)) is not None:
+                check_not_retired(gone, row.facts.held_on, gone.successor, "unit")
             events = decide_record_meeting(
                 Meeting(), row.unit in known_units, today, command, source=source, external_id=row.external_id
             )

@@ -26,7 +26,7 @@ async def city_taxonomy(ctx: CommandContext, unit: str) -> Taxonomy:
 async def log_activity(ctx: CommandContext, command: LogActivity) -> Decision:
     stream = activity_stream(command.activity_id)
     activity, version = await load(ctx, ACTIVITY, command.activity_id)
-    known = await tables.UNITS.known(ctx.conn, command.unit)
+    known = await tables.UNITS.known_on(ctx.conn, command.unit, command.held_on)
     taxonomy = await city_taxonomy(ctx, command.unit) if command.subtype else Taxonomy()
     events = decide_log_activity(activity, known, local_date(ctx.now), command, taxonomy=taxonomy)
     return Decision(stream, version, command.unit, events)

@@ -38,6 +38,7 @@ async def log_activities(ctx: CommandContext, command: LogActivities) -> Outcome
         already_imported=imported,
         activities={activity_id: state for activity_id, (state, _) in loaded.items()},
         known_units=await tables.UNITS.known_among(ctx.conn, {checked.row.unit for checked in rows}),
+        retired=await tables.UNITS.retired_among(ctx.conn, {checked.row.unit for checked in rows}),
         today=local_date(ctx.now),
         taxonomies=await taxonomies_named(ctx, rows),
     )

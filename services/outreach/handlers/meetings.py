@@ -18,7 +18,7 @@ from services.outreach.domain.rows import report
 
 async def record_meeting(ctx: CommandContext, command: RecordMeeting) -> Decision:
     meeting, version = await load(ctx, MEETING, command.meeting_id)
-    known = await tables.UNITS.known(ctx.conn, command.unit)
+    known = await tables.UNITS.known_on(ctx.conn, command.unit, command.facts.held_on)
     events = decide_record_meeting(meeting, known, local_date(ctx.now), command)
     return Decision(meeting_stream(command.meeting_id), version, command.unit, events)
 
@@ -34,6 +34,7 @@ async def record_meetings(ctx: CommandContext, command: RecordMeetings) -> Outco
         meetings={meeting_id: state for meeting_id, (state, _) in loaded.items()},
         known_units=await tables.UNITS.known_among(ctx.conn, {checked.row.unit for checked in rows}),
         today=local_date(ctx.now),
+        retired=await tables.UNITS.retired_among(ctx.conn, {checked.row.unit for checked in rows}),
     )
     appended = [
         Decision(meeting_stream(d.meeting_id), loaded[d.meeting_id][1], d.unit, d.events) for d in decisions

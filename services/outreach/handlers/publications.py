@@ -34,9 +34,9 @@ async def loaded(ctx: CommandContext, publication_id: str) -> tuple[str, Publica
 
 async def submit_publication(ctx: CommandContext, command: SubmitPublication) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
-    known = await tables.UNITS.known(ctx.conn, command.unit)
-    outlet = await tables.find_outlet(ctx.conn, command.outlet_id)
     at = stage_time(publication, command, ctx.now)
+    known = await tables.UNITS.known_on(ctx.conn, command.unit, local_date(at))
+    outlet = await tables.find_outlet(ctx.conn, command.outlet_id)
     events = stamped(decide_submit(publication, known, outlet, ctx.actor.id, command), at, command)
     return Decision(stream, version, command.unit, events)
 
@@ -59,6 +59,7 @@ async def revise_publication(ctx: CommandContext, command: RevisePublication) ->
 async def publish(ctx: CommandContext, command: Publish) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
     outlet = await tables.find_outlet(ctx.conn, publication.outlet_id) if publication.outlet_id else None
+    await tables.UNITS.known_on(ctx.conn, command.unit, command.published_on)  # not merged away by then
     events = decide_publish(publication, outlet, local_date(ctx.now), command)
     return Decision(stream, version, command.unit, events)
 

@@ -13,13 +13,13 @@ from services.outreach.domain.records import decide_record_award, decide_record_
 
 async def record_field_survey(ctx: CommandContext, command: RecordFieldSurvey) -> Decision:
     state, version = await load(ctx, SURVEY, command.survey_id)
-    known = await tables.UNITS.known(ctx.conn, command.unit)
+    known = await tables.UNITS.known_on(ctx.conn, command.unit, command.held_on)
     events = decide_record_field_survey(state, known, local_date(ctx.now), command)
     return Decision(survey_stream(command.survey_id), version, command.unit, events)
 
 
 async def record_award(ctx: CommandContext, command: RecordAward) -> Decision:
     state, version = await load(ctx, AWARD, command.award_id)
-    known = await tables.UNITS.known(ctx.conn, command.unit)
+    known = await tables.UNITS.known_on(ctx.conn, command.unit, command.awarded_on)
     events = decide_record_award(state, known, local_date(ctx.now), command)
     return Decision(award_stream(command.award_id), version, command.unit, events)
