@@ -42,7 +42,7 @@ SERVICES = tuple(name for name in registry.names() if name != "gateway")  # ever
 CITY_PATH, CITY_NAME = CITY
 # Each context page of the city and the charts it must draw with data after the demo.
 CHARTS = {
-    "/units/3205": {"chart-kinds", "chart-trend", "chart-children"},
+    "/units/3205": {"chart-kinds", "chart-trend", "chart-children", "chart-plan-children", "chart-funnel"},
     "/outreach/units/3205": {"chart-kinds", "chart-plan", "chart-children"},
     "/opinion/units/3205?period=2026": {"chart-loop", "chart-severity", "chart-times", "chart-children"},
     "/assessment/units/3205": {"chart-trend", "chart-children"},
