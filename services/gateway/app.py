@@ -20,7 +20,7 @@ from services.gateway import (
     api,
     assessment_api,
     assessment_pages,
-    duty_api,
+    duty_pages,
     list_routes,
     opinion_api,
     opinion_pages,
@@ -65,7 +65,6 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
     api_routers: list[APIRouter] = [
         api.router,
         query_routes.router,
-        duty_api.router,
         outreach_api.router,
         opinion_api.router,
         assessment_api.router,
@@ -79,6 +78,7 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
         outreach_pages.router,
         publication_pages.router,
         opinion_pages.router,
+        duty_pages.router,
         assessment_pages.router,
         summary_pages.router,
     ):

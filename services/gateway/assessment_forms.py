@@ -11,7 +11,7 @@ from typing import Any
 from contracts.assessment import AdjustScore, DecideAppeal, FileAppeal, PublishBulletin
 from contracts.commands import Actor, Command
 from contracts.units import is_within
-from services.gateway.opinion_forms import FormField, form_body
+from services.gateway.form_fields import FormField, form_body
 
 ADJUST_FIELDS = (FormField("points", "number"), FormField("reason", "textarea"))
 PUBLISH_FIELDS = (FormField("period", "period"), FormField("title", optional=True))

@@ -34,9 +34,9 @@ from services.gateway.assessment_sentences import line_sentences, rollup_text
 from services.gateway.assessment_xlsx import sections
 from services.gateway.auth import page_actor
 from services.gateway.commands import read_body
+from services.gateway.form_fields import FormField
 from services.gateway.forms import MAX_FORM_BYTES, new_form, parse_form, send_form
 from services.gateway.labels import Words
-from services.gateway.opinion_forms import FormField
 from services.gateway.pages import unit_crumbs, views_of
 from services.gateway.params import passed
 from services.gateway.reads import checked_path, unseen

@@ -3,40 +3,22 @@ a filled form makes. The case's state decides which steps a page offers (the opi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from contracts.commands import COMMANDS, Actor, Command
 from contracts.opinion import ActionKind, Category, Channel, Reception, Severity
 from contracts.units import is_within
-from services.eventkit.localtime import SHANGHAI
 from services.gateway import opinion_step_rules as rules
-from services.gateway.forms import whole_number
+from services.gateway.form_fields import FormField, choice, form_body
 from services.opinion.domain.case import CaseState, Step, allowed_steps
 
 UNGRADED = ("category", "severity", "owning_unit")
-FieldKind = Literal["text", "textarea", "select", "unit", "datetime", "yesno", "number", "period"]
 # The unit a step is taken as: the desk, the assignee, whoever holds the case now (the assignee, else the
 # desk: 退单 and 上报 are the holder's), or the actor's own unit (督办, reopening, deciding an extension).
 Acting = Literal["desk", "assignee", "holder", "actor"]
 Fits = Callable[[dict[str, Any], str], bool]
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One input: its command field, how it is typed, (for a select) the coded values and their catalog
-    group (``opinion.<group>.<value>``), and its label's key where the field's own does not fit the step
-    (a return's ``reason`` is not a supervision's)."""
-
-    name: str
-    kind: FieldKind = "text"
-    choices: tuple[str, ...] = ()
-    group: str = ""
-    optional: bool = False
-    label: str = ""
 
 
 def anyway(case: dict[str, Any], unit: str) -> bool:
@@ -77,10 +59,6 @@ class CaseStep:
             return False
         unit = self.acting_unit(case, actor)
         return bool(unit) and is_within(str(unit), actor.scope) and self.fits(case, str(unit))
-
-
-def choice(name: str, values: type[Any], group: str, *, optional: bool = False) -> FormField:
-    return FormField(name, "select", tuple(v.value for v in values), group, optional)
 
 
 REPORT_FIELDS = (
@@ -186,45 +164,6 @@ def offered_steps(case: dict[str, Any], actor: Actor) -> list[CaseStep]:
     """The steps the case's state allows now that this actor may take, in the loop's order."""
     allowed = set(allowed_steps(CaseState(case["state"])))
     return [step for step in STEPS.values() if step.loop_step in allowed and step.offered_to(case, actor)]
-
-
-def local_moment(value: str) -> str:
-    """A ``datetime-local`` input (Shanghai time) as an ISO timestamp; anything else as typed, for the
-    contract to refuse by name."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return (moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)).isoformat()
-
-
-def decimal(value: str) -> float | str:
-    """A form's number (points: ``-1.5``) as a float; anything else, ``nan`` and ``inf`` included, as typed,
-    for the contract to refuse by name."""
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return number if math.isfinite(number) else value
-
-
-def form_body(fields: tuple[FormField, ...], values: dict[str, str]) -> dict[str, Any]:
-    """The command fields a filled form gives (empty optional ones left out)."""
-    body: dict[str, Any] = {}
-    for field in fields:
-        value = values.get(field.name, "")
-        if not value and field.optional:
-            continue
-        if field.kind == "datetime":
-            body[field.name] = local_moment(value)
-        elif field.kind == "number":
-            whole = whole_number(value)  # working days are whole; points may have a decimal
-            body[field.name] = whole if isinstance(whole, int) else decimal(value)
-        elif field.kind == "yesno":
-            body[field.name] = {"yes": True, "no": False}.get(value, value)
-        else:
-            body[field.name] = value
-    return body
 
 
 def step_body(step: CaseStep, case: dict[str, Any], actor: Actor, values: dict[str, str]) -> dict[str, Any]:

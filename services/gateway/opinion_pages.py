@@ -20,10 +20,11 @@ from services.gateway.auth import page_actor
 from services.gateway.commands import read_body
 from services.gateway.deadline_words import deadline_words
 from services.gateway.errors import GatewayError
+from services.gateway.form_fields import form_body
 from services.gateway.forms import MAX_FORM_BYTES, new_form, parse_form, send_form
 from services.gateway.labels import Words
 from services.gateway.opinion_api import unit_cases, unit_stats, visible_case
-from services.gateway.opinion_forms import REPORT_FIELDS, STEPS, form_body, offered_steps, step_body
+from services.gateway.opinion_forms import REPORT_FIELDS, STEPS, offered_steps, step_body
 from services.gateway.opinion_labels import OpinionWords
 from services.gateway.pages import unit_crumbs, unit_names
 from services.gateway.reads import checked_path, query

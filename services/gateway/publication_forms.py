@@ -19,12 +19,12 @@ from contracts.outreach import (
     SubmitPublication,
 )
 from contracts.units import is_within
-from services.gateway.opinion_forms import FormField, choice, form_body
+from services.gateway.form_fields import FormField, choice, form_body
 
 SUBMIT_FIELDS = (
     choice("kind", PublicationKind, "summary.publication_kind"),
     FormField("title"),
-    FormField("outlet_id", "unit"),  # a list of the outlets the unit may use (the macro's record list)
+    FormField("outlet_id", "pick"),  # one of the outlets the unit may use (usable_outlets)
     FormField("column", optional=True),
     FormField("summary", "textarea", optional=True),
 )
@@ -37,7 +37,7 @@ REVISE_FIELDS = (
     FormField("title", optional=True),
     FormField("summary", "textarea", optional=True),
 )
-PUBLISH_FIELDS = (FormField("published_on"), FormField("url", optional=True))
+PUBLISH_FIELDS = (FormField("published_on", "date"), FormField("url", optional=True))
 STAGE_OF = {
     PublicationStatus.AWAITING_FIRST.value: ReviewStage.FIRST,
     PublicationStatus.AWAITING_SECOND.value: ReviewStage.SECOND,

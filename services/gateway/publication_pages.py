@@ -108,17 +108,14 @@ async def render_unit(
     )
 
 
-async def outlet_choices(request: Request, path: str) -> list[dict[str, str]]:
+async def outlet_choices(request: Request, path: str) -> list[tuple[str, str]]:
     """The outlets a piece of ``path`` may be meant for, read from the city's whole outlet list (the
     units above may lie outside the viewer's scope; their outlets are on the unit's line all the same)."""
     city = path.split(".", 1)[0]
     found = await query(sanji_of(request), "projection.duty.outlets", {"path": city, "status": "active"})
     usable = usable_outlets(found["outlets"], path)
     names = await unit_names(request, (outlet["unit"] for outlet in usable))
-    return [
-        {"path": outlet["outlet_id"], "name": f"{outlet['name']}（{names[outlet['unit']]}）"}
-        for outlet in usable
-    ]
+    return [(outlet["outlet_id"], f"{outlet['name']}（{names[outlet['unit']]}）") for outlet in usable]
 
 
 async def visible_publication(request: Request, actor: Actor, publication_id: str) -> dict[str, Any]:

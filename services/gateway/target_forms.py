@@ -10,8 +10,8 @@ from typing import Any
 from contracts.commands import COMMANDS, Actor, Command
 from contracts.outreach import ActivityKind, Cadence, TargetScope
 from contracts.outreach_meetings import MeetingKind
+from services.gateway.form_fields import FormField, choice, form_body
 from services.gateway.forms import whole_number
-from services.gateway.opinion_forms import FormField, choice, form_body
 
 YEARS_BACK, YEARS_AHEAD = 1, 2  # last year's plan may still be corrected; plans are set a year or two ahead
 

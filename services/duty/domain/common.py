@@ -64,6 +64,8 @@ def check_effective(
         raise DomainError(
             f"{what} last changed on {last}; a later change cannot take effect earlier ({effective_on})",
             field=field,
+            rule="effective_before_last",
+            params={"last": last},
         )
 
 
