@@ -20,6 +20,7 @@ from contracts.queries.base import (
     RecordId,
     Row,
     UnitParams,
+    Year,
 )
 
 
@@ -52,6 +53,10 @@ class PublicationsParams(UnitParams):
 
 class PublicationParams(QueryParams):
     publication_id: RecordId
+
+
+class MeetingTargetsParams(UnitParams):
+    year: Year | None = None
 
 
 class SummaryAnswer(Answer):
@@ -97,6 +102,11 @@ class PublicationsAnswer(Answer):
 class PublicationAnswer(Answer):
     publication: Row
     history: list[Row]
+
+
+class MeetingTargetsAnswer(Answer):
+    year: int
+    targets: list[Row] = Field(description="the unit's own meeting targets in force: kind, cadence, count")
 
 
 def _unit_of(record: str) -> Any:
@@ -162,5 +172,13 @@ CONTRACTS = [
         record_param="publication_id",
         record_units=_unit_of("publication"),
         summary="One publication, where it stands in 三审三校, and its full history",
+    ),
+    QueryContract(
+        "outreach.meeting_targets",
+        MeetingTargetsParams,
+        MeetingTargetsAnswer,
+        path=f"{UNIT}/meeting-targets",
+        unit_param="path",
+        summary="The unit's own meeting targets set for a year (this local year if omitted)",
     ),
 ]

@@ -40,7 +40,7 @@ def flags(request: Request, *names: str) -> dict[str, bool]:
 
 
 async def summary(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
-    params = {"path": checked_path(unitpath, actor), **passed(request, "period")}
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "after")}
     return await query(sanji_of(request), q("summary"), params)
 
 

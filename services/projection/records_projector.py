@@ -9,6 +9,7 @@ from services.eventkit.projector import Projector
 from services.eventkit.queries import QuerySpec
 from services.eventkit.readmodel import ReadModel
 from services.projection.backdating_view import BackdatingHandlers
+from services.projection.meeting_queries import QUERIES as MEETING_QUERIES
 from services.projection.meetings_view import MeetingHandlers
 from services.projection.records_view import SurveyAwardHandlers
 from services.projection.submissions_queries import QUERIES as SUBMISSION_QUERIES
@@ -23,4 +24,4 @@ class RecordsProjector(
 
 
 PROJECTORS: list[Projector] = [RecordsProjector()]
-QUERIES: list[QuerySpec] = [*SUBMISSION_QUERIES]
+QUERIES: list[QuerySpec] = [*MEETING_QUERIES, *SUBMISSION_QUERIES]

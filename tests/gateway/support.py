@@ -135,12 +135,14 @@ async def running_gateway(
     database_url: str,
     folder: Path,
     services: tuple[str, ...] = ("duty", "outreach", "projection"),
+    tokens: dict[str, dict[str, Any]] | None = None,
     **options: Any,
 ) -> AsyncIterator[GatewayRuntime]:
     """The services in-process (duty, outreach and projection by default; ``options`` such as ``clock``
-    go to each), and the gateway on a free port with the test tokens."""
+    go to each), and the gateway on a free port with the test tokens (``tokens``: more people beside
+    them)."""
     tokens_file = folder / "tokens.json"
-    tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
+    tokens_file.write_text(json.dumps(TOKENS | (tokens or {})), encoding="utf-8")
     async with running(nats_url, database_url, *services, **options):
         runtime = create_app(
             GatewaySettings(

@@ -129,10 +129,14 @@ def check_outlet(outlet: Outlet | None, outlet_id: str, unit: str) -> Outlet:
     above it, or one below it — never a sibling's, whose owner answers for what it carries)."""
     # A sibling's outlet (perhaps outside the actor's scope) is answered like a missing one.
     if outlet is None or not (is_within(unit, outlet.unit) or is_within(outlet.unit, unit)):
-        raise NotFound(f"unit {unit} has no outlet {outlet_id} on its line", field="outlet_id")
+        raise NotFound(
+            f"unit {unit} has no outlet {outlet_id} on its line", field="outlet_id", rule="outlet_not_on_line"
+        )
     if outlet.status != "active":
         raise DomainError(
-            f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it", field="outlet_id"
+            f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it",
+            field="outlet_id",
+            rule="outlet_not_active",
         )
     return outlet
 
@@ -192,26 +196,36 @@ def decide_review(
     expected = AWAITING.get(status)
     if expected is None:
         raise DomainError(
-            f"publication {command.publication_id} is {status.value}, not waiting for a review", field="stage"
+            f"publication {command.publication_id} is {status.value}, not waiting for a review",
+            field="stage",
+            rule="review_not_waiting",
         )
     if command.stage is not expected:
         raise DomainError(
             f"publication {command.publication_id} is waiting for {STAGE_NAMES[expected]} ({expected.value}), "
             f"not {STAGE_NAMES[command.stage]}",
             field="stage",
+            rule="review_stage_moved",
         )
     if reviewer in publication.authors:
-        raise Forbidden("whoever wrote or revised a piece cannot review it", field="actor")
+        raise Forbidden(
+            "whoever wrote or revised a piece cannot review it", field="actor", rule="author_cannot_review"
+        )
     signed = [stage for stage, person in publication.signers.items() if person == reviewer]
     if signed:
         raise Forbidden(
             f"you signed {STAGE_NAMES[signed[0]]} already; each of the three reviews needs a different person",
             field="actor",
+            rule="reviewer_signed_other_stage",
         )
     if command.stage is ReviewStage.THIRD and Role.LEADER not in roles:
-        raise Forbidden("终审 (the third review) is signed by a leader", field="actor.roles")
+        raise Forbidden(
+            "终审 (the third review) is signed by a leader", field="actor", rule="third_review_needs_leader"
+        )
     if command.decision is ReviewDecision.SEND_BACK and not (command.comments or "").strip():
-        raise DomainError("say what to change when sending a piece back", field="comments")
+        raise DomainError(
+            "say what to change when sending a piece back", field="comments", rule="send_back_needs_comments"
+        )
     return [
         PublicationReviewed(
             publication_id=command.publication_id,
@@ -236,7 +250,9 @@ def decide_revise(
     status = existing_status(publication, command.publication_id, command.unit)
     if status is not PublicationStatus.RETURNED:
         raise DomainError(
-            f"only a piece sent back can be revised; this one is {status.value}", field="publication_id"
+            f"only a piece sent back can be revised; this one is {status.value}",
+            field="publication_id",
+            rule="revise_not_returned",
         )
     outlet_id = command.outlet_id or publication.outlet_id
     if command.outlet_id:
@@ -264,12 +280,15 @@ def decide_publish(
     status = existing_status(publication, command.publication_id, command.unit)
     if status is PublicationStatus.PUBLISHED:
         raise AlreadyExists(
-            f"publication {command.publication_id} is already published", field="publication_id"
+            f"publication {command.publication_id} is already published",
+            field="publication_id",
+            rule="already_published",
         )
     if status is not PublicationStatus.APPROVED:
         raise DomainError(
             f"publication {command.publication_id} is {status.value}; it needs all three reviews first",
             field="publication_id",
+            rule="publish_needs_reviews",
         )
     if command.published_on > today:
         raise DomainError(
