@@ -8,6 +8,8 @@ from contracts import (  # noqa: F401
     outreach,
     outreach_backfill,
     outreach_meetings,
+    outreach_proofreads,
     outreach_records,
+    outreach_submissions,
     outreach_taxonomy,
 )

@@ -2,12 +2,12 @@
 projection answers every one on ``sanji.qry.projection.<name>``; the gateway's read routes and both
 contract documents are generated from QUERIES."""
 
-from contracts.queries import assessment, duty, opinion, outreach, summary, units
+from contracts.queries import assessment, attention, duty, opinion, outreach, summary, units
 from contracts.queries.base import Answer, Freshness, QueryContract, QueryParams
 
 QUERIES: dict[str, QueryContract] = {
     contract.name: contract
-    for module in (units, outreach, opinion, duty, assessment, summary)
+    for module in (units, outreach, opinion, duty, assessment, summary, attention)
     for contract in module.CONTRACTS
 }
 

@@ -77,6 +77,16 @@ class RectificationsAnswer(Answer):
     rectifications: list[Row]
 
 
+class RecordsAnswer(AsOfAnswer):
+    cadences: dict[str, int] = Field(description="outlet kind → inspect at least every so many months")
+    outlets: list[Row] = Field(description="running outlets with due_on and overdue against the cadence")
+    reports: list[Row] = Field(description="offices' half-yearly reports: on_time, late, overdue or pending")
+    organizations: list[Row] = Field(
+        description="social organizations, party coverage, inspections this year"
+    )
+    counts: Row
+
+
 def _on(name: str, params: type[UnitParams], answer: type[Answer], tail: str, summary: str) -> QueryContract:
     path = f"/api/v1/duty/units/{{unitpath}}{tail}"
     return QueryContract(f"duty.{name}", params, answer, path=path, unit_param="path", summary=summary)
@@ -132,5 +142,12 @@ CONTRACTS = [
         RectificationsAnswer,
         "/rectifications",
         "Rectifications in the subtree",
+    ),
+    _on(
+        "records",
+        AsOfParams,
+        RecordsAnswer,
+        "/records",
+        "Outlets against their inspection cadence, half-yearly reports and social organizations on a date",
     ),
 ]

@@ -20,6 +20,7 @@ from contracts.queries.base import (
     RecordId,
     Row,
     UnitParams,
+    Year,
 )
 
 
@@ -54,6 +55,10 @@ class PublicationParams(QueryParams):
     publication_id: RecordId
 
 
+class MeetingTargetsParams(UnitParams):
+    year: Year | None = None
+
+
 class SummaryAnswer(Answer):
     unit: Row
     period: Row
@@ -62,6 +67,22 @@ class SummaryAnswer(Answer):
     plan: Row
     publications: Row
     children: list[Row]
+
+
+class SubmissionsAnswer(Answer):
+    """信息报送 of a subtree in a period: items sent and adoptions, by level and per child unit, each quota
+    with its periods and shortfalls, the units without an information officer on ``as_of``, and the items
+    sent or adopted in the period (newest first, at most 200) with their adoptions."""
+
+    unit: Row
+    period: Row
+    as_of: str = Field(description="the day the information officers are checked: the period's end or today")
+    submitted: Row
+    adopted: Row
+    children: list[Row]
+    quotas: list[Row]
+    without_officer: list[Row]
+    items: list[Row]
 
 
 class ActivitiesAnswer(Answer):
@@ -81,6 +102,11 @@ class PublicationsAnswer(Answer):
 class PublicationAnswer(Answer):
     publication: Row
     history: list[Row]
+
+
+class MeetingTargetsAnswer(Answer):
+    year: int
+    targets: list[Row] = Field(description="the unit's own meeting targets in force: kind, cadence, count")
 
 
 def _unit_of(record: str) -> Any:
@@ -104,6 +130,14 @@ CONTRACTS = [
         path=f"{UNIT}/summary",
         unit_param="path",
         summary="Counts by kind (own and subtree), plan versus actual, publications, for one period",
+    ),
+    QueryContract(
+        "outreach.submissions",
+        SummaryParams,
+        SubmissionsAnswer,
+        path=f"{UNIT}/submissions",
+        unit_param="path",
+        summary="信息报送: items sent and adopted against quotas, and units without an information officer",
     ),
     QueryContract(
         "outreach.activities",
@@ -138,5 +172,13 @@ CONTRACTS = [
         record_param="publication_id",
         record_units=_unit_of("publication"),
         summary="One publication, where it stands in 三审三校, and its full history",
+    ),
+    QueryContract(
+        "outreach.meeting_targets",
+        MeetingTargetsParams,
+        MeetingTargetsAnswer,
+        path=f"{UNIT}/meeting-targets",
+        unit_param="path",
+        summary="The unit's own meeting targets set for a year (this local year if omitted)",
     ),
 ]

@@ -27,7 +27,7 @@ from services.assessment.aggregates import (
     scheme_stream,
     sheet_stream,
 )
-from services.assessment.domain.bulletins import assemble_rows, reissue
+from services.assessment.domain.bulletins import assemble_rows, default_title, reissue
 from services.assessment.domain.facts import is_scored_unit
 from services.assessment.scorer import ScoreRun
 from services.eventkit.aggregates import load
@@ -105,10 +105,14 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
     domain.refuse_republish(state, command.unit, period)
     book, _ = await load(ctx, SCHEMES, period.year)
     if book.current is None:
-        raise NotFound(f"no scheme is adopted for {period.year}: adopt one first", "body.period")
+        raise NotFound(
+            f"no scheme is adopted for {period.year}: adopt one first", "body.period", rule="no_scheme"
+        )
     if frozen := await tables.frozen_by(ctx.conn, command.unit, command.period):
         raise DomainError(
-            f"the {command.period} scores of {command.unit} are already published in {frozen}", "body.unit"
+            f"the {command.period} scores of {command.unit} are already published in {frozen}",
+            "body.unit",
+            rule="score_published",
         )
     run = ScoreRun(ctx)
     await run.compute(command.unit, period, fresh_children=True)
@@ -125,7 +129,7 @@ async def publish_bulletin(ctx: CommandContext, command: PublishBulletin) -> lis
         unit=command.unit,
         period=command.period,
         bulletin_version=1,
-        title=command.title or f"{names.get(command.unit, command.unit)} {command.period} 考核通报",
+        title=command.title or default_title(names.get(command.unit, command.unit), period),
         scheme_version=scheme_version,
         rows=assemble_rows(command.unit, scores, tree, names),
         appeal_deadline=domain.appeal_deadline(local_date(ctx.now), scheme.appeal_window_days),

@@ -337,6 +337,9 @@ async def seed_demo(
         from services.cli.demo_duty import seed_duty  # (it imports from this module)
 
         await seed_duty(seeder, units, echo)
+        from services.cli.demo_duty_records import seed_duty_records  # (it imports from this module)
+
+        await seed_duty_records(seeder, units, echo)
         from services.cli.demo_outreach import (  # (it imports from this module)
             demo_void_is_visible,
             seed_outreach,
@@ -357,6 +360,9 @@ async def seed_demo(
 
             await seed_assessment(client, seeder, units, local_today(), echo)
             await _seed_with_cast(url, seeder, cast, echo)
+            from services.cli.demo_submissions import seed_submissions  # (it imports from this module)
+
+            await seed_submissions(seeder, units, local_today(), echo)
         _print_outcomes(seeder.outcomes, echo)
         return await await_projection(client, len(plan) + extra, settled)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from services.duty.domain.common import (
+    cadence_stream,
     inspection_stream,
+    organization_stream,
     outlet_stream,
     post_stream,
     rectification_stream,
+    report_stream,
     unit_stream,
 )
 from services.duty.domain.inspections import (
@@ -17,6 +20,14 @@ from services.duty.domain.inspections import (
 )
 from services.duty.domain.outlets import Outlet, evolve_outlet
 from services.duty.domain.posts import Post, evolve_post
+from services.duty.domain.records import (
+    Cadences,
+    HalfYearReport,
+    Organization,
+    evolve_cadences,
+    evolve_organization,
+    evolve_report,
+)
 from services.duty.domain.units import Unit, evolve_unit
 from services.eventkit.aggregates import aggregate
 
@@ -25,3 +36,6 @@ POST = aggregate(post_stream, Post, evolve_post)
 OUTLET = aggregate(outlet_stream, Outlet, evolve_outlet)
 INSPECTION = aggregate(inspection_stream, Inspection, evolve_inspection)
 RECTIFICATION = aggregate(rectification_stream, Rectification, evolve_rectification)
+CADENCES = aggregate(cadence_stream, Cadences, evolve_cadences)
+REPORT = aggregate(report_stream, HalfYearReport, evolve_report)
+ORGANIZATION = aggregate(organization_stream, Organization, evolve_organization)

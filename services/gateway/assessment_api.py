@@ -32,12 +32,19 @@ def q(name: str) -> str:
 
 
 async def unit_score(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
-    params = {"path": checked_path(unitpath, actor), **passed(request, "period")}
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "after")}
     return await query(sanji_of(request), q("unit"), params)
 
 
 async def unit_bulletins(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
-    return await query(sanji_of(request), q("bulletins"), {"path": checked_path(unitpath, actor)})
+    params = {"path": checked_path(unitpath, actor), **passed(request, "after")}
+    return await query(sanji_of(request), q("bulletins"), params)
+
+
+async def unit_appeals(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
+    """The appeals filed by units in the subtree (after a form: once the view shows the one just sent)."""
+    params = {"path": checked_path(unitpath, actor), **passed(request, "after")}
+    return await query(sanji_of(request), q("appeals"), params)
 
 
 async def visible_bulletin(request: Request, actor: Actor, unitpath: str, period: str) -> dict[str, Any]:

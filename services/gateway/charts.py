@@ -142,3 +142,32 @@ def score_trend(
         },
     ]
     return option
+
+
+def ranked_pairs(
+    rows: Sequence[tuple[str, Number, Number, Number]],
+    names: tuple[str, str],
+    *,
+    highlight: str | None = None,
+) -> Option | None:
+    """Peers compared on a pair of figures: rows of (label, first, second, rank), drawn as horizontal bars
+    side by side, the largest rank on top (a shortfall: the furthest behind), ``highlight``'s second bar
+    in the own colour."""
+    if not _has_data(value for _, first, second, _ in rows for value in (first, second)):
+        return None
+    ordered = sorted(rows, key=lambda row: row[3] or 0, reverse=True)
+    option = _base(legend=True)
+    option["xAxis"] = {"type": "value", "minInterval": 1}
+    option["yAxis"] = {"type": "category", "inverse": True, "data": [row[0] for row in ordered]}
+    option["series"] = [
+        {"type": "bar", "name": names[0], "data": [row[1] for row in ordered]},
+        {
+            "type": "bar",
+            "name": names[1],
+            "data": [
+                {"value": second, **({"itemStyle": {"color": OWN_COLOUR}} if label == highlight else {})}
+                for label, _, second, _ in ordered
+            ],
+        },
+    ]
+    return option

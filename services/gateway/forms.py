@@ -15,17 +15,28 @@ from contracts.inputs import validate_input
 from services.eventkit.client import SanjiClient
 from services.gateway.catalog import Messages
 from services.gateway.commands import forward
-from services.gateway.errors import GatewayError
+from services.gateway.errors import GatewayError, field_error
 from services.gateway.labels import Words
 
 MAX_FORM_BYTES = 16 * 1024
+MAX_FORM_FIELDS = 250  # the largest form: an inspection's checkboxes, one per outlet checked (at most 200)
 FORM_FIELDS = ("kind", "topic", "held_on", "starts_at", "audience")
+
+
+def parse_lists(raw: bytes) -> dict[str, list[str]]:
+    """An urlencoded form body as every value sent under each name (stripped), for checkbox groups."""
+    try:
+        values = parse_qs(
+            raw.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:  # more fields than any form draws
+        raise field_error("body", f"more than {MAX_FORM_FIELDS} fields") from None
+    return {name: [value.strip() for value in found] for name, found in values.items() if found}
 
 
 def parse_form(raw: bytes) -> dict[str, str]:
     """An urlencoded form body as one value per name (the first, stripped)."""
-    values = parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=50)
-    return {name: found[0].strip() for name, found in values.items() if found}
+    return {name: found[0] for name, found in parse_lists(raw).items()}
 
 
 def activity_body(form: dict[str, str], unit: str, activity_id: str) -> dict[str, Any]:
@@ -101,10 +112,12 @@ async def send_form(
     form: dict[str, Any],
     shown: Collection[str],
     words: Words,
+    drawn_as: Mapping[str, str] | None = None,
 ) -> CommandReply | None:
     """Check ``body`` against ``model`` and send it as the form's command; on a refusal fill the form's
-    errors (next to the ``shown`` fields) and message (for the rest) in the page's language, answer None
-    and leave the refusal's status in ``form['status']``."""
+    errors (next to the ``shown`` fields; ``drawn_as`` maps a command field to the input that fills it
+    under another name) and message (for the rest) in the page's language, answer None and leave the
+    refusal's status in ``form['status']``."""
     errors = check_command(model, body, words)
     if not errors:
         try:
@@ -114,6 +127,7 @@ async def send_form(
             form["status"] = error.status
             form["message"] = words("not_saved") + words.explain(error.code, error.message)
     form.setdefault("status", 422)
+    errors = {(drawn_as or {}).get(name, name): why for name, why in reversed(errors.items())}
     form["errors"] = {name: why for name, why in errors.items() if name in shown}
     elsewhere = [why for name, why in errors.items() if name not in shown]
     if elsewhere:

@@ -17,6 +17,8 @@ from services.gateway.api import sanji_of
 from services.gateway.auth import page_actor
 from services.gateway.catalog import Messages
 from services.gateway.labels import Words, local_time
+from services.gateway.list_csv import MEDIA_TYPE as CSV_TYPE
+from services.gateway.list_csv import list_csv
 from services.gateway.list_pages import ListSpec, all_rows, list_page, next_sort, page_links
 from services.gateway.list_xlsx import MEDIA_TYPE, Cell, disposition, list_workbook
 from services.gateway.pages import unit_crumbs, unit_names, views_of
@@ -27,6 +29,8 @@ from services.gateway.views import freshness_line, lang_of, link
 router = APIRouter(include_in_schema=False)
 PageActor = Annotated[Actor, Depends(page_actor)]
 Row = dict[str, Any]
+# opinion.cases' filters ("all" is the default): the overdue and supervised cases the unit page counts
+CASE_FILTERS = ("open", "overdue", "supervised", "waiting", "drill")
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,13 @@ LISTS = {
         ListSpec(
             "projection.opinion.cases",
             "cases",
-            ("state", "period"),
+            ("filter", "state", "period"),
             ("title", "severity", "state", "handler", "captured_at"),
             frozenset({"title", "severity", "state", "captured_at", "reported_at"}),
             "-reported_at",
         ),
         "opinion.",
-        {"state": get_args(CaseStateName)},
+        {"filter": CASE_FILTERS, "state": get_args(CaseStateName)},
         ("title", "severity", "state", "handler", "list.unit_code", "captured", "field.channel"),
         (40, 10, 10, 24, 28, 18, 12),
         case_cells,
@@ -120,6 +124,16 @@ async def activities_download(unitpath: str, request: Request, actor: PageActor)
     return await download(unitpath, "activities", request, actor)
 
 
+@router.get("/opinion/units/{unitpath}/cases.csv")
+async def cases_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await csv_download(unitpath, "cases", request, actor)
+
+
+@router.get("/outreach/units/{unitpath}/activities.csv")
+async def activities_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await csv_download(unitpath, "activities", request, actor)
+
+
 @router.get("/opinion/units/{unitpath}/cases")
 async def cases_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
     return await list_view(unitpath, "cases", request, actor)
@@ -130,8 +144,26 @@ async def activities_view(unitpath: str, request: Request, actor: PageActor) -> 
     return await list_view(unitpath, "activities", request, actor)
 
 
-async def download(unitpath: str, name: str, request: Request, actor: Actor) -> Response:
-    """The whole filtered, sorted list the page shows, as a spreadsheet in the page's language."""
+@dataclass(frozen=True)
+class Listed:
+    """The whole filtered, sorted list a page shows, ready for a download in the page's language."""
+
+    name: str
+    unit: Row
+    title: str
+    headers: list[str]
+    rows: list[Sequence[Cell]]
+    about: list[tuple[str, Cell]]
+
+    def file_name(self, suffix: str) -> str:
+        return disposition(
+            f"{self.name}-{self.unit['path']}.{suffix}", f"{self.unit['name']}-{self.title}.{suffix}"
+        )
+
+
+async def listed(unitpath: str, name: str, request: Request, actor: Actor) -> Listed:
+    """Every row of the list the URL describes (its filters and sort), as cells under the page's headers;
+    the unit kept inside the actor's subtree like the page."""
     page = LISTS[name]
     unit = await unit_detail(sanji_of(request), actor, unitpath)
     rows, total = await all_rows(request, page.spec, unit["path"])
@@ -153,9 +185,25 @@ async def download(unitpath: str, name: str, request: Request, actor: Actor) -> 
     ]
     headers = [words.text(key) or common(key) for key in page.headers]
     cells = [page.cells(row, words, names) for row in rows]
-    body = list_workbook(title, headers, page.widths, cells, about=about, about_title=common("list.about"))
-    file_name = disposition(f"{name}-{unit['path']}.xlsx", f"{unit['name']}-{title}.xlsx")
-    return Response(body, media_type=MEDIA_TYPE, headers={"Content-Disposition": file_name})
+    return Listed(name, unit, title, headers, cells, about)
+
+
+async def download(unitpath: str, name: str, request: Request, actor: Actor) -> Response:
+    """The whole filtered, sorted list the page shows, as a spreadsheet in the page's language."""
+    found = await listed(unitpath, name, request, actor)
+    about_title = Messages(lang_of(request))("list.about")
+    widths = LISTS[name].widths
+    body = list_workbook(
+        found.title, found.headers, widths, found.rows, about=found.about, about_title=about_title
+    )
+    return Response(body, media_type=MEDIA_TYPE, headers={"Content-Disposition": found.file_name("xlsx")})
+
+
+async def csv_download(unitpath: str, name: str, request: Request, actor: Actor) -> Response:
+    """The same list as CSV (the same rows, columns and headers as the spreadsheet's first sheet)."""
+    found = await listed(unitpath, name, request, actor)
+    body = list_csv(found.headers, found.rows)
+    return Response(body, media_type=CSV_TYPE, headers={"Content-Disposition": found.file_name("csv")})
 
 
 def filter_label(key: str, value: str, page: ListPage, lang: str) -> str:
@@ -173,9 +221,9 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
     found = await list_page(request, page.spec, path)
     lang = lang_of(request)
 
-    def here(*, download: bool = False, **changes: str) -> str:
-        """This list's URL (or its download's) with the filters and sort shown, and ``changes``."""
-        suffix = ".xlsx" if download else ""
+    def here(*, suffix: str = "", **changes: str) -> str:
+        """This list's URL (or its download's: ``suffix`` .xlsx or .csv) with the filters and sort shown,
+        and ``changes``."""
         params = {**found["filters"], "sort": found["sort"], **changes}
         return link(f"/{page.context}/units/{path}/{name}{suffix}", lang, **params)
 

@@ -37,6 +37,7 @@ def list_workbook(
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.number_format = "@"  # a code or a date as typed, never reinterpreted by Excel
+                cell.data_type = "s"  # openpyxl makes text starting with '=' a formula: a title is text
     particulars = book.create_sheet(about_title[:31])
     for key, value in about:
         particulars.append([key, value])

@@ -20,10 +20,11 @@ from services.gateway.auth import page_actor
 from services.gateway.commands import read_body
 from services.gateway.deadline_words import deadline_words
 from services.gateway.errors import GatewayError
+from services.gateway.form_fields import form_body
 from services.gateway.forms import MAX_FORM_BYTES, new_form, parse_form, send_form
 from services.gateway.labels import Words
 from services.gateway.opinion_api import unit_cases, unit_stats, visible_case
-from services.gateway.opinion_forms import REPORT_FIELDS, STEPS, form_body, offered_steps, step_body
+from services.gateway.opinion_forms import REPORT_FIELDS, STEPS, offered_steps, step_body
 from services.gateway.opinion_labels import OpinionWords
 from services.gateway.pages import unit_crumbs, unit_names
 from services.gateway.reads import checked_path, query
@@ -111,12 +112,12 @@ async def take_step(case_id: str, step: str, request: Request, actor: PageActor)
     return to_case(request, case_id, reply.position)
 
 
-async def unit_choices(request: Request, path: str) -> list[dict[str, str]]:
-    """The units a case can be owned by or dispatched to from ``path``: itself and the units below it."""
+async def unit_choices(request: Request, path: str, *, below_only: bool = False) -> list[dict[str, str]]:
+    """The units a case can be owned by or dispatched to from ``path``: itself (unless ``below_only``, as
+    for 转派) and the units below it."""
     found = await query(sanji_of(request), "projection.unit", {"path": path})
-    return [{"path": found["path"], "name": found["name"]}] + [
-        {"path": child["path"], "name": child["name"]} for child in found["children"]
-    ]
+    itself = [] if below_only else [{"path": found["path"], "name": found["name"]}]
+    return itself + [{"path": child["path"], "name": child["name"]} for child in found["children"]]
 
 
 async def render_case(
@@ -125,10 +126,18 @@ async def render_case(
     case = await visible_case(request, actor, case_id)
     steps = offered_steps(case, actor)
     choices = {
-        step.step: await unit_choices(request, step.acting_unit(case, actor))
+        step.step: await unit_choices(
+            request, str(step.acting_unit(case, actor)), below_only=step.units_below_only
+        )
         for step in steps
         if any(field.kind == "unit" for field in step.fields)
     }
+    # a form whose required unit has nothing to choose from (转派 with no unit below) is no form
+    steps = [
+        step
+        for step in steps
+        if all(choices[step.step] for field in step.fields if field.kind == "unit" and not field.optional)
+    ]
     mentioned = [case.get(key) for key in ("reported_unit", "owning_unit", "desk", "supervisor", "assignee")]
     mentioned += [entry.get("unit") for entry in case["timeline"]]
     mentioned += [(entry.get("detail") or {}).get("to_unit") for entry in case["timeline"]]

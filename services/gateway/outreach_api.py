@@ -40,7 +40,7 @@ def flags(request: Request, *names: str) -> dict[str, bool]:
 
 
 async def summary(request: Request, actor: Actor, unitpath: str) -> dict[str, Any]:
-    params = {"path": checked_path(unitpath, actor), **passed(request, "period")}
+    params = {"path": checked_path(unitpath, actor), **passed(request, "period", "after")}
     return await query(sanji_of(request), q("summary"), params)
 
 
@@ -79,6 +79,11 @@ async def post_evidence(request: Request, actor: ApiActor) -> dict[str, Any]:
 async def get_evidence(sha256: str, request: Request, actor: ApiActor) -> Response:
     """An evidence file granted to a unit in the actor's subtree, always as a download (never rendered
     in the page); any other hash is the same 404 whether the file exists or not."""
+    return await evidence_download(request, actor, sha256)
+
+
+async def evidence_download(request: Request, actor: Actor, sha256: str) -> Response:
+    """The file as an attachment if granted to a unit in the actor's subtree, else the not-found 404."""
     grant = await grants_of(request).visible(sha256, actor.scope) if HASH.match(sha256) else None
     stored = file_store().get(sha256) if grant is not None else None
     if grant is None or stored is None:

@@ -7,12 +7,22 @@ from typing import Any
 
 from contracts.outreach import ActivityKind
 from services.gateway.catalog import Messages
-from services.gateway.charts import Option, bars, by_severity, lines, ranked, score_trend
+from services.gateway.charts import (
+    SEVERITY_COLOURS,
+    Option,
+    bars,
+    by_severity,
+    lines,
+    ranked,
+    ranked_pairs,
+    score_trend,
+)
 from services.gateway.period_words import period_text
 
 LOOP_STATES = ("reported", "graded", "assigned", "acknowledged", "disposing", "feedback_given", "closed")
 SEVERITIES = ("I", "II", "III", "IV")
 EMPTY = {"activities": 0, "audience": 0}
+INCIDENT_STATES = LOOP_STATES[1:]  # an incident is a graded item: none stands at "reported"
 
 
 def activity_kinds(own: Mapping[str, Any], subtree: Mapping[str, Any], t: Messages) -> Option | None:
@@ -99,4 +109,34 @@ def monthly_trend(trend: Sequence[Mapping[str, Any]], t: Messages) -> Option | N
             (t("trend_activities"), [row["activities"] for row in trend]),
             (t("trend_cases"), [row["cases"] for row in trend]),
         ],
+    )
+
+
+def funnel_grid(funnel: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[int]]]:
+    """The year's incidents as (state, counts by severity I–IV) in the loop's order: the funnel chart's
+    data and its table's rows alike."""
+    counts = {(cell["state"], cell["severity"]): int(cell["cases"]) for cell in funnel}
+    states = [*INCIDENT_STATES, *sorted({state for state, _ in counts} - set(INCIDENT_STATES))]
+    return [(state, [counts.get((state, severity), 0) for severity in SEVERITIES]) for state in states]
+
+
+def opinion_funnel(funnel: Sequence[Mapping[str, Any]], o: Messages) -> Option | None:
+    """Incidents standing at each state of the loop, stacked by severity (I darkest, as on the opinion page)."""
+    grid = funnel_grid(funnel)
+    return bars(
+        [o.name("state", state) for state, _ in grid],
+        [(o.name("severity", code), [row[i] for _, row in grid]) for i, code in enumerate(SEVERITIES)],
+        stacked=True,
+        colours=[SEVERITY_COLOURS[code] for code in SEVERITIES],
+    )
+
+
+def plan_children(plan: Sequence[Mapping[str, Any]], path: str, o: Messages) -> Option | None:
+    """Plan versus actual now, the unit and each child with a target: the furthest behind on top, the
+    unit's own bar in its colour."""
+    own = next((row["name"] for row in plan if row["path"] == path), None)
+    return ranked_pairs(
+        [(row["name"], row["target"], row["actual"], row["shortfall"]) for row in plan],
+        (o("target"), o("actual")),
+        highlight=own,
     )

@@ -14,7 +14,9 @@ from contracts.outreach import ActivityKind, LogActivity
 from contracts.units import is_within
 from services.eventkit.client import new_command_id
 from services.gateway.api import sanji_of
+from services.gateway.attention import unit_attention
 from services.gateway.auth import TOKEN_COOKIE, authority_of, page_actor
+from services.gateway.catalog import Messages
 from services.gateway.commands import read_body
 from services.gateway.forms import FORM_FIELDS, MAX_FORM_BYTES, activity_body, new_form, parse_form, send_form
 from services.gateway.labels import Words
@@ -146,6 +148,7 @@ async def _render_unit(
         }
         for kind in ActivityKind
     ]
+    lang = lang_of(request)
     return views_of(request).render(
         request,
         "unit.html",
@@ -155,6 +158,10 @@ async def _render_unit(
         crumbs=crumbs,
         kinds=kinds,
         trend=await unit_trend(sanji, path),
+        attention=await unit_attention(sanji, path, lang, **passed(request, "after")),
+        w=Messages(lang, "attention."),
+        o=Messages(lang, "opinion."),
+        p=Messages(lang, "outreach."),
         form=form,
         can_log=bool(actor.roles & LogActivity.allowed_roles),
         logged=logged,

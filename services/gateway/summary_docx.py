@@ -111,7 +111,8 @@ def document(summary: dict[str, Any], today: date, lang: str = "zh") -> bytes:
         f"{words.section(item['section'])}{words.figure_name(item['name'])}"
         for item in summary["not_recorded"]
     )
-    paragraph(doc, words("doc.not_recorded", items=missing or words("doc.none")))
+    if missing:  # what the clerk must fill in by hand; nothing to say when Sanji records every figure
+        paragraph(doc, words("doc.not_recorded", items=missing))
     for line in (unit["name"], f"{today.year}年{today.month}月{today.day}日"):
         para = paragraph(doc, line, indent=False)
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT

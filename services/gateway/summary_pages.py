@@ -27,8 +27,10 @@ PAGES = {
     "outreach.publications": "/outreach/units/{path}",
     "opinion.cases": "/opinion/units/{path}",
     "duty.outlets": "/duty/units/{path}",
+    "duty.posts": "/duty/units/{path}",
     "duty.inspections": "/duty/units/{path}",
     "duty.rectifications": "/duty/units/{path}",
+    "duty.records": "/duty/units/{path}",
     "assessment.unit": "/assessment/units/{path}",
 }
 
@@ -48,8 +50,8 @@ def record_page(figure: dict[str, Any]) -> dict[str, Any] | None:
     page = PAGES.get(link["query"])
     if page is None:
         return None
-    period = link["params"].get("period")
-    return {"path": page.format(path=link["params"]["path"]), "params": {"period": period} if period else {}}
+    params = {name: link["params"][name] for name in ("period", "as_of") if link["params"].get(name)}
+    return {"path": page.format(path=link["params"]["path"]), "params": params}
 
 
 @router.get("/summaries/{unitpath}", response_model=None)

@@ -11,12 +11,14 @@ from babel.numbers import format_decimal
 from services.gateway.catalog import LOCALES, Messages
 from services.gateway.period_words import period_text
 
-# The catalog group that names a breakdown's key, per section (``kind`` of an activity, a meeting …).
+# The catalog group that names a breakdown's key, per section (``kind`` of an activity, a meeting …,
+# ``level`` of a submission).
 KIND_GROUPS = {
     "activities": "activity_kind",
     "meetings": "summary.meeting_kind",
     "awards": "summary.award_kind",
     "publications": "summary.publication_kind",
+    "submissions": "summary.submission_level",
     "outlets": "duty.kind",
 }
 
@@ -43,8 +45,9 @@ class SummaryWords(Messages):
             return words.name("opinion.severity", key)
         if by == "column":
             return self("by.column", column=key)
-        if by == "outlet":
-            return self("by.outlet", label=figure.get("label") or key)
+        if by in ("outlet", "unit"):  # named by its label: an outlet's name, a unit's name
+            label = figure.get("label") or key
+            return self("by.outlet", label=label) if by == "outlet" else str(label)
         if by == "subtype":
             kind, _, subtype = str(key).partition("/")
             return self(

@@ -8,6 +8,7 @@ from services.outreach.domain.meetings import Meeting, evolve_meeting
 from services.outreach.domain.plans import Plan, evolve_plan
 from services.outreach.domain.publications import Publication, evolve_publication
 from services.outreach.domain.records import Recorded, evolve_recorded
+from services.outreach.domain.submissions import Submission, evolve_submission
 from services.outreach.domain.taxonomy import Taxonomy, evolve_taxonomy
 
 
@@ -35,6 +36,10 @@ def award_stream(award_id: str) -> str:
     return f"award:{award_id}"
 
 
+def submission_stream(submission_id: str) -> str:
+    return f"submission:{submission_id}"
+
+
 def taxonomy_stream(city: str) -> str:
     return f"taxonomy:{city}"
 
@@ -48,3 +53,4 @@ MEETING = aggregate(meeting_stream, Meeting, evolve_meeting)
 TAXONOMY = aggregate(taxonomy_stream, Taxonomy, evolve_taxonomy)  # keyed by the city's path
 SURVEY = aggregate(survey_stream, Recorded, evolve_recorded)
 AWARD = aggregate(award_stream, Recorded, evolve_recorded)
+SUBMISSION = aggregate(submission_stream, Submission, evolve_submission)

@@ -15,6 +15,7 @@ from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 from services.projection import (
     assessment_view,
+    attention_queries,
     duty_view,
     opinion_view,
     outreach_view,
@@ -32,6 +33,7 @@ VIEWS: list[ModuleType] = [
     duty_view,
     assessment_view,
     summary_queries,
+    attention_queries,
 ]
 
 

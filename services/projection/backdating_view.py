@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from contracts.opinion import CaseEvent
 from contracts.outreach import PublicationReviewed, PublicationRevised, PublicationSubmitted
+from contracts.outreach_proofreads import PublicationProofread
 from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.backdating import days_back, is_back_dated
 from services.eventkit.localtime import local_date
@@ -45,6 +46,7 @@ STATED_EVENTS: tuple[type[DomainEvent], ...] = (
     PublicationSubmitted,
     PublicationReviewed,
     PublicationRevised,
+    PublicationProofread,
 )
 
 

@@ -10,6 +10,7 @@ from contracts import duty as d
 from services.eventkit.projector import Delivered
 from services.eventkit.readmodel import Batch, Rows, on
 from services.projection.duty_checks import DutyChecks
+from services.projection.duty_records import DutyRecords
 
 NAME = "duty"
 HISTORY = Rows(
@@ -87,7 +88,7 @@ def outlet_history(batch: Batch, outlet_id: str) -> History:
     return History(batch, f"outlet:{outlet_id}")
 
 
-class DutyProjector(DutyChecks):
+class DutyProjector(DutyChecks, DutyRecords):
     name = NAME
 
     # The units themselves are in the one unit table (readmodels.py); here only their names' intervals.

@@ -8,6 +8,7 @@ from contracts.queries import QUERIES as CONTRACTS
 from services.eventkit.projector import Projector
 from services.eventkit.queries import QuerySpec
 from services.projection.duty_asof import duty_outlets, duty_posts, duty_responsibility_list, duty_tree
+from services.projection.duty_obligations import duty_records
 from services.projection.duty_projector import NAME, DutyProjector
 from services.projection.duty_queries import duty_gaps, duty_inspections, duty_rectifications, duty_unit
 
@@ -23,5 +24,6 @@ QUERIES = [
         duty_gaps,
         duty_inspections,
         duty_rectifications,
+        duty_records,
     )
 ]

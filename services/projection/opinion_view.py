@@ -18,6 +18,7 @@ from contracts.opinion import (
     DeadlineKind,
     Due,
     ExtensionDecided,
+    ExtensionRequested,
     FeedbackGiven,
     NilReportFiled,
     OpinionAcknowledged,
@@ -57,6 +58,7 @@ CASE_TYPES = (
     ("reported_unit", "text"),
     ("owning_unit", "text"),
     ("desk", "text"),
+    ("dispatchers", "text[]"),  # the units that passed it down, the desk last (the domain's chain)
     ("assignee", "text"),
     ("supervisor", "text"),
     ("state", "text"),
@@ -76,6 +78,7 @@ CASE_TYPES = (
     ("overdue", "text[]"),
     ("ever_overdue", "bool"),
     ("escalations", "int"),
+    ("pending_extension", "int"),  # working days asked for, while the request waits for a decision
     ("updated_at", "timestamptz"),
 )
 CASE_COLUMNS = tuple(name for name, _ in CASE_TYPES)
@@ -128,6 +131,7 @@ def new_case(event: OpinionReported, at: datetime) -> dict[str, Any]:
         link=event.link,
         reported_unit=event.unit,
         desk=event.unit,
+        dispatchers=[event.unit],
         state="reported",
         captured_at=event.captured_at,
         captured_on=local_date(event.captured_at),
@@ -148,6 +152,7 @@ def handed_case(event: OpinionHandedOver | OpinionAdopted, at: datetime) -> dict
     row.update(
         state=handed.state,
         desk=handed.dispatchers[-1] if handed.dispatchers else handed.reported_unit,
+        dispatchers=list(handed.dispatchers) or [handed.reported_unit],
         assignee=handed.assignee,
         supervisor=handed.supervisor,
         owning_unit=handed.owning_unit,
@@ -159,6 +164,17 @@ def handed_case(event: OpinionHandedOver | OpinionAdopted, at: datetime) -> dict
     )
     _set_deadlines(row, handed.deadlines)
     return row
+
+
+def _chain(row: dict[str, Any], event: OpinionAssigned | OpinionReturned | OpinionEscalated) -> list[str]:
+    """The units that passed the case down once ``event`` moved it (the domain's dispatchers, the desk
+    last): the assignee passing it down joins; a desk handing it back up leaves; escalation starts anew."""
+    chain: list[str] = list(row["dispatchers"])
+    if isinstance(event, OpinionEscalated):
+        return [event.to_unit]
+    if isinstance(event, OpinionAssigned):
+        return chain if event.from_unit == row["desk"] else [*chain, event.from_unit]
+    return chain[:-1] if event.from_unit == row["desk"] else chain
 
 
 def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None:  # noqa: PLR0912 - per type
@@ -186,8 +202,15 @@ def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None
         )
         _set_deadlines(row, event.deadlines)
     elif isinstance(event, OpinionAssigned):
-        # The dispatcher is the desk, or the assignee passing it down, who becomes the desk.
-        row.update(state="assigned", desk=event.from_unit, assignee=event.to_unit)
+        # The dispatcher is the desk, or the assignee passing it down, who becomes the desk; a request
+        # for an extension was the old assignee's and leaves with it (as in the domain).
+        row.update(
+            state="assigned",
+            desk=event.from_unit,
+            dispatchers=_chain(row, event),
+            assignee=event.to_unit,
+            pending_extension=None,
+        )
         row["first_assigned_at"] = row["first_assigned_at"] or at
         _set_deadlines(row, event.deadlines)
     elif isinstance(event, OpinionAcknowledged):
@@ -199,7 +222,7 @@ def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None
     elif isinstance(event, FeedbackGiven):
         row["state"] = "feedback_given"
     elif isinstance(event, OpinionClosed):
-        row.update(state="closed", closed_at=at, deadlines={}, overdue=[])
+        row.update(state="closed", closed_at=at, deadlines={}, overdue=[], pending_extension=None)
     elif isinstance(event, OpinionReopened):
         closed = row["state"] == "closed"
         row.update(state="disposing" if closed else "reported", closed_at=None, deadlines={}, overdue=[])
@@ -207,7 +230,10 @@ def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None
             row["relevant"] = None
         _set_deadlines(row, event.deadlines)
     elif isinstance(event, OpinionReturned):
-        row.update(state="graded", desk=event.to_unit, assignee=None)
+        chain = _chain(row, event)
+        row.update(
+            state="graded", desk=event.to_unit, dispatchers=chain, assignee=None, pending_extension=None
+        )
         _forget(row, DeadlineKind.ACKNOWLEDGE)
     elif isinstance(event, OpinionEscalated):
         row["escalations"] += 1
@@ -215,9 +241,18 @@ def apply_to_case(row: dict[str, Any], event: DomainEvent, at: datetime) -> None
             row["supervisor"] = event.to_unit
         else:
             state = "reported" if row["state"] == "reported" else "graded"
-            row.update(state=state, desk=event.to_unit, assignee=None)
+            row.update(
+                state=state,
+                desk=event.to_unit,
+                dispatchers=_chain(row, event),
+                assignee=None,
+                pending_extension=None,
+            )
             _forget(row, DeadlineKind.ACKNOWLEDGE)
+    elif isinstance(event, ExtensionRequested):
+        row["pending_extension"] = event.workdays
     elif isinstance(event, ExtensionDecided):
+        row["pending_extension"] = None
         _set_deadlines(row, event.deadlines)
     elif isinstance(event, OpinionOverdue):
         row.update(overdue=sorted({*row["overdue"], event.deadline.value}), ever_overdue=True)

@@ -21,6 +21,7 @@ from contracts.outreach import (
     TargetSet,
     status_after_review,
 )
+from contracts.outreach_proofreads import PublicationProofread
 from contracts.registry import REGISTRY, DomainEvent
 from services.eventkit.projector import Delivered, Projector
 from services.eventkit.queries import QuerySpec
@@ -262,7 +263,8 @@ class OutreachProjector(ReadModel):
     def revised(self, batch: Batch, event: PublicationRevised, delivered: Delivered) -> None:
         batch.change(
             PUBLICATIONS.table,
-            PUBLICATION_UPDATE + "status = $3, round = $4, title = $5, outlet_id = $6, reviews = '{}'"
+            PUBLICATION_UPDATE
+            + "status = $3, round = $4, title = $5, outlet_id = $6, reviews = '{}', proofreads = '{}'"
             " WHERE publication_id = $1",
             event.publication_id,
             delivered.envelope.time,
@@ -270,6 +272,19 @@ class OutreachProjector(ReadModel):
             event.round,
             event.title,
             event.outlet_id,
+        )
+
+    @on(PublicationProofread)
+    def proofread(self, batch: Batch, event: PublicationProofread, delivered: Delivered) -> None:
+        done = {"proofreader": event.proofreader, "corrections": event.corrections}
+        batch.change(
+            PUBLICATIONS.table,
+            PUBLICATION_UPDATE + "proofreads = proofreads || jsonb_build_object($3::text, $4::jsonb)"
+            " WHERE publication_id = $1",
+            event.publication_id,
+            delivered.envelope.time,
+            str(event.proofread),
+            done,
         )
 
     @on(PublicationPublished)

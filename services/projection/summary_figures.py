@@ -1,5 +1,5 @@
 """The summary's figures of the outreach records (activities, meetings, surveys, awards, publications,
-drills), one function per section, each read from the view tables of one subtree and one period (local
+information submissions, drills), one function per section, each read from the view tables of one subtree and one period (local
 dates); what every section shares (Asked, figure). Duty's, opinion's and assessment's are in
 summary_oversight.py. A section answers bare figures; summary_queries.py adds the previous period,
 the plan and the not-recorded list. Rolled-up monthly counters are read at the unit's own path; the
@@ -17,10 +17,12 @@ import asyncpg
 from contracts.outreach import ActivityKind, PublicationKind
 from contracts.outreach_meetings import MeetingKind
 from contracts.outreach_records import AwardKind
+from contracts.outreach_submissions import SubmissionLevel
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period
 from services.projection.params import within
 from services.projection.queries import SCHEMA
+from services.projection.submissions_queries import officer_day, without_officer
 
 S = SCHEMA
 LOCAL_DAY = "(({column}) AT TIME ZONE 'Asia/Shanghai')::date"
@@ -78,10 +80,16 @@ async def one(conn: Conn, sql: str, *args: Any) -> asyncpg.Record:
 
 
 def by_key(
-    section: str, name: str, keys: Iterable[str], found: dict[str, int], *, link: Callable[[str], Any]
+    section: str,
+    name: str,
+    keys: Iterable[str],
+    found: dict[str, int],
+    *,
+    link: Callable[[str], Any],
+    by: str = "kind",
 ) -> Figures:
     """A figure for every key (every kind, even one with nothing in the period: a recorded zero)."""
-    return [figure(section, name, found.get(key, 0), link(key), by="kind", key=key) for key in keys]
+    return [figure(section, name, found.get(key, 0), link(key), by=by, key=key) for key in keys]
 
 
 async def activities(conn: Conn, asked: Asked) -> Figures:
@@ -190,7 +198,9 @@ async def publications(conn: Conn, asked: Asked) -> Figures:
     rows = await conn.fetch(
         "SELECT p.kind, p.column_name, p.outlet_id, o.name AS outlet_name, count(*) AS n,"
         " sum(p.views)::bigint AS views,"
-        " sum((SELECT count(*) FROM jsonb_object_keys(p.reviews)))::bigint AS reviews"
+        " sum((SELECT count(*) FROM jsonb_object_keys(p.reviews)))::bigint AS reviews,"
+        # 三校 done: all three proofreads of the round it was published in.
+        " count(*) FILTER (WHERE (SELECT count(*) FROM jsonb_object_keys(p.proofreads)) >= 3) AS proofread"
         f" {published} GROUP BY 1, 2, 3, 4",
         asked.path,
         *asked.days,
@@ -208,6 +218,7 @@ async def publications(conn: Conn, asked: Asked) -> Figures:
     found = [
         figure("publications", "published", sum(kinds.values()), link),
         figure("publications", "reviews", sum(row["reviews"] for row in rows), link),
+        figure("publications", "proofread", sum(row["proofread"] for row in rows), link),
         figure("publications", "views", sum(row["views"] for row in rows), link),
         *by_key("publications", "published", [k.value for k in PublicationKind], kinds, link=lambda _: link),
     ]
@@ -217,6 +228,42 @@ async def publications(conn: Conn, asked: Asked) -> Figures:
     found += [
         figure("publications", "published", n, link, by="outlet", key=outlet, label=name)
         for outlet, (name, n) in sorted(outlets.items())
+    ]
+    return found
+
+
+async def submissions(conn: Conn, asked: Asked) -> Figures:
+    """Items sent upward and adoptions in the period, by level; the units without an information officer
+    at the period's end (today while it runs), each named: not additive, a state on a day."""
+    rows = await conn.fetch(
+        f"SELECT level, sum(subtree_submitted)::bigint AS submitted, sum(subtree_adopted)::bigint AS adopted"
+        f" FROM {S}.submission_monthly WHERE path = $1 AND month = ANY($2::date[]) GROUP BY level",
+        asked.path,
+        asked.months,
+    )
+    link = asked.link("outreach.submissions")
+    levels = [level.value for level in SubmissionLevel]
+    found: Figures = []
+    for name in ("submitted", "adopted"):
+        counts = {row["level"]: row[name] for row in rows}
+        found.append(figure("submissions", name, sum(counts.values()), link))
+        found += by_key("submissions", name, levels, counts, link=lambda _: link, by="level")
+    day = officer_day(asked.period)
+    lacking = await without_officer(conn, asked.path, day)
+    posts = asked.link("duty.posts", period=None, as_of=day.isoformat(), subtree=True)
+    found.append(figure("submissions", "without_officer", len(lacking), posts, additive=False))
+    found += [
+        figure(
+            "submissions",
+            "without_officer",
+            1,
+            posts,
+            by="unit",
+            key=unit["path"],
+            label=unit["name"],
+            additive=False,
+        )
+        for unit in lacking
     ]
     return found
 

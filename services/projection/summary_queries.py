@@ -11,6 +11,7 @@ from typing import Any
 
 from contracts.commands import not_known
 from contracts.outreach import Cadence
+from contracts.outreach_submissions import QuotaMeasure
 from contracts.queries import QUERIES as CONTRACTS
 from contracts.queries.summary import WorkSummaryParams, WorkSummaryRecordsParams
 from services.eventkit.db import Conn
@@ -18,37 +19,43 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import MONTHS_IN, Period, parse_period
 from services.eventkit.projector import Projector
 from services.eventkit.queries import QueryError, QuerySpec
+from services.projection import summary_duty as duty
 from services.projection import summary_figures as outreach
 from services.projection import summary_oversight as oversight
 from services.projection.params import jsonable, within
 from services.projection.queries import SCHEMA
+from services.projection.submissions_queries import quota_rows
 from services.projection.summary_figures import Asked, Figures
 
 S = SCHEMA
 PROJECTOR = "outreach"
-# Figures such summaries quote that no command records yet: named in every answer, never given as zeros.
-NOT_RECORDED = [
-    ("submissions", "submitted"),  # 信息报送 against monthly, quarterly and annual quotas
-    ("submissions", "adopted"),  # 录用
-    ("publications", "proofreadings"),  # 三校
-    ("social_organizations", "registered"),
-    ("social_organizations", "party_coverage"),
-    ("social_organizations", "inspected"),
-]
+# Figures such summaries quote that no command records yet: named in every answer, never given as zeros
+# (none since 信息报送, 三校 and social organizations came; kept for the next figure a bureau asks for).
+NOT_RECORDED: list[tuple[str, str]] = []
 SECTIONS: list[Callable[[Conn, Asked], Awaitable[Figures]]] = [
     outreach.activities,
     outreach.meetings,
     outreach.surveys,
     outreach.awards,
     outreach.publications,
+    outreach.submissions,
     oversight.outlets,
+    duty.inspection_cadence,
     oversight.rectifications,
+    duty.half_year_reports,
+    duty.social_organizations,
     oversight.opinion,
     outreach.drills,
     oversight.assessment,
 ]
 # The target tables the plan column reads: section → (table, the figure name a target counts).
 TARGETS = {"activities": ("outreach_targets", "activities"), "meetings": ("meeting_targets", "meetings")}
+# The quotas (contracts/outreach_submissions.py): measure → the figure (section, name) it plans.
+QUOTA_FIGURES = {
+    QuotaMeasure.SUBMITTED: ("submissions", "submitted"),
+    QuotaMeasure.ADOPTED: ("submissions", "adopted"),
+    QuotaMeasure.PUBLISHED: ("publications", "published"),
+}
 
 
 def summary_period(text: str) -> Period:
@@ -94,8 +101,9 @@ def planned(count: int, cadence: Cadence, period: Period) -> int | None:
 
 
 async def plans(conn: Conn, path: str, period: Period) -> dict[tuple[Any, ...], int]:
-    """Figure key → the plan: the unit's own targets for the period's year, by kind and in total. Where a
-    kind has targets of several cadences, the largest count over the period is the plan."""
+    """Figure key → the plan: the unit's own targets for the period's year, by kind and in total, and its
+    quotas (submissions, adoptions, published pieces). Where a kind or a measure has targets of several
+    cadences, the largest count over the period is the plan."""
     found: dict[tuple[Any, ...], int] = {}
     for section, (table, name) in TARGETS.items():
         rows = await conn.fetch(
@@ -112,6 +120,11 @@ async def plans(conn: Conn, path: str, period: Period) -> dict[tuple[Any, ...], 
             found[(section, name, "kind", kind)] = count
         if by_kind:
             found[(section, name, None, None)] = sum(by_kind.values())
+    for quota in await quota_rows(conn, path, period.year):
+        count = planned(quota["count"], Cadence(quota["cadence"]), period)
+        if count is not None:
+            key = (*QUOTA_FIGURES[QuotaMeasure(quota["measure"])], None, None)
+            found[key] = max(found.get(key, 0), count)
     return found
 
 

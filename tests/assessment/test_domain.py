@@ -22,8 +22,9 @@ from contracts.assessment import (
     SchemeAdopted,
 )
 from services.assessment import domain
-from services.assessment.domain.bulletins import reissue
+from services.assessment.domain.bulletins import default_title, reissue
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
+from services.eventkit.periods import parse_period
 from tests.assessment.kit import SCHEME
 
 SCHEME_MODEL = Scheme.model_validate(SCHEME)
@@ -163,3 +164,10 @@ def test_a_reissue_moves_the_appellant_recombines_above_and_reranks() -> None:
     assert [r.unit for r in again.rows] == ["3205", COUNTY, TOWN_B, TOWN]
     assert rows[TOWN_B].explanation.adjustments[-1].points == 4.5
     assert BULLETIN.rows[3].total == 12  # the first version is untouched
+
+
+def test_a_bulletin_untitled_is_titled_with_the_period_as_the_bureau_writes_it() -> None:
+    name = "苏州市民政局"
+    assert default_title(name, parse_period("2026-Q1")) == "苏州市民政局2026年第一季度考核通报"
+    assert default_title(name, parse_period("2026-03")) == "苏州市民政局2026年3月考核通报"
+    assert default_title(name, parse_period("2026")) == "苏州市民政局2026年度考核通报"

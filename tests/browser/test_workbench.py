@@ -42,7 +42,7 @@ SERVICES = tuple(name for name in registry.names() if name != "gateway")  # ever
 CITY_PATH, CITY_NAME = CITY
 # Each context page of the city and the charts it must draw with data after the demo.
 CHARTS = {
-    "/units/3205": {"chart-kinds", "chart-trend", "chart-children"},
+    "/units/3205": {"chart-kinds", "chart-trend", "chart-children", "chart-plan-children", "chart-funnel"},
     "/outreach/units/3205": {"chart-kinds", "chart-plan", "chart-children"},
     "/opinion/units/3205?period=2026": {"chart-loop", "chart-severity", "chart-times", "chart-children"},
     "/assessment/units/3205": {"chart-trend", "chart-children"},
@@ -145,7 +145,8 @@ async def case_state(page: Page) -> str:
 
 async def opinion_loop_by_forms(page: Page, base: str) -> str:
     """A clerk registers an item (first with a capture time in the future: refused beside the field, in
-    Chinese), grades, dispatches, acknowledges, acts, gives feedback and closes it; answers the case URL."""
+    Chinese), grades, dispatches; the township returns it (退单); dispatched again, it is acknowledged,
+    acted on, answered and closed, then reopened; answers the case URL."""
     await page.goto(f"{base}/opinion/units/{COUNTY}")
     await page.select_option("#report-channel", "weibo")
     await page.fill("#report-title", "浏览器测试：养老院伙食投诉")
@@ -171,6 +172,11 @@ async def opinion_loop_by_forms(page: Page, base: str) -> str:
     )
     await page.select_option("#step-assign-to_unit", index=2)  # the county's first township
     await send_step(page, "assign")
+    await page.fill("#step-return-reason", "不属于本街道职责")  # 退单: back to the county's desk
+    await send_step(page, "return")
+    assert await case_state(page) == "待派单"
+    await page.select_option("#step-assign-to_unit", index=2)
+    await send_step(page, "assign")
     await send_step(page, "acknowledge")
     await page.select_option("#step-record_action-action", "verify")
     await page.fill("#step-record_action-description", "已联系养老院核实并督促整改")
@@ -183,6 +189,10 @@ async def opinion_loop_by_forms(page: Page, base: str) -> str:
     assert await case_state(page) == "已办结"
     assert "认可" in await page.inner_text("#timeline")
     await shoot(page, "opinion-case-closed-zh-laptop")
+    await page.fill("#step-reopen-reason", "网友仍有反映")
+    await send_step(page, "reopen")
+    assert await case_state(page) == "处置中"
+    assert "退单" in await page.inner_text("#timeline")
     return page.url.split("?")[0]
 
 

@@ -78,7 +78,12 @@ async def test_duty_reads_and_page_through_the_gateway(http: httpx.AsyncClient) 
     refused = await command(http, "vacate_post", {**vacate, "effective_on": "2025-01-01"})
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"] == [
-        {"field": "effective_on", "reason": refused.json()["error"]["message"]}
+        {
+            "field": "effective_on",
+            "reason": refused.json()["error"]["message"],
+            "code": "effective_before_last",  # so that a page can say it in its own language
+            "params": {"last": "2025-01-02"},
+        }
     ]
     assert (await command(http, "vacate_post", {**vacate, "effective_on": "2025-07-01"})).is_success
 

@@ -1,6 +1,6 @@
 """A year (2025) of the county 吴中区's records written through commands, and the figures of its work
-summary counted by hand from them. One activity of 2024 gives a previous-year value; records of the
-other county (相城区) must count nowhere in 吴中区's figures."""
+summary counted by hand from them. One activity and one submission of 2024 give previous-year values;
+records of the other county (相城区) must count nowhere in 吴中区's figures."""
 
 from __future__ import annotations
 
@@ -37,6 +37,23 @@ MEETINGS = [
     ("mtg-2025-03", TOWN, "situation_analysis", "2025-12-10", 5),
     ("mtg-2025-04", OTHER_COUNTY, "situation_analysis", "2025-06-25", 9),
 ]
+# 信息报送: (id, unit, submitted_on, level); adoptions count by the day adopted, not the day sent.
+SUBMISSIONS = [
+    ("sub-2024-01", TOWN, "2024-11-11", "city"),
+    ("sub-2025-01", TOWN, "2025-01-15", "city"),
+    ("sub-2025-02", TOWN, "2025-05-20", "province"),
+    ("sub-2025-03", COUNTY, "2025-09-03", "city"),
+    ("sub-2025-04", TOWN2, "2025-12-30", "city"),
+    ("sub-2025-05", OTHER_COUNTY, "2025-03-01", "city"),
+]
+# (id, unit, adopted_on, level, outlet)
+ADOPTIONS = [
+    ("sub-2024-01", TOWN, "2025-01-05", "city", "苏州民政"),  # sent in 2024, adopted in Q1 2025
+    ("sub-2025-01", TOWN, "2025-01-20", "city", "苏州民政"),
+    ("sub-2025-02", TOWN, "2025-07-02", "province", "江苏民政信息"),  # sent in Q2, adopted in Q3
+    ("sub-2025-02", TOWN, "2025-07-10", "national", "中国社会报"),
+    ("sub-2025-05", OTHER_COUNTY, "2025-03-05", "city", "苏州民政"),
+]
 
 # Hand counts: figure code → (2025, Q1, Q2, Q3, Q4); the previous year (2024) where it is not 0.
 YEAR: dict[str, tuple[Any, ...]] = {
@@ -62,6 +79,18 @@ YEAR: dict[str, tuple[Any, ...]] = {
     "publications.published.column.民政观察": (1, 0, 1, 0, 0),
     f"publications.published.outlet.{OUTLET}": (2, 0, 1, 0, 1),
     "publications.reviews": (6, 0, 3, 0, 3),
+    "publications.proofread": (1, 0, 1, 0, 0),  # pub-2025-01 went through 三校; pub-2025-02 did not
+    "submissions.submitted": (4, 1, 1, 1, 1),
+    "submissions.submitted.level.city": (3, 1, 0, 1, 1),
+    "submissions.submitted.level.province": (1, 0, 1, 0, 0),
+    "submissions.submitted.level.national": (0, 0, 0, 0, 0),
+    "submissions.adopted": (4, 2, 0, 2, 0),
+    "submissions.adopted.level.city": (2, 2, 0, 0, 0),
+    "submissions.adopted.level.province": (1, 0, 0, 1, 0),
+    "submissions.adopted.level.national": (1, 0, 0, 1, 0),
+    # The county office has no information officer; both townships have had one since 2024-06-01.
+    "submissions.without_officer": (1, 1, 1, 1, 1),
+    f"submissions.without_officer.unit.{COUNTY}": (1, 1, 1, 1, 1),
     "outlets.set_up": (2, 1, 0, 1, 0),
     "outlets.set_up.kind.wechat_account": (1, 1, 0, 0, 0),
     "outlets.set_up.kind.bulletin_board": (1, 0, 0, 1, 0),
@@ -82,6 +111,24 @@ YEAR: dict[str, tuple[Any, ...]] = {
     "assessment.total": (88.5, None, None, 90, None),
     "assessment.own": (90, None, None, 90, None),
     "assessment.rank": (1, None, None, None, None),  # ranked in the city's bulletin of the year
+    # On each period's last day, against the city's cadence (WeChat every 3 months, boards every 6):
+    # the WeChat account is due 2 Apr (registered 2 Jan), then 20 Nov (inspected 20 Aug); the board runs
+    # from 1 Jul (due 20 Feb 2026 after its inspection) until it closes on 1 Nov.
+    "outlets.inspection_on_time": (0, 1, 0, 2, 0),
+    "outlets.inspection_overdue": (1, 0, 1, 0, 1),
+    # Three offices (吴中区, 长桥, 郭巷) owe a report on each half-year, counted in the quarter it ends.
+    "half_year_reports.reports_due": (6, 0, 3, 0, 3),
+    "half_year_reports.reports_on_time": (2, 0, 1, 0, 1),
+    "half_year_reports.reports_late": (2, 0, 1, 0, 1),
+    "half_year_reports.reports_overdue": (2, 0, 1, 0, 1),
+    "half_year_reports.reports_pending": (0, 0, 0, 0, 0),  # every deadline has passed
+    # 慈善总会 from 1 Mar (liaison, party organization from 1 Oct), 志愿者协会 from 15 Aug (party organization).
+    "social_organizations.registered": (2, 1, 1, 2, 2),
+    "social_organizations.with_party_organization": (2, 0, 0, 1, 2),
+    "social_organizations.with_liaison": (0, 1, 1, 1, 0),
+    "social_organizations.coverage_rate": (100.0, 0.0, 0.0, 50.0, 100.0),
+    "social_organizations.organizations_inspected": (2, 0, 1, 1, 1),
+    "social_organizations.inspections": (3, 0, 1, 1, 1),
 }
 # The assessment's scores, as its service would publish them: the year (ranked in the city's bulletin),
 # Q3 provisional, and last year for the comparison.
@@ -98,15 +145,30 @@ SCORES = [
     ),
 ]
 PREVIOUS_YEAR = {
+    "submissions.submitted": 1,
+    "submissions.submitted.level.city": 1,
+    "submissions.without_officer": 1,
     "activities.activities": 1,
     "activities.activities.kind.lecture": 1,
     "activities.audience": 10,
+    "outlets.inspection_overdue": 0,  # no cadence and no outlet yet at the end of 2024
+    "half_year_reports.reports_due": 6,
+    "half_year_reports.reports_on_time": 1,  # 吴中区 on 2024-H2, the rest never made
+    "half_year_reports.reports_overdue": 5,
+    "social_organizations.registered": 0,
+    "social_organizations.coverage_rate": None,  # no organization: no rate, not 0 %
 }
+ORG, ORG2, OTHER_ORG = f"{COUNTY}.org01", f"{TOWN}.org02", f"{OTHER_COUNTY}.org01"
 PLANS = {  # figure code → (2025, each quarter)
     "activities.activities.kind.lecture": (4, 1),
     "activities.activities": (4, 1),
     "meetings.meetings.kind.situation_analysis": (2, None),
+    "submissions.submitted": (8, 2),  # 2 a quarter
+    "submissions.adopted": (3, None),  # 3 a year: no plan for a quarter
+    "publications.published": (2, None),
 }
+# Quotas of the county for 2025: (measure, cadence, count).
+QUOTAS = [("submitted", "quarter", 2), ("adopted", "year", 3), ("published", "year", 2)]
 
 
 async def send(sanji: SanjiClient, name: str, body: dict[str, Any], actor: Actor = LEADER) -> None:
@@ -230,6 +292,53 @@ async def duty_records(sanji: SanjiClient) -> None:
     await send(sanji, "duty.change_outlet_status", closed | {"effective_on": "2025-11-01"})
 
 
+async def recurring_duties(sanji: SanjiClient) -> None:
+    """Cadences, half-yearly reports (the 2025-H2 deadline is 15 Jan 2026: New Year's days do not count)
+    and social organizations; the other county's report, organization and inspection count nowhere."""
+    for kind, months in (("wechat_account", 3), ("bulletin_board", 6)):
+        cadence = {"unit": CITY, "kind": kind, "months": months, "effective_on": "2025-01-01"}
+        await send(sanji, "duty.set_inspection_cadence", cadence)
+    for unit, half, moment in (
+        (COUNTY, "2024-H2", "2025-01-15T10:00:00+08:00"),
+        (COUNTY, "2025-H1", "2025-07-10T10:00:00+08:00"),
+        (TOWN, "2025-H1", "2025-07-15T10:00:00+08:00"),  # the day after the deadline: late
+        (COUNTY, "2025-H2", "2026-01-15T17:00:00+08:00"),  # the last working day: on time
+        (TOWN, "2025-H2", "2026-01-16T09:00:00+08:00"),
+        (OTHER_COUNTY, "2025-H1", "2025-07-01T10:00:00+08:00"),
+    ):
+        report = {"unit": unit, "half_year": half, "reported_to": "中共区委宣传部", "occurred_at": moment}
+        await send(sanji, "duty.record_half_year_report", report | {"backdate_reason": REASON})
+    for path, name, since in (
+        (ORG, "吴中区慈善总会", "2025-03-01"),
+        (ORG2, "长桥街道志愿者协会", "2025-08-15"),
+        (OTHER_ORG, "相城区慈善总会", "2025-01-01"),
+    ):
+        organization = {"path": path, "name": name, "kind": "social_organization", "effective_on": since}
+        await send(sanji, "duty.register_unit", organization)
+    for path, coverage, since in (
+        (ORG, "liaison", "2025-03-01"),
+        (ORG, "party_organization", "2025-10-01"),
+        (ORG2, "party_organization", "2025-08-15"),
+        (OTHER_ORG, "party_organization", "2025-01-01"),
+    ):
+        await send(
+            sanji, "duty.set_party_coverage", {"unit": path, "coverage": coverage, "effective_on": since}
+        )
+    for inspection_id, path, day in (
+        ("so-01", ORG, "2025-05-20"),
+        ("so-02", ORG, "2025-11-05"),
+        ("so-03", ORG2, "2025-09-01"),
+        ("so-04", OTHER_ORG, "2025-06-01"),
+    ):
+        inspection = {
+            "inspection_id": inspection_id,
+            "unit": path,
+            "inspected_on": day,
+            "inspector": "区民政局",
+        }
+        await send(sanji, "duty.record_organization_inspection", inspection)
+
+
 async def publications(sanji: SanjiClient) -> None:
     for publication_id, kind, column, day in (
         ("pub-2025-01", "commentary", "民政观察", "2025-05"),
@@ -265,7 +374,24 @@ async def publications(sanji: SanjiClient) -> None:
             "published_on": f"{day}-03",
             "backdate_reason": REASON,
         }
+        if publication_id == "pub-2025-01":  # 三校 after the three reviews, by three people
+            for number, actor, hour in ((1, FIRST_READER, 13), (2, SECOND_READER, 14), (3, LEADER, 15)):
+                proofread = {"publication_id": publication_id, "unit": TOWN, "proofread": number} | at(hour)
+                await send(sanji, "outreach.proofread_publication", proofread, actor)
         await send(sanji, "outreach.publish", publish)
+
+
+async def submissions(sanji: SanjiClient) -> None:
+    for measure, cadence, count in QUOTAS:
+        quota = {"unit": COUNTY, "year": 2025, "measure": measure, "cadence": cadence, "count": count}
+        await send(sanji, "outreach.set_quota", quota)
+    for submission_id, unit, day, level in SUBMISSIONS:
+        sent = {"submission_id": submission_id, "unit": unit, "title": "民政信息", "submitted_on": day}
+        sent |= {"level": level, "recipient": "上级民政部门", "backdate_reason": REASON}
+        await send(sanji, "outreach.record_submission", sent)
+    for submission_id, unit, day, level, outlet in ADOPTIONS:
+        adopted = {"submission_id": submission_id, "unit": unit, "adopted_on": day, "level": level}
+        await send(sanji, "outreach.record_adoption", adopted | {"outlet": outlet, "backdate_reason": REASON})
 
 
 async def opinion_records(sanji: SanjiClient) -> None:
@@ -340,7 +466,9 @@ async def opinion_records(sanji: SanjiClient) -> None:
 async def record_year(sanji: SanjiClient) -> None:
     await outreach_records(sanji)
     await duty_records(sanji)
+    await recurring_duties(sanji)
     await publications(sanji)
+    await submissions(sanji)
     await opinion_records(sanji)
 
 

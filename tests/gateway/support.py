@@ -21,15 +21,19 @@ from tests.stack import running
 
 CITY_TOKEN = "city-admin-token"
 COUNTY_TOKEN = "county-clerk-token"
+TOWN_TOKEN = "township-clerk-token"
 DEMO_TOKEN = "city-demo-token"  # every role `sanji demo` needs: it also ingests as the monitoring system
+COUNTY_LEADER_TOKEN = "county-leader-token"
 TOKENS = {
     CITY_TOKEN: {"id": "admin@3205", "scope": "3205", "roles": ["admin", "clerk"]},
     COUNTY_TOKEN: {"id": "clerk@320506", "scope": "3205.320506", "roles": ["clerk"]},
+    TOWN_TOKEN: {"id": "clerk@320506001", "scope": "3205.320506.320506001", "roles": ["clerk"]},
     DEMO_TOKEN: {
         "id": "demo@3205",
         "scope": "3205",
         "roles": ["admin", "clerk", "leader", "assessor", "system"],
     },
+    COUNTY_LEADER_TOKEN: {"id": "leader@320506", "scope": "3205.320506", "roles": ["leader"]},
 }
 UNITS = [
     ("3205", "苏州市民政局", "bureau"),
@@ -131,12 +135,15 @@ async def running_gateway(
     database_url: str,
     folder: Path,
     services: tuple[str, ...] = ("duty", "outreach", "projection"),
+    tokens: dict[str, dict[str, Any]] | None = None,
+    **options: Any,
 ) -> AsyncIterator[GatewayRuntime]:
-    """The services in-process (duty, outreach and projection by default), and the gateway on a free port
-    with the test tokens."""
+    """The services in-process (duty, outreach and projection by default; ``options`` such as ``clock``
+    go to each), and the gateway on a free port with the test tokens (``tokens``: more people beside
+    them)."""
     tokens_file = folder / "tokens.json"
-    tokens_file.write_text(json.dumps(TOKENS), encoding="utf-8")
-    async with running(nats_url, database_url, *services):
+    tokens_file.write_text(json.dumps(TOKENS | (tokens or {})), encoding="utf-8")
+    async with running(nats_url, database_url, *services, **options):
         runtime = create_app(
             GatewaySettings(
                 nats_url=nats_url, database_url=database_url, http_port=0, tokens_file=tokens_file

@@ -8,7 +8,7 @@ from datetime import date
 from services.gateway.assessment_sentences import line_sentences, rollup_text
 from services.gateway.catalog import Messages
 from services.gateway.charts import bars, ranked, score_trend
-from services.gateway.page_charts import opinion_times
+from services.gateway.page_charts import funnel_grid, opinion_funnel, opinion_times, plan_children
 from services.gateway.period_words import period_options, period_text
 
 
@@ -77,3 +77,41 @@ def test_periods_are_said_as_people_say_them_and_picked_from_a_list() -> None:
     assert choices[0] == ("2023-05", "2023年5月")  # the shown period, though older than the list
     assert ("2026-Q4", "2026年第四季度") in choices
     assert len(choices) == 1 + 3 * 17
+
+
+def test_plan_versus_actual_puts_the_furthest_behind_on_top_and_the_own_unit_in_its_colour() -> None:
+    rows = [("吴中区", 31, 40, 1, "3205.320506"), ("长桥", 2, 0, 2, "t1"), ("郭巷", 2, 2, 0, "t2")]
+    plan = [
+        {"name": name, "target": target, "actual": actual, "shortfall": short, "path": path}
+        for name, target, actual, short, path in rows
+    ]
+    option = plan_children(plan, "3205.320506", Messages("zh", "outreach."))
+    assert option is not None
+    assert option["yAxis"]["data"] == ["长桥", "吴中区", "郭巷"]
+    target, done = option["series"]
+    assert target["data"] == [2, 31, 2]
+    assert [point["value"] for point in done["data"]] == [0, 40, 2]
+    assert [("itemStyle" in point) for point in done["data"]] == [False, True, False]
+    assert plan_children([], "3205", Messages("zh", "outreach.")) is None
+
+
+def test_the_funnel_stacks_each_state_by_severity_in_the_loops_order() -> None:
+    cells = [
+        {"state": "closed", "severity": "IV", "cases": 3},
+        {"state": "assigned", "severity": "I", "cases": 1},
+        {"state": "closed", "severity": "II", "cases": 2},
+    ]
+    grid = funnel_grid(cells)
+    assert [state for state, _ in grid][:2] == ["graded", "assigned"]
+    assert dict(grid)["closed"] == [0, 2, 0, 3]
+    option = opinion_funnel(cells, Messages("zh", "opinion."))
+    assert option is not None
+    assert [series["name"] for series in option["series"]] == [
+        "特别重大(I)",
+        "重大(II)",
+        "较大(III)",
+        "一般(IV)",
+    ]
+    assert {series["stack"] for series in option["series"]} == {"total"}
+    assert option["color"][0] == "#8b0000"  # I the darkest
+    assert opinion_funnel([], Messages("zh", "opinion.")) is None

@@ -87,6 +87,9 @@ async def all_projected(http: httpx.AsyncClient) -> bool:
         "rectifications.closed_on_time",
         "publications.published",
         "activities.activities",
+        "half_year_reports.reports_late",
+        "social_organizations.inspections",
+        "submissions.adopted",
     )
     return (
         all(found[code]["value"] == YEAR[code][0] for code in last)
@@ -128,16 +131,12 @@ async def test_the_summary_holds_the_hand_counted_figures_and_the_quarters_add_u
     }
 
 
-async def test_what_sanji_cannot_record_is_named_not_zero(http: httpx.AsyncClient) -> None:
+async def test_every_figure_a_summary_quotes_is_recorded_none_named_missing(http: httpx.AsyncClient) -> None:
     answer = (await summary(http, "2025")).json()
     missing = {(item["section"], item["name"]) for item in answer["not_recorded"]}
-    assert {
-        ("submissions", "submitted"),
-        ("publications", "proofreadings"),
-        ("social_organizations", "registered"),
-    } <= missing
+    assert missing == set()  # 信息报送, 三校 and social organizations are all recorded now
     sections = {figure["section"] for figure in answer["figures"]}
-    assert not sections & {"submissions", "social_organizations"}
+    assert {"submissions", "social_organizations", "half_year_reports"} <= sections
 
 
 async def test_the_records_behind_a_meeting_figure_are_listed(http: httpx.AsyncClient) -> None:
@@ -162,6 +161,12 @@ async def test_the_workbook_holds_the_same_figures(http: httpx.AsyncClient) -> N
         assert rows[code][3] == expected[0], code
     assert rows["activities.activities.kind.lecture"][1:3] == ("活动场次", "民政大讲堂")
     assert rows["activities.activities.kind.lecture"][5] == 4
+    assert rows["submissions.submitted"][1:6] == ("报送信息", None, 4, 1, 8)
+    assert rows["submissions.adopted.level.province"][1:4] == ("录用信息", "省级", 1)
+    assert rows[f"submissions.without_officer.unit.{COUNTY}"][1:3] == (
+        "未配备信息宣传员的单位",
+        "吴中区民政局",
+    )
     assert book.worksheets[1]["B3"].value == "吴中区民政局"
 
 
@@ -175,7 +180,8 @@ async def test_the_word_draft_opens_and_holds_the_figures(http: httpx.AsyncClien
     assert "本期活动场次5（上期1，计划4）" in body
     assert "本期发布篇数（评论文章）1" in body
     assert "【请在此处撰写" in body
-    assert "信息报送报送信息" in body  # the not-recorded note
+    assert "暂无记录" not in body  # every figure is recorded: no note of what to fill in by hand
+    assert "本期报送信息4（上期1，计划8）" in body
     title_run = doc.paragraphs[0].runs[0]
     assert title_run.font.name == "方正小标宋简体"
     assert doc.paragraphs[1].runs[0].font.name == "仿宋_GB2312"

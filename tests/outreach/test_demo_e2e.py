@@ -43,6 +43,18 @@ async def test_the_full_demo_seeds_a_year_of_outreach(
     assert 0 < monthly["year"]["counted"] <= 10  # January–October held, with the odd month missed
     assert all(child["plan"]["target"] > 0 for child in found["children"])
 
+    (sent,) = [line for line in lines if line.startswith("set ") and "items sent upward" in line]
+    assert "recorded 0 items" not in sent, sent
+
+    async def submissions_counted() -> bool:
+        answer = await http.get(
+            "/api/v1/outreach/units/3205/submissions?period=2026", headers=bearer(CITY_TOKEN)
+        )
+        found = answer.json()
+        return answer.status_code == 200 and found["submitted"]["total"] > found["adopted"]["total"] > 0
+
+    await wait_until(submissions_counted, timeout=60, message="the demo's 信息报送 never reached the view")
+
     url = f"http://127.0.0.1:{gateway.http_port}"
     again = await seed_demo(url, CITY_TOKEN, DEFAULT_ACTIVITIES, echo=lines.append)
     assert again["subtree"]["activities"] == subtree  # a second run changes nothing

@@ -4,8 +4,6 @@ the third a leader; any stage may send back; publication only on an active outle
 from __future__ import annotations
 
 from datetime import date
-from functools import reduce
-from typing import Any
 
 import pytest
 
@@ -16,11 +14,8 @@ from contracts.outreach import (
     PublicationViewsRecorded,
     Publish,
     RecordViews,
-    ReviewPublication,
     RevisePublication,
-    SubmitPublication,
 )
-from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, Forbidden, NotFound
 from services.outreach.domain.publications import (
     Outlet,
@@ -30,49 +25,20 @@ from services.outreach.domain.publications import (
     decide_review,
     decide_revise,
     decide_submit,
-    evolve_publication,
 )
-
-TODAY = date(2025, 6, 30)
-UNIT = "3205.320506.320506001"
-OUTLET = Outlet("wx-320506", "3205.320506", "active", date(2024, 1, 1))
-CLERK = frozenset({Role.CLERK})
-LEADER = frozenset({Role.LEADER})
-
-
-def submit(**changes: Any) -> SubmitPublication:
-    body = {
-        "publication_id": "pub-2025-0001",
-        "unit": UNIT,
-        "kind": "article",
-        "title": "长桥街道开展低保政策宣讲",
-        "outlet_id": "wx-320506",
-    }
-    return SubmitPublication.model_validate(body | changes)
-
-
-def review(stage: str, decision: str = "approve", **changes: Any) -> ReviewPublication:
-    body = {"publication_id": "pub-2025-0001", "unit": UNIT, "stage": stage, "decision": decision}
-    return ReviewPublication.model_validate(body | changes)
-
-
-def play(*events: DomainEvent) -> Publication:
-    return reduce(evolve_publication, events, Publication())
-
-
-def submitted() -> list[DomainEvent]:
-    return decide_submit(Publication(), True, OUTLET, "author", submit())
-
-
-def through(*steps: tuple[str, str, frozenset[Role]]) -> list[DomainEvent]:
-    """Submitted by 'author', then each (stage, reviewer, roles) approves in turn."""
-    events = submitted()
-    for stage, reviewer, roles in steps:
-        events += decide_review(play(*events), reviewer, roles, review(stage))
-    return events
-
-
-APPROVED = (("first", "editor", CLERK), ("second", "head", CLERK), ("third", "leader", LEADER))
+from tests.outreach.publication_given import (
+    APPROVED,
+    CLERK,
+    LEADER,
+    OUTLET,
+    TODAY,
+    UNIT,
+    play,
+    review,
+    submit,
+    submitted,
+    through,
+)
 
 
 def test_three_different_people_take_it_through_the_three_stages() -> None:

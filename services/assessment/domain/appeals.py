@@ -38,13 +38,18 @@ def decide_file_appeal(
         raise AlreadyExists(f"appeal {command.appeal_id} is already filed", "body.appeal_id")
     if bulletin is None:
         raise NotFound(
-            f"no bulletin of {command.period} covers {command.unit}: nothing to appeal", "body.period"
+            f"no bulletin of {command.period} covers {command.unit}: nothing to appeal",
+            "body.period",
+            rule="nothing_to_appeal",
         )
     if all(row.unit != command.unit for row in bulletin.rows):
         raise NotFound(f"{command.unit} is not scored in the {command.period} bulletin", "body.unit")
     if today > bulletin.appeal_deadline:
         raise DomainError(
-            f"the appeal window closed on {bulletin.appeal_deadline.isoformat()} (申诉期已过)", "body.period"
+            f"the appeal window closed on {bulletin.appeal_deadline.isoformat()} (申诉期已过)",
+            "body.period",
+            rule="appeal_window_closed",
+            params={"deadline": bulletin.appeal_deadline.isoformat()},
         )
     return [
         AppealFiled(
@@ -68,14 +73,20 @@ def decide_appeal(state: AppealState, command: DecideAppeal) -> list[DomainEvent
             f"no appeal {command.appeal_id} concerns {command.unit} or a unit below it", "body.appeal_id"
         )
     if state.decided is not None:
-        raise AlreadyExists(f"appeal {command.appeal_id} is already decided", "body.appeal_id")
+        raise AlreadyExists(
+            f"appeal {command.appeal_id} is already decided", "body.appeal_id", rule="appeal_decided"
+        )
     if not is_within(filed.bulletin_unit, command.unit):
         raise DomainError(
             f"appeal {command.appeal_id} is decided by {filed.bulletin_unit}, which published the bulletin",
             "body.unit",
         )
     if not command.upheld and command.points:
-        raise DomainError("a rejected appeal changes no points: leave points at 0", "body.points")
+        raise DomainError(
+            "a rejected appeal changes no points: leave points at 0",
+            "body.points",
+            rule="rejected_with_points",
+        )
     return [
         AppealDecided(
             appeal_id=command.appeal_id,

@@ -15,6 +15,7 @@ from contracts.assessment import (
     Rollup,
     UnitScore,
 )
+from contracts.outreach import Cadence
 from contracts.registry import DomainEvent
 from services.assessment.domain.scoring import points, rank, rolled_up
 from services.eventkit.errors import AlreadyExists
@@ -42,7 +43,20 @@ def refuse_republish(state: BulletinState, unit: str, period: Period) -> None:
             f"the {period.label} bulletin of {unit} is published (version {state.latest.bulletin_version});"
             " it is re-issued only by an appeal's decision",
             "body.period",
+            rule="bulletin_published",
         )
+
+
+def default_title(name: str, period: Period) -> str:
+    """A bulletin's title when the assessor gives none, the period as the bureau writes it:
+    苏州市民政局2026年第一季度考核通报 (a document's title, in Chinese whatever page it is read on)."""
+    if period.cadence is Cadence.MONTH:
+        said = f"{period.year}年{period.index}月"
+    elif period.cadence is Cadence.QUARTER:
+        said = f"{period.year}年第{'一二三四'[period.index - 1]}季度"
+    else:
+        said = f"{period.year}年度"
+    return f"{name}{said}考核通报"
 
 
 def appeal_deadline(published_on: date, window_days: int) -> date:

@@ -43,6 +43,7 @@ def refuse_if_frozen(frozen_by: str | None, unit: str, period: str) -> None:
         raise DomainError(
             f"the {period} scores of {unit} are published ({frozen_by}): they change only by an appeal",
             "body.period",
+            rule="score_published",
         )
 
 
@@ -50,7 +51,7 @@ def decide_manual(
     scheme: tuple[int, Scheme] | None, frozen_by: str | None, command: EnterManualScore
 ) -> list[DomainEvent]:
     if scheme is None:
-        raise NotFound(f"no scheme is adopted for {command.period[:4]}", "body.period")
+        raise NotFound(f"no scheme is adopted for {command.period[:4]}", "body.period", rule="no_scheme")
     refuse_if_frozen(frozen_by, command.unit, command.period)
     leaf = next((leaf for leaf in scheme[1].leaves() if leaf.id == command.indicator_id), None)
     if leaf is None:
@@ -77,7 +78,7 @@ def decide_manual(
 
 def decide_adjust(frozen_by: str | None, command: AdjustScore) -> list[DomainEvent]:
     if command.points == 0:
-        raise DomainError("an adjustment of 0 points changes nothing", "body.points")
+        raise DomainError("an adjustment of 0 points changes nothing", "body.points", rule="adjustment_zero")
     refuse_if_frozen(frozen_by, command.unit, command.period)
     return [
         ScoreAdjusted(unit=command.unit, period=command.period, points=command.points, reason=command.reason)

@@ -44,6 +44,23 @@ def rectification_stream(rectification_id: str) -> str:
     return f"rectification:{rectification_id}"
 
 
+def cadence_stream(city: str) -> str:
+    return f"cadence:{city}"
+
+
+def report_key(unit: str, half_year: str) -> str:
+    return f"{unit}:{half_year}"
+
+
+def report_stream(key: str) -> str:
+    """One unit's report on one half-year (``key`` from report_key)."""
+    return f"half_year_report:{key}"
+
+
+def organization_stream(path: str) -> str:
+    return f"organization:{path}"
+
+
 def county_of(path: str) -> str:
     """The county a unit belongs to (the city for city-level units): ``3205.320506``."""
     return ".".join(division_codes(path)[:2])
@@ -64,6 +81,8 @@ def check_effective(
         raise DomainError(
             f"{what} last changed on {last}; a later change cannot take effect earlier ({effective_on})",
             field=field,
+            rule="effective_before_last",
+            params={"last": last},
         )
 
 

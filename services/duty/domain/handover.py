@@ -29,12 +29,18 @@ def decide_hand_over(
     if not source.exists:
         raise NotFound(f"post {command.from_post_id} does not exist", field="from_post_id")
     if command.to_post_id == command.from_post_id:
-        raise DomainError("a post cannot hand over to itself; choose another post", field="to_post_id")
+        raise DomainError(
+            "a post cannot hand over to itself; choose another post",
+            field="to_post_id",
+            rule="handover_to_itself",
+        )
     moving = sorted(owned(source, outlets), key=lambda o: o.outlet_id or "")
     sections = sorted(source.sections) if command.move_oversight else []
     if not moving and not sections:
         raise DomainError(
-            f"{source.label} has no outlets or overseen sections to hand over", field="from_post_id"
+            f"{source.label} has no outlets or overseen sections to hand over",
+            field="from_post_id",
+            rule="handover_nothing",
         )
     for outlet in moving:
         assert outlet.unit is not None

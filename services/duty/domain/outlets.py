@@ -84,7 +84,9 @@ def check_owner(post: Post, post_id: str, outlet_unit: str, scope: str, field: s
     existing(post, post_id, field)
     if post.holder is None:
         raise DomainError(
-            f"{post.label} is vacant: an outlet must answer to a post someone holds", field=field
+            f"{post.label} is vacant: an outlet must answer to a post someone holds",
+            field=field,
+            rule="owner_post_vacant",
         )
     assert post.unit is not None
     if county_of(post.unit) != county_of(outlet_unit):

@@ -157,6 +157,8 @@ def decide_fill_post(post: Post, outlets: Sequence[Outlet], command: FillPost, t
         raise DomainError(
             f"{post.label} is held by {post.holder.person_name} since {post.holder.since}; vacate it first",
             field="post_id",
+            rule="post_held",
+            params={"holder": post.holder.person_name},
         )
     check_effective(command.effective_on, today, post.last_effective, post.label)
     assert post.unit is not None
@@ -194,7 +196,9 @@ def decide_vacate_post(
     check_acts_through(post.unit, command.unit, f"post {command.post_id}")  # missing reads alike
     existing(post, command.post_id)
     if post.holder is None:
-        raise DomainError(f"{post.label} is already vacant: there is nobody to vacate", field="post_id")
+        raise DomainError(
+            f"{post.label} is already vacant: there is nobody to vacate", field="post_id", rule="post_vacant"
+        )
     check_effective(command.effective_on, today, post.last_effective, post.label)
     assert post.unit is not None
     assert post.kind is not None

@@ -15,17 +15,21 @@ from contracts.duty import (
     HandOver,
     MergeUnits,
     OpenRectification,
+    RecordHalfYearReport,
     RecordInspection,
+    RecordOrganizationInspection,
     RegisterOutlet,
     RegisterOutlets,
     RegisterPosts,
     RegisterUnit,
     RenameUnit,
     RevokeOversight,
+    SetInspectionCadence,
+    SetPartyCoverage,
     SplitUnit,
     VacatePost,
 )
-from services.duty.handlers import inspections, outlets, posts, units
+from services.duty.handlers import inspections, outlets, posts, records, report_timers, units
 from services.eventkit.commanding import Handlers
 from services.eventkit.timers import TimerHandler
 
@@ -50,5 +54,12 @@ HANDLERS: Handlers = {
     OpenRectification: inspections.open_rectification,
     AddRectificationEvidence: inspections.add_rectification_evidence,
     CloseRectification: inspections.close_rectification,
+    SetInspectionCadence: records.set_inspection_cadence,
+    RecordHalfYearReport: records.record_half_year_report,
+    SetPartyCoverage: records.set_party_coverage,
+    RecordOrganizationInspection: records.record_organization_inspection,
 }
-TIMERS: dict[str, TimerHandler] = {inspections.OVERDUE_TIMER: inspections.flag_overdue}
+TIMERS: dict[str, TimerHandler] = {
+    inspections.OVERDUE_TIMER: inspections.flag_overdue,
+    report_timers.REPORT_TIMER: records.flag_report_overdue,
+}

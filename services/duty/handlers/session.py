@@ -7,12 +7,23 @@ from datetime import date
 from typing import TypeVar
 
 from services.duty import tables
-from services.duty.aggregates import INSPECTION, OUTLET, POST, RECTIFICATION, UNIT
+from services.duty.aggregates import (
+    CADENCES,
+    INSPECTION,
+    ORGANIZATION,
+    OUTLET,
+    POST,
+    RECTIFICATION,
+    REPORT,
+    UNIT,
+)
 from services.duty.domain.common import Change
 from services.duty.domain.inspections import Inspection, Rectification
 from services.duty.domain.outlets import Outlet
 from services.duty.domain.posts import Post
+from services.duty.domain.records import Cadences, HalfYearReport, Organization
 from services.duty.domain.units import Unit
+from services.duty.handlers.report_timers import arm_for_registered
 from services.eventkit.aggregates import AggregateSpec, load_many
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
@@ -74,6 +85,15 @@ class Session:
         found = await self._load(RECTIFICATION, [rectification_id])
         return found[rectification_id]
 
+    async def cadences(self, city: str) -> Cadences:
+        return (await self._load(CADENCES, [city]))[city]
+
+    async def report(self, key: str) -> HalfYearReport:
+        return (await self._load(REPORT, [key]))[key]
+
+    async def organization(self, path: str) -> Organization:
+        return (await self._load(ORGANIZATION, [path]))[path]
+
     async def commit(self, changes: Sequence[Change]) -> list[Decision]:
         """Decisions at the versions loaded; every stream written must have been loaded first."""
         decisions = []
@@ -84,4 +104,5 @@ class Session:
                 Decision(decided.stream, self.versions[decided.stream], decided.unit, decided.events)
             )
         await tables.remember(self.ctx.conn, changes)
+        await arm_for_registered(self.ctx.conn, changes, self.ctx.now)
         return decisions

@@ -216,7 +216,9 @@ def decide_reopen(
     require(case, Step.REOPEN, command.case_id)
     if not is_within(case.desk, command.unit):
         raise Forbidden(
-            f"only {case.desk} or a level above it can reopen this case", field="unit", rule="case_other_unit"
+            f"only {case.desk} or a level above it can reopen this case",
+            field="unit",
+            rule="reopen_not_above",
         )
     deadlines = {}
     if case.state is CaseState.CLOSED and limits is not None:

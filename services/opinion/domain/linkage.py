@@ -39,7 +39,9 @@ def decide_return(case: Case, command: ReturnOpinion) -> list[DomainEvent]:
         require_unit(command.unit, case.desk, "which holds the case", Step.RETURN)
         if len(case.dispatchers) < 2:
             raise DomainError(
-                f"nobody dispatched this case to {case.desk}: escalate it instead", field="unit"
+                f"nobody dispatched this case to {case.desk}: escalate it instead",
+                field="unit",
+                rule="return_not_dispatched",
             )
         to_unit = case.dispatchers[-2]
     else:
@@ -47,7 +49,9 @@ def decide_return(case: Case, command: ReturnOpinion) -> list[DomainEvent]:
         require_unit(command.unit, case.assignee, "to which it is assigned", Step.RETURN)
         if case.assignee == case.desk:
             raise DomainError(
-                f"{case.desk} dispatched this case to itself: dispatch it again instead", field="unit"
+                f"{case.desk} dispatched this case to itself: dispatch it again instead",
+                field="unit",
+                rule="return_to_itself",
             )
         to_unit = case.desk
     return [
@@ -71,7 +75,11 @@ def decide_escalate(case: Case, command: EscalateOpinion) -> list[DomainEvent]:
         require_unit(command.unit, case.assignee, "to which it is assigned", Step.ESCALATE)
     above = level_above(command.unit)
     if above is None:
-        raise DomainError("the city is the top level: there is no level to escalate to", field="unit")
+        raise DomainError(
+            "the city is the top level: there is no level to escalate to",
+            field="unit",
+            rule="escalate_at_top",
+        )
     return [
         OpinionEscalated(
             case_id=case.case_id,
@@ -86,9 +94,15 @@ def decide_escalate(case: Case, command: EscalateOpinion) -> list[DomainEvent]:
 def decide_request_extension(case: Case, command: RequestExtension) -> list[DomainEvent]:
     by_assignee(case, command, Step.REQUEST_EXTENSION)
     if case.pending_extension is not None:
-        raise DomainError("an extension request is already waiting for a decision", field="workdays")
+        raise DomainError(
+            "an extension request is already waiting for a decision",
+            field="workdays",
+            rule="extension_waiting",
+        )
     if DeadlineKind.CLOSE not in case.deadlines:
-        raise DomainError("this case has no close deadline to extend", field="workdays")
+        raise DomainError(
+            "this case has no close deadline to extend", field="workdays", rule="extension_no_deadline"
+        )
     return [
         ExtensionRequested(
             case_id=case.case_id,
@@ -105,11 +119,17 @@ def decide_extension(case: Case, command: DecideExtension) -> list[DomainEvent]:
     close deadline on by the working days asked for."""
     require(case, Step.DECIDE_EXTENSION, command.case_id)
     if case.pending_extension is None:
-        raise DomainError("no extension request is waiting for a decision", field="approved")
+        raise DomainError(
+            "no extension request is waiting for a decision", field="approved", rule="extension_none_waiting"
+        )
     assert case.assignee is not None
     top_for_itself = level_above(case.assignee) is None and command.unit == case.assignee
     if not (strictly_within(case.assignee, command.unit) or top_for_itself):
-        raise Forbidden(f"only a level above {case.assignee} can decide its extension", field="unit")
+        raise Forbidden(
+            f"only a level above {case.assignee} can decide its extension",
+            field="unit",
+            rule="extension_not_above",
+        )
     deadlines = {}
     close = case.deadlines.get(DeadlineKind.CLOSE)
     if command.approved and close is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from contracts.outreach import ActivityKind, Cadence, SetTarget, TargetScope, TargetSet
 from contracts.outreach_meetings import MeetingKind, MeetingTargetSet, SetMeetingTarget
+from contracts.outreach_submissions import QuotaMeasure, QuotaSet, SetQuota
 from contracts.registry import DomainEvent
 from services.eventkit.errors import AlreadyExists, DomainError, NotFound
 from services.eventkit.periods import Period, PeriodStatus, periods_in
@@ -23,7 +24,7 @@ Month = tuple[int, int]  # (year, month) in local time
 
 @dataclass(frozen=True)
 class Target:
-    kind: ActivityKind | MeetingKind
+    kind: ActivityKind | MeetingKind | QuotaMeasure
     cadence: Cadence
     count: int
     audience: int | None
@@ -37,6 +38,7 @@ class Plan:
 
     targets: Mapping[TargetKey, Target]
     meeting_targets: Mapping[tuple[MeetingKind, Cadence], Target] = field(default_factory=dict)
+    quotas: Mapping[tuple[QuotaMeasure, Cadence], Target] = field(default_factory=dict)
 
 
 def evolve_plan(plan: Plan, event: DomainEvent) -> Plan:
@@ -46,6 +48,9 @@ def evolve_plan(plan: Plan, event: DomainEvent) -> Plan:
     if isinstance(event, MeetingTargetSet):
         target = Target(event.kind, event.cadence, event.count, None, TargetScope.OWN, event.revision)
         return replace(plan, meeting_targets={**plan.meeting_targets, (event.kind, event.cadence): target})
+    if isinstance(event, QuotaSet):
+        target = Target(event.measure, event.cadence, event.count, None, TargetScope.SUBTREE, event.revision)
+        return replace(plan, quotas={**plan.quotas, (event.measure, event.cadence): target})
     return plan
 
 
@@ -63,6 +68,14 @@ def decide_set_meeting_target(plan: Plan, unit_known: bool, command: SetMeetingT
     settings = (command.count, None, TargetScope.OWN)
     revision = next_revision(current, unit_known, command.unit, settings, command.reason)
     return [MeetingTargetSet(**command.model_dump(), revision=revision)]
+
+
+def decide_set_quota(plan: Plan, unit_known: bool, command: SetQuota) -> list[DomainEvent]:
+    """Set a quota of submissions, adoptions or published pieces the same way, counted over the subtree."""
+    current = plan.quotas.get((command.measure, command.cadence))
+    settings = (command.count, None, TargetScope.SUBTREE)
+    revision = next_revision(current, unit_known, command.unit, settings, command.reason)
+    return [QuotaSet(**command.model_dump(), revision=revision)]
 
 
 def next_revision(

@@ -3,7 +3,9 @@
 submitted → first review (初审) → second (复审) → third (终审, a leader) → published on an active,
 registered outlet → views counted. Any stage may send the piece back with comments; the revised piece
 starts a new round and goes through all three stages again. Within a round no person signs two
-stages, and whoever wrote or revised the piece signs none."""
+stages, and whoever wrote or revised the piece signs none. The three proofreads (三校) are stages of the
+same life (proofreads.py); once a piece's proofreading has begun, it is published only after all three
+of its latest round — a piece never proofread is published as before, and the summary counts it apart."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from contracts.outreach import (
     SubmitPublication,
     status_after_review,
 )
+from contracts.outreach_proofreads import PROOFREADS, ProofreadPublication, PublicationProofread
 from contracts.registry import DomainEvent
 from contracts.units import is_within
 from services.eventkit.backdating import check_backdating, happened_at
@@ -64,6 +67,8 @@ class Publication:
     round: int = 1
     authors: frozenset[str] = frozenset()  # who submitted or revised it: they sign no review
     signers: dict[ReviewStage, str] = field(default_factory=dict)  # this round's approvals
+    proofreaders: dict[int, str] = field(default_factory=dict)  # this round's proofreads: number → who
+    proofreading_begun: bool = False  # in any round: from then on, all three before publishing
     views: int = 0
     last_stage_at: datetime | None = None  # when its latest stage (submission, review, revision) happened
 
@@ -73,7 +78,11 @@ class Publication:
 
 
 def evolve_publication(publication: Publication, event: DomainEvent) -> Publication:
-    after = _apply(publication, event)
+    if isinstance(event, PublicationProofread):
+        proofreaders = {**publication.proofreaders, event.proofread: event.proofreader}
+        after = replace(publication, proofreaders=proofreaders, proofreading_begun=True)
+    else:
+        after = _apply(publication, event)
     at = getattr(event, "occurred_at", None)
     return replace(after, last_stage_at=at) if at is not None else after
 
@@ -106,6 +115,7 @@ def _apply(publication: Publication, event: DomainEvent) -> Publication:
             round=event.round,
             authors=publication.authors | {event.revised_by},
             signers={},
+            proofreaders={},
         )
     if isinstance(event, PublicationPublished):
         return replace(publication, status=PublicationStatus.PUBLISHED, outlet_id=event.outlet_id)
@@ -119,17 +129,21 @@ def check_outlet(outlet: Outlet | None, outlet_id: str, unit: str) -> Outlet:
     above it, or one below it — never a sibling's, whose owner answers for what it carries)."""
     # A sibling's outlet (perhaps outside the actor's scope) is answered like a missing one.
     if outlet is None or not (is_within(unit, outlet.unit) or is_within(outlet.unit, unit)):
-        raise NotFound(f"unit {unit} has no outlet {outlet_id} on its line", field="outlet_id")
+        raise NotFound(
+            f"unit {unit} has no outlet {outlet_id} on its line", field="outlet_id", rule="outlet_not_on_line"
+        )
     if outlet.status != "active":
         raise DomainError(
-            f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it", field="outlet_id"
+            f"outlet {outlet_id} is {outlet.status}; only an active outlet can carry it",
+            field="outlet_id",
+            rule="outlet_not_active",
         )
     return outlet
 
 
 def stage_time(
     publication: Publication,
-    command: SubmitPublication | ReviewPublication | RevisePublication,
+    command: SubmitPublication | ReviewPublication | RevisePublication | ProofreadPublication,
     now: datetime,
 ) -> datetime:
     """When the stage a command records happened: as stated, else now; never before the previous stage."""
@@ -145,7 +159,7 @@ def stage_time(
 def stamped(
     events: list[DomainEvent],
     at: datetime,
-    command: SubmitPublication | ReviewPublication | RevisePublication,
+    command: SubmitPublication | ReviewPublication | RevisePublication | ProofreadPublication,
 ) -> list[DomainEvent]:
     """The stage's event saying when it happened (and why late, if it was back-dated)."""
     update = {"occurred_at": at, "backdate_reason": command.backdate_reason}
@@ -166,7 +180,7 @@ def decide_submit(
     return [PublicationSubmitted(**command.model_dump(), submitted_by=author)]
 
 
-def _existing(publication: Publication, publication_id: str, unit: str) -> PublicationStatus:
+def existing_status(publication: Publication, publication_id: str, unit: str) -> PublicationStatus:
     if (
         publication.status is None or publication.unit != unit
     ):  # one answer: another unit's may be out of scope
@@ -178,30 +192,40 @@ def decide_review(
     publication: Publication, reviewer: str, roles: Collection[Role], command: ReviewPublication
 ) -> list[DomainEvent]:
     """Sign (or send back) the stage the piece is waiting for, as a person who signed no other stage."""
-    status = _existing(publication, command.publication_id, command.unit)
+    status = existing_status(publication, command.publication_id, command.unit)
     expected = AWAITING.get(status)
     if expected is None:
         raise DomainError(
-            f"publication {command.publication_id} is {status.value}, not waiting for a review", field="stage"
+            f"publication {command.publication_id} is {status.value}, not waiting for a review",
+            field="stage",
+            rule="review_not_waiting",
         )
     if command.stage is not expected:
         raise DomainError(
             f"publication {command.publication_id} is waiting for {STAGE_NAMES[expected]} ({expected.value}), "
             f"not {STAGE_NAMES[command.stage]}",
             field="stage",
+            rule="review_stage_moved",
         )
     if reviewer in publication.authors:
-        raise Forbidden("whoever wrote or revised a piece cannot review it", field="actor")
+        raise Forbidden(
+            "whoever wrote or revised a piece cannot review it", field="actor", rule="author_cannot_review"
+        )
     signed = [stage for stage, person in publication.signers.items() if person == reviewer]
     if signed:
         raise Forbidden(
             f"you signed {STAGE_NAMES[signed[0]]} already; each of the three reviews needs a different person",
             field="actor",
+            rule="reviewer_signed_other_stage",
         )
     if command.stage is ReviewStage.THIRD and Role.LEADER not in roles:
-        raise Forbidden("终审 (the third review) is signed by a leader", field="actor.roles")
+        raise Forbidden(
+            "终审 (the third review) is signed by a leader", field="actor", rule="third_review_needs_leader"
+        )
     if command.decision is ReviewDecision.SEND_BACK and not (command.comments or "").strip():
-        raise DomainError("say what to change when sending a piece back", field="comments")
+        raise DomainError(
+            "say what to change when sending a piece back", field="comments", rule="send_back_needs_comments"
+        )
     return [
         PublicationReviewed(
             publication_id=command.publication_id,
@@ -223,10 +247,12 @@ def decide_revise(
 ) -> list[DomainEvent]:
     """Revise a piece that was sent back; it then starts the three reviews again. Fields left out stay
     as they were; ``summary`` or ``manuscript`` sent as null are cleared."""
-    status = _existing(publication, command.publication_id, command.unit)
+    status = existing_status(publication, command.publication_id, command.unit)
     if status is not PublicationStatus.RETURNED:
         raise DomainError(
-            f"only a piece sent back can be revised; this one is {status.value}", field="publication_id"
+            f"only a piece sent back can be revised; this one is {status.value}",
+            field="publication_id",
+            rule="revise_not_returned",
         )
     outlet_id = command.outlet_id or publication.outlet_id
     if command.outlet_id:
@@ -251,15 +277,18 @@ def decide_publish(
     publication: Publication, outlet: Outlet | None, today: date, command: Publish
 ) -> list[DomainEvent]:
     """Publish a piece that passed all three reviews, on its outlet if that is still active."""
-    status = _existing(publication, command.publication_id, command.unit)
+    status = existing_status(publication, command.publication_id, command.unit)
     if status is PublicationStatus.PUBLISHED:
         raise AlreadyExists(
-            f"publication {command.publication_id} is already published", field="publication_id"
+            f"publication {command.publication_id} is already published",
+            field="publication_id",
+            rule="already_published",
         )
     if status is not PublicationStatus.APPROVED:
         raise DomainError(
             f"publication {command.publication_id} is {status.value}; it needs all three reviews first",
             field="publication_id",
+            rule="publish_needs_reviews",
         )
     if command.published_on > today:
         raise DomainError(
@@ -267,6 +296,14 @@ def decide_publish(
             field="published_on",
             rule="date_in_future",
             params={"date": command.published_on, "today": today},
+        )
+    if publication.proofreading_begun and len(publication.proofreaders) < PROOFREADS:
+        raise DomainError(
+            f"publication {command.publication_id} has {len(publication.proofreaders)} of its three"
+            " proofreads (三校): once proofreading has begun, all three come before publishing",
+            field="publication_id",
+            rule="proofreads_incomplete",
+            params={"done": len(publication.proofreaders)},
         )
     signed = publication.last_stage_at
     if signed is not None and command.published_on < local_date(signed):
@@ -297,7 +334,7 @@ def decide_publish(
 
 def decide_record_views(publication: Publication, today: date, command: RecordViews) -> list[DomainEvent]:
     """Record the latest view count of a published piece (the figure replaces the one before)."""
-    status = _existing(publication, command.publication_id, command.unit)
+    status = existing_status(publication, command.publication_id, command.unit)
     if status is not PublicationStatus.PUBLISHED:
         raise DomainError(
             f"publication {command.publication_id} is not published yet", field="publication_id"

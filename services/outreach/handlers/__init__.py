@@ -1,5 +1,5 @@
-"""Outreach command handlers, one module per aggregate (activities, meetings, plans, publications)
-plus bulk imports: each loads, decides with the rule of the same name in domain/, and returns the decision."""
+"""Outreach command handlers, one module per aggregate (activities, meetings, plans, publications,
+submissions) plus bulk imports: each loads, decides with the rule of the same name in domain/, and returns the decision."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from contracts.outreach import (
 )
 from contracts.outreach_backfill import RecordPublications
 from contracts.outreach_meetings import RecordMeeting, RecordMeetings, SetMeetingTarget
+from contracts.outreach_proofreads import ProofreadPublication
 from contracts.outreach_records import RecordAward, RecordFieldSurvey
+from contracts.outreach_submissions import RecordAdoption, RecordSubmission, SetQuota
 from contracts.outreach_taxonomy import DefineActivitySubtype, RetireActivitySubtype
 from services.eventkit.commanding import Handlers
 from services.outreach.handlers import (
@@ -28,6 +30,7 @@ from services.outreach.handlers import (
     plans,
     publications,
     records,
+    submissions,
     taxonomy,
 )
 
@@ -43,11 +46,15 @@ HANDLERS: Handlers = {
     Publish: publications.publish,
     RecordViews: publications.record_views,
     RecordPublications: past_publications.record_publications,
+    ProofreadPublication: publications.proofread_publication,
     RecordMeeting: meetings.record_meeting,
     RecordMeetings: meetings.record_meetings,
     SetMeetingTarget: plans.set_meeting_target,
     DefineActivitySubtype: taxonomy.define_activity_subtype,
     RecordFieldSurvey: records.record_field_survey,
     RecordAward: records.record_award,
+    RecordSubmission: submissions.record_submission,
+    RecordAdoption: submissions.record_adoption,
+    SetQuota: plans.set_quota,
     RetireActivitySubtype: taxonomy.retire_activity_subtype,
 }

@@ -9,11 +9,13 @@ from contracts.outreach import (
     RevisePublication,
     SubmitPublication,
 )
+from contracts.outreach_proofreads import ProofreadPublication
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
 from services.eventkit.localtime import local_date
 from services.outreach import tables
 from services.outreach.aggregates import PUBLICATION, publication_stream
+from services.outreach.domain.proofreads import decide_proofread
 from services.outreach.domain.publications import (
     Publication,
     decide_publish,
@@ -67,4 +69,11 @@ async def publish(ctx: CommandContext, command: Publish) -> Decision:
 async def record_views(ctx: CommandContext, command: RecordViews) -> Decision:
     stream, publication, version = await loaded(ctx, command.publication_id)
     events = decide_record_views(publication, local_date(ctx.now), command)
+    return Decision(stream, version, command.unit, events)
+
+
+async def proofread_publication(ctx: CommandContext, command: ProofreadPublication) -> Decision:
+    stream, publication, version = await loaded(ctx, command.publication_id)
+    at = stage_time(publication, command, ctx.now)
+    events = stamped(decide_proofread(publication, ctx.actor.id, command), at, command)
     return Decision(stream, version, command.unit, events)
