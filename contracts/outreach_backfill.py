@@ -1,6 +1,7 @@
-"""Outreach context, back-fill: publications already published, each with its three reviews, recorded
-in bulk from an office's register (补录) with a per-row report. Every row goes through the same rules as
-submit → review ×3 → publish → record views, one stage after the other."""
+"""Outreach context, back-fill: publications already published, each with its three reviews (and its
+three proofreads, if the register has them), recorded in bulk from an office's register (补录) with a
+per-row report. Every row goes through the same rules as submit → review ×3 (→ proofread ×3) → publish
+→ record views, one stage after the other."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from contracts.outreach import (
     SourceName,
     Summary,
 )
+from contracts.outreach_proofreads import Corrections, ProofreadNumber
 from contracts.units import UnitPath
 
 
@@ -33,6 +35,16 @@ class PastReview(InputModel):
     stage: ReviewStage
     reviewer: PersonName = Field(description="who signed it, as the register names them")
     reviewed_at: AwareDatetime = Field(description="when it was signed")
+
+
+class PastProofread(InputModel):
+    """One of the three proofreads (三校) a published piece passed: which, by whom, when."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    proofread: ProofreadNumber
+    proofreader: PersonName = Field(description="who proofread it, as the register names them")
+    proofread_at: AwareDatetime = Field(description="when it was proofread")
+    corrections: Corrections = 0
 
 
 class PublicationRow(InputModel):
@@ -52,6 +64,9 @@ class PublicationRow(InputModel):
     written_by: PersonName = Field(description="who wrote and submitted it")
     submitted_at: AwareDatetime = Field(description="when it was submitted for its first review")
     reviews: list[PastReview] = Field(min_length=3, max_length=3, description="初审, 复审, 终审 in order")
+    proofreads: list[PastProofread] = Field(
+        default_factory=list, max_length=3, description="一校、二校、三校 if recorded: then all three"
+    )
     published_on: date = Field(description="when it was published: local date in Asia/Shanghai")
     url: str | None = Field(default=None, max_length=500)
     views: int | None = Field(default=None, ge=0, le=10_000_000_000, description="阅读量/播放量, if known")

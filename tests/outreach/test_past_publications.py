@@ -36,6 +36,16 @@ def reviews(*people: str, day: int = 13) -> list[dict[str, Any]]:
     ]
 
 
+def swapped_times(signed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first two reviews with each other's times: the 复审 then happened before the 初审."""
+    first, second, *rest = signed
+    return [
+        first | {"reviewed_at": second["reviewed_at"]},
+        second | {"reviewed_at": first["reviewed_at"]},
+        *rest,
+    ]
+
+
 def row(external_id: str, number: int, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "row": number,
@@ -101,7 +111,7 @@ def test_each_bad_row_fails_on_its_own_field_and_the_good_rows_are_kept() -> Non
         row("P-1", 2),
         row("P-2", 3, reviews=reviews("王芳", "王芳", "张明")),  # one person signs two stages
         row("P-3", 4, reviews=reviews("陈静", "李强", "张明")),  # the author reviews
-        row("P-4", 5, reviews=list(reversed(reviews("王芳", "李强", "张明")))),  # out of order
+        row("P-4", 5, reviews=swapped_times(reviews("王芳", "李强", "张明"))),  # 复审 signed before 初审
         row("P-5", 6, submitted_at="2025-06-14T02:00:00+00:00"),  # submitted after the first review
         row("P-6", 7, published_on="2025-06-14"),  # published before the 终审
         row("P-7", 8, backdate_reason=None),  # over BACKDATE_DAYS old without a reason
@@ -115,7 +125,7 @@ def test_each_bad_row_fails_on_its_own_field_and_the_good_rows_are_kept() -> Non
     fields = {number: [e["field"] for e in entry.get("errors", [])] for number, entry in by_row.items()}
     assert fields[3] == ["reviews.1.reviewer"]
     assert fields[4] == ["reviews.0.reviewer"]
-    assert fields[5] == ["reviews.0.stage"]
+    assert fields[5] == ["reviews.1.stage"]
     assert fields[6] == ["reviews.0.reviewed_at"]
     assert fields[7] == ["published_on"]
     assert fields[8] == ["backdate_reason"]
@@ -138,3 +148,44 @@ def test_a_row_recorded_before_is_a_duplicate_and_adds_nothing() -> None:
     decisions, result = decide(row("P-1", 2), already={first.record_id: recorded})
     assert decisions == []
     assert [r["status"] for r in result["rows"]] == ["duplicate"]
+
+
+def proofreads(*people: str, day: int = 14) -> list[dict[str, Any]]:
+    return [
+        {
+            "proofread": number,
+            "proofreader": person,
+            "proofread_at": f"2025-06-{day}T{6 + number:02d}:00:00+00:00",
+        }
+        for number, person in enumerate(people, start=1)
+    ]
+
+
+def test_proofreads_are_recorded_between_the_reviews_in_the_order_they_happened() -> None:
+    (decision,), result = decide(row("P-1", 2, proofreads=proofreads("周敏", "吴涛", "郑丽")))
+    assert result["imported"] == 1
+    kinds = [event.event_type.removeprefix("outreach.publication_") for event in decision.events]
+    assert kinds == [
+        "submitted",
+        "reviewed",  # 06-13
+        "reviewed",  # 06-14 02:00
+        "proofread",  # 06-14 07:00, 08:00, 09:00
+        "proofread",
+        "proofread",
+        "reviewed",  # 06-15
+        "published",
+        "views_recorded",
+    ]
+
+
+def test_a_proofread_breaking_the_rules_fails_its_row_on_its_own_field() -> None:
+    _, result = decide(
+        row("P-1", 2, proofreads=proofreads("周敏", "周敏", "郑丽")),  # one person proofreads twice
+        row("P-2", 3, proofreads=proofreads("周敏", "吴涛")),  # proofreading begun, not finished
+        row("P-3", 4, proofreads=proofreads("周敏", "吴涛", "郑丽", day=11)),  # before submission
+    )
+    fields = {r["row"]: [e["field"] for e in r.get("errors", [])] for r in result["rows"]}
+    assert (result["imported"], result["failed"]) == (0, 3), fields
+    assert fields[2] == ["proofreads.1.proofreader"]
+    assert fields[4] == ["proofreads.0.proofread_at"]
+    assert fields[3] == ["proofreads"]

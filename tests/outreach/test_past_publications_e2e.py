@@ -17,6 +17,10 @@ from tests.stack import CITY_ADMIN, client, running
 COUNTY = "3205.320506"
 CLERK = Actor(id="clerk@320506", scope=COUNTY, roles=frozenset({Role.CLERK, Role.SYSTEM}))
 REASON = "补录上半年稿件审核记录"
+PROOFREADS = [  # 三校 between the 复审 (06-14) and the 终审 (06-15)
+    {"proofread": n, "proofreader": who, "proofread_at": f"2025-06-14T{6 + n:02d}:00:00+00:00"}
+    for n, who in enumerate(("周敏", "吴涛", "郑丽"), start=1)
+]
 
 
 def piece(external_id: str, **changes: Any) -> dict[str, Any]:
@@ -50,7 +54,7 @@ async def test_published_pieces_are_back_filled_with_a_per_row_report_once(
         await from_duty(sanji, outlet("wx-320506", COUNTY), COUNTY, 1)
         rows = [
             piece("REG-1") | {"row": 2},
-            piece("REG-2", title="二〇二五年民政大讲堂第三讲") | {"row": 3},
+            piece("REG-2", title="二〇二五年民政大讲堂第三讲", proofreads=PROOFREADS) | {"row": 3},
             piece("REG-3", backdate_reason=None) | {"row": 4},  # back-dated without a reason
             piece("REG-4", written_by="李强") | {"row": 5},  # the author signs the 复审
             piece("REG-5", views=-1) | {"row": 6},  # refused at the door
@@ -114,5 +118,11 @@ async def test_published_pieces_are_back_filled_with_a_per_row_report_once(
                 f"publication:{import_publication_id('office-ledger', 'REG-1')}",
             )
             assert stored == 6  # the resent batch appended nothing
+            proofread = await conn.fetchval(
+                "SELECT count(*) FROM outreach.events WHERE stream_id = $1"
+                " AND event_type = 'outreach.publication_proofread'",
+                f"publication:{import_publication_id('office-ledger', 'REG-2')}",
+            )
+            assert proofread == 3
         finally:
             await conn.close()

@@ -17,6 +17,7 @@ from contracts.outreach import (
     SubmitPublication,
 )
 from contracts.outreach_backfill import PublicationRow, RecordPublications
+from contracts.outreach_proofreads import ProofreadPublication
 from contracts.registry import DomainEvent
 from services.eventkit.bulkrows import (
     CheckedRow,
@@ -29,6 +30,7 @@ from services.eventkit.bulkrows import (
 )
 from services.eventkit.localtime import local_date
 from services.eventkit.unitlife import KnownUnit, check_not_retired
+from services.outreach.domain.proofreads import decide_proofread
 from services.outreach.domain.publications import (
     Outlet,
     Publication,
@@ -48,6 +50,9 @@ ATTESTED_ROLES = frozenset({Role.LEADER})
 # What a single command's field is called in a back-filled row.
 SUBMIT_FIELDS = {"occurred_at": "submitted_at", "actor": "written_by"}
 REVIEW_FIELDS = {"occurred_at": "reviewed_at", "actor": "reviewer"}
+# On a row whose reviews all passed, publish refuses the piece itself only for unfinished proofreads.
+PUBLISH_FIELDS = {"publication_id": "proofreads"}
+PROOFREAD_FIELDS = {"occurred_at": "proofread_at", "actor": "proofreader"}
 
 
 def import_publication_id(source: str, external_id: str) -> str:
@@ -77,8 +82,9 @@ def decide_past_publication(
     outlet: Outlet | None,
     now: datetime,
 ) -> list[DomainEvent]:
-    """The events of one published piece with its three reviews, each stage decided on the state the
-    stages before it left (so order, different people and the author's exclusion all hold)."""
+    """The events of one published piece with its three reviews (and its three proofreads, if given),
+    each stage decided on the state the stages before it left (so order, different people and the
+    author's exclusion all hold, and a piece whose proofreading began is published only after all three)."""
     today = local_date(now)
     if retired is not None:
         check_not_retired(retired, local_date(row.submitted_at), retired.successor, "unit")
@@ -113,26 +119,15 @@ def decide_past_publication(
             SUBMIT_FIELDS,
         )
     )
-    for index, review in enumerate(row.reviews):
-        command = ReviewPublication(
-            publication_id=publication_id,
-            unit=row.unit,
-            stage=review.stage,
-            decision=ReviewDecision.APPROVE,
-            occurred_at=review.reviewed_at,
-            backdate_reason=reason,
-        )
-        apply(
-            renamed(
-                lambda: stamped(
-                    decide_review(publication, review.reviewer, ATTESTED_ROLES, command),  # noqa: B023
-                    stage_time(publication, command, now),  # noqa: B023
-                    command,  # noqa: B023
-                ),
-                REVIEW_FIELDS,
-                prefix=f"reviews.{index}.",
-            )
-        )
+    # Reviews and proofreads in the order they happened (a review first on a tie): each is decided on
+    # the state the stages before it left, as it would have been live.
+    stages = sorted(
+        [(review.reviewed_at, 0, index) for index, review in enumerate(row.reviews)]
+        + [(proofread.proofread_at, 1, index) for index, proofread in enumerate(row.proofreads)]
+    )
+    for _, is_proofread, index in stages:
+        decide_stage = past_proofread if is_proofread else past_review
+        apply(decide_stage(publication, publication_id, row, index, now))
     publish = Publish(
         publication_id=publication_id,
         unit=row.unit,
@@ -140,13 +135,61 @@ def decide_past_publication(
         backdate_reason=reason,
         url=row.url,
     )
-    apply(renamed(lambda: decide_publish(publication, outlet, today, publish), {}))
+    apply(renamed(lambda: decide_publish(publication, outlet, today, publish), PUBLISH_FIELDS))
     if row.views is not None:
         views = RecordViews(
             publication_id=publication_id, unit=row.unit, views=row.views, as_of=row.views_as_of or today
         )
         apply(renamed(lambda: decide_record_views(publication, today, views), {"as_of": "views_as_of"}))
     return events
+
+
+def past_review(
+    publication: Publication, publication_id: str, row: PublicationRow, index: int, now: datetime
+) -> list[DomainEvent]:
+    """The row's review ``index`` (an approval, by the named reviewer) by decide_review's rules."""
+    review = row.reviews[index]
+    command = ReviewPublication(
+        publication_id=publication_id,
+        unit=row.unit,
+        stage=review.stage,
+        decision=ReviewDecision.APPROVE,
+        occurred_at=review.reviewed_at,
+        backdate_reason=row.backdate_reason,
+    )
+    return renamed(
+        lambda: stamped(
+            decide_review(publication, review.reviewer, ATTESTED_ROLES, command),
+            stage_time(publication, command, now),
+            command,
+        ),
+        REVIEW_FIELDS,
+        prefix=f"reviews.{index}.",
+    )
+
+
+def past_proofread(
+    publication: Publication, publication_id: str, row: PublicationRow, index: int, now: datetime
+) -> list[DomainEvent]:
+    """The row's proofread ``index`` (一校、二校、三校, by the named proofreader) by decide_proofread's rules."""
+    proofread = row.proofreads[index]
+    command = ProofreadPublication(
+        publication_id=publication_id,
+        unit=row.unit,
+        proofread=proofread.proofread,
+        corrections=proofread.corrections,
+        occurred_at=proofread.proofread_at,
+        backdate_reason=row.backdate_reason,
+    )
+    return renamed(
+        lambda: stamped(
+            decide_proofread(publication, proofread.proofreader, command),
+            stage_time(publication, command, now),
+            command,
+        ),
+        PROOFREAD_FIELDS,
+        prefix=f"proofreads.{index}.",
+    )
 
 
 def decide_record_publications(
