@@ -69,7 +69,11 @@ async def test_each_record_form_sends_and_the_page_shows_the_new_state(gateway: 
         half, name = half_year_now()
         chosen = option(page, "form-record_half_year_report-half_year", name)
         assert chosen == half  # the half-year by its name, not yet reported on
-        made = datetime.now(SHANGHAI) - timedelta(minutes=5)
+        now = datetime.now(SHANGHAI)
+        begun = now.replace(
+            month=1 if now.month <= 6 else 7, day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        made = max(now - timedelta(minutes=5), begun)  # within the half-year, never before it began
         report = {"half_year": chosen, "reported_to": "中共苏州市吴中区委宣传部"}
         page = await send(
             city, COUNTY, "record_half_year_report", report | {"occurred_at": made.strftime("%Y-%m-%dT%H:%M")}
