@@ -29,6 +29,7 @@ from services.gateway import (
     pages,
     publication_pages,
     query_routes,
+    submission_pages,
     summary_api,
     summary_pages,
 )
@@ -77,6 +78,7 @@ def build_app(readiness: ReadinessCheck) -> FastAPI:
         list_routes.router,
         outreach_pages.router,
         publication_pages.router,
+        submission_pages.router,
         opinion_pages.router,
         duty_pages.router,
         assessment_pages.router,

@@ -73,7 +73,7 @@ async def unit_attention(sanji: SanjiClient, path: str, lang: str, **written: An
         (
             "publications_waiting",
             sum(by_status.get(status, 0) for status in WAITING_REVIEW),
-            link(f"/outreach/units/{path}", lang) + "#publications",
+            link(f"/outreach/units/{path}/publications", lang),
         ),
         ("appeals_waiting", len(waiting), link(f"/units/{path}", lang) + f"#{APPEALS_ANCHOR}"),
     ]

@@ -10,6 +10,8 @@ from typing import Any
 
 from contracts.commands import COMMANDS, Actor, Command
 from contracts.duty import NegativeListItem, OutletKind
+from contracts.duty.records import PartyCoverage
+from contracts.units import Level, level_of
 from services.gateway.form_fields import FormField, choice, form_body
 
 FINDING_FIELDS = ("finding_outlet", "finding_item", "finding_description")
@@ -18,19 +20,24 @@ SEPARATOR = "/"  # between an inspection id and a finding id in one choice (ids 
 
 @dataclass(frozen=True)
 class DutyForm:
-    """A duty command as a form on a unit's duty page; ``new_id`` names the id field the form's id fills."""
+    """A duty command as a form on a unit's duty page; ``new_id`` names the id field the form's id fills;
+    ``city_only`` forms are offered on the city's page alone (the cadence holds for the whole city)."""
 
     name: str
     command: str
     fields: tuple[FormField, ...]
     new_id: str = ""
+    city_only: bool = False
 
     @property
     def model(self) -> type[Command]:
         return COMMANDS[self.command]
 
-    def offered_to(self, actor: Actor) -> bool:
-        """Only to roles the command allows (the unit is the page's, already in the actor's scope)."""
+    def offered_to(self, actor: Actor, path: str) -> bool:
+        """Only to roles the command allows (the unit is the page's, already in the actor's scope), and a
+        city-only form only on the city's page."""
+        if self.city_only and level_of(path) is not Level.CITY:
+            return False
         return bool(actor.roles & self.model.allowed_roles)
 
     @property
@@ -40,6 +47,10 @@ class DutyForm:
 
 EFFECTIVE_ON = FormField("effective_on", "date")
 REASON = FormField("reason", "textarea")
+# A social organization's records are sent on the page of the office above it: the organization picked by
+# name among those of the page's subtree fills the command's ``unit``.
+ORGANIZATION = FormField("organization", "pick")
+ORGANIZATION_FORMS = ("set_party_coverage", "record_organization_inspection")
 FORMS = {
     form.name: form
     for form in (
@@ -106,13 +117,51 @@ FORMS = {
             "duty.close_rectification",
             (FormField("rectification_id", "pick"), FormField("summary", "textarea")),
         ),
+        DutyForm(
+            "set_inspection_cadence",
+            "duty.set_inspection_cadence",
+            (choice("kind", OutletKind, "kind"), FormField("months", "number"), EFFECTIVE_ON),
+            city_only=True,
+        ),
+        DutyForm(
+            "record_half_year_report",
+            "duty.record_half_year_report",
+            (
+                FormField("half_year", "pick"),
+                FormField("reported_to"),
+                FormField("occurred_at", "datetime"),
+                FormField("backdate_reason", "textarea", optional=True),
+                FormField("summary", "textarea", optional=True),
+            ),
+        ),
+        DutyForm(
+            "set_party_coverage",
+            "duty.set_party_coverage",
+            (
+                ORGANIZATION,
+                choice("coverage", PartyCoverage, "coverage"),
+                EFFECTIVE_ON,
+                FormField("note", "textarea", optional=True),
+            ),
+        ),
+        DutyForm(
+            "record_organization_inspection",
+            "duty.record_organization_inspection",
+            (
+                ORGANIZATION,
+                FormField("inspected_on", "date"),
+                FormField("inspector"),
+                FormField("summary", "textarea", optional=True),
+            ),
+            new_id="inspection_id",
+        ),
     )
 }
 
 
-def offered_forms(actor: Actor) -> list[DutyForm]:
-    """The forms this actor's roles may send, in the page's order."""
-    return [form for form in FORMS.values() if form.offered_to(actor)]
+def offered_forms(actor: Actor, path: str) -> list[DutyForm]:
+    """The forms this actor's roles may send on the page of ``path``, in the page's order."""
+    return [form for form in FORMS.values() if form.offered_to(actor, path)]
 
 
 def whole_or_text(value: str) -> int | str:
@@ -165,6 +214,8 @@ def duty_body(
         body["evidence"] = [evidence]
     elif form.name == "hand_over":
         body["move_oversight"] = True
+    elif form.name in ORGANIZATION_FORMS:
+        body["unit"] = body.pop("organization", "")  # checked by the page: one of its subtree's
     return body
 
 
@@ -173,4 +224,6 @@ DRAWN_AS = {
     "open_rectification": {"inspection_id": "finding", "finding_id": "finding"},
     "add_rectification_evidence": {"evidence": "description"},
     "record_inspection": {"findings": "finding_description"},
+    "set_party_coverage": {"unit": "organization"},
+    "record_organization_inspection": {"unit": "organization"},
 }

@@ -34,6 +34,7 @@ def duty_options(
     outlets: list[dict[str, Any]],
     inspections: list[dict[str, Any]],
     rectifications: list[dict[str, Any]],
+    records: dict[str, Any],
     names: dict[str, str],
     d: DutyWords,
 ) -> dict[str, dict[str, list[Option]]]:
@@ -61,7 +62,17 @@ def duty_options(
         )
         for r in rectifications
     ]
+    # the page's own office's half-years not yet reported on; the organizations of the subtree by name
+    unreported = [
+        (r["half_year"], d.half_year(r["half_year"]))
+        for r in records["reports"]
+        if r["unit"] == here and not r.get("reported_at")
+    ]
+    organizations = [(o["unit"], o["name"]) for o in records["organizations"]]
     return {
+        "record_half_year_report": {"half_year": unreported},
+        "set_party_coverage": {"organization": organizations},
+        "record_organization_inspection": {"organization": organizations},
         "register_outlet": {"owner_post_id": filled},
         "change_outlet_owner": {"outlet_id": running, "to_post_id": filled},
         "fill_post": {"post_id": vacant},

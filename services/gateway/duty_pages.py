@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from contracts.commands import Actor
+from contracts.units import is_within
 from services.eventkit.client import new_command_id
 from services.gateway.api import sanji_of
 from services.gateway.auth import page_actor
@@ -27,6 +28,7 @@ from services.gateway.duty_evidence import (
 from services.gateway.duty_forms import (
     DRAWN_AS,
     FORMS,
+    ORGANIZATION_FORMS,
     DutyForm,
     duty_body,
     missing_finding_fields,
@@ -69,7 +71,7 @@ async def send_duty_form(unitpath: str, name: str, request: Request, actor: Page
     if wanted is None:
         raise GatewayError("not_found", f"there is no duty form {name}")
     path = checked_path(unitpath, actor)  # another county's unit: the 404 of a missing one
-    if not wanted.offered_to(actor):
+    if not wanted.offered_to(actor, path):
         raise GatewayError("forbidden", f"{wanted.command} needs one of the roles it allows")
     words = Words(lang_of(request))
     sent = await read_duty_form(request, wanted)
@@ -83,6 +85,10 @@ async def send_duty_form(unitpath: str, name: str, request: Request, actor: Page
         form["errors"]["file"] = refusal("file_too_large", {"limit": megabytes()}, "too large", words.lang)
     for missing in missing_finding_fields(sent.values):
         form["errors"][missing] = refusal("finding_incomplete", {}, "a finding needs all three", words.lang)
+    organization = sent.values.get("organization", "")
+    if name in ORGANIZATION_FORMS and organization and not is_within(organization, path):
+        # only an organization of the page's subtree (the actor's scope): never one named by a forged field
+        form["errors"]["organization"] = refusal("not_offered", {}, "not one of the choices", words.lang)
     if form["errors"]:
         return await render_duty(request, actor, path, {name: form}, status=413 if sent.too_large else 422)
     body = duty_body(
@@ -146,7 +152,7 @@ async def render_duty(
     )
     still_open = [x for x in rectifications["rectifications"] if x["state"] != "closed"]
     d = DutyWords(lang_of(request))
-    offered = offered_forms(actor)
+    offered = offered_forms(actor, summary["path"])
     options: dict[str, dict[str, list[tuple[str, str]]]] = {}
     if offered:
         posts, outlets, inspections = await asyncio.gather(
@@ -161,6 +167,7 @@ async def render_duty(
             outlets=outlets["outlets"],
             inspections=inspections["inspections"],
             rectifications=still_open,
+            records=records,
             names=names,
             d=d,
         )

@@ -38,6 +38,7 @@ REVISE_FIELDS = (
     FormField("summary", "textarea", optional=True),
 )
 PUBLISH_FIELDS = (FormField("published_on", "date"), FormField("url", optional=True))
+VIEWS_FIELDS = (FormField("views", "number"), FormField("as_of", "date"))  # the outlet's latest figure
 STAGE_OF = {
     PublicationStatus.AWAITING_FIRST.value: ReviewStage.FIRST,
     PublicationStatus.AWAITING_SECOND.value: ReviewStage.SECOND,
@@ -74,6 +75,7 @@ STEPS = {
         review_step(ReviewStage.THIRD, PublicationStatus.AWAITING_THIRD),
         PublicationStep("revise", "outreach.revise_publication", REVISE_FIELDS, PublicationStatus.RETURNED),
         PublicationStep("publish", "outreach.publish", PUBLISH_FIELDS, PublicationStatus.APPROVED),
+        PublicationStep("record_views", "outreach.record_views", VIEWS_FIELDS, PublicationStatus.PUBLISHED),
     )
 }
 
@@ -160,5 +162,5 @@ def submit_body(publication_id: str, unit: str, values: dict[str, str]) -> dict[
 
 
 def publish_defaults(today: date) -> dict[str, str]:
-    """What the publish form holds before anyone types: published today."""
-    return {"published_on": today.isoformat()}
+    """What the publish and views forms hold before anyone types: published today, views read today."""
+    return {"published_on": today.isoformat(), "as_of": today.isoformat()}

@@ -25,6 +25,7 @@ YEARS_OFFERED = 3
 PAGES = {
     "outreach.activities": "/outreach/units/{path}",
     "outreach.publications": "/outreach/units/{path}",
+    "outreach.submissions": "/outreach/units/{path}/submissions",
     "opinion.cases": "/opinion/units/{path}",
     "duty.outlets": "/duty/units/{path}",
     "duty.posts": "/duty/units/{path}",

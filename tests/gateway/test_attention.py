@@ -268,8 +268,11 @@ async def test_the_panel_counts_what_was_recorded_and_links_to_it(stack: Stack) 
     rectifications = duty.split('id="rectifications"', 1)[1].split("<h2", 1)[0]
     assert rectifications.count("<tr>") == 2 + 1  # the header and the two open ones
     assert rectifications.count("逾期") == 1
-    outreach = (await http.get(str(items["publications_waiting"][1]))).text
-    assert re.search(r'id="publications".*?<td class="num">1</td>', outreach, re.S)
+    waiting_link = str(items["publications_waiting"][1])
+    assert httpx.URL(waiting_link).path == f"/outreach/units/{COUNTY}/publications"  # the list itself
+    listed = (await http.get(waiting_link)).text.split('id="publications"', 1)[1].split("</table>", 1)[0]
+    assert "政策解读" in listed
+    assert "待初审" in listed
     appeals = page.split('id="appeals"', 1)[1].split("</table>", 1)[0]
     assert "长桥街道" in appeals
     assert "郭巷街道" not in appeals

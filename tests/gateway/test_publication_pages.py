@@ -165,7 +165,25 @@ async def test_three_people_sign_the_three_reviews_and_it_is_published(browser: 
     page = await step(writer, f"{url}/publish", {"published_on": today.isoformat()})
     assert state_of(page) == "已发布"
     assert f"{today.year}年{today.month}月{today.day}日" in page
-    assert 'id="step-' not in page  # nothing left to do
+    assert re.findall(r'id="step-(\w+)"', page) == ["record_views"]  # only the outlet's figure is left
+    assert re.search(r'id="publication-views"><th>阅读量</th><td>0</td>', page)
+
+    refused = await writer.post(f"{url}/record_views", data={"views": "-5", "as_of": today.isoformat()})
+    assert refused.status_code == 422
+    beside = re.search(
+        r'id="step-record_views-views"[^>]*>\s*<span class="field-error">([^<]+)<', refused.text
+    )
+    assert beside is not None
+    assert beside[1] == "不能小于 0"
+    page = await step(writer, f"{url}/record_views", {"views": "12345", "as_of": today.isoformat()})
+    assert re.search(r'id="publication-views"><th>阅读量</th><td>12,345</td>', page)
+
+    # a leader signs reviews but records no views: no form, and a forged one is refused
+    page = (await leader.get(url)).text
+    assert 'id="step-record_views"' not in page
+    forged = await leader.post(f"{url}/record_views", data={"views": "1", "as_of": today.isoformat()})
+    assert forged.status_code == 403
+    assert re.search(r"<td>12,345</td>", (await writer.get(url)).text)
 
 
 async def test_one_person_signing_two_stages_is_refused_in_chinese(browser: Any) -> None:
