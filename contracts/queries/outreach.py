@@ -10,6 +10,7 @@ from pydantic import Field
 from contracts.outreach import ActivityKind, PublicationStatus
 from contracts.queries.base import (
     Answer,
+    ChildParams,
     Limit,
     MonthlyAnswer,
     MonthlyParams,
@@ -33,7 +34,7 @@ ActivitySort = Literal[
 ]  # fmt: skip
 
 
-class ActivitiesParams(SummaryParams):
+class ActivitiesParams(SummaryParams, ChildParams):
     kind: ActivityKind | None = None
     sort: ActivitySort = Field("-held_on", description="a column to sort by, '-' first for descending")
     own: bool = Field(False, description="only the unit's own, not its subtree's")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.commands import Actor
+from contracts.opinion.common import Severity
 from contracts.outreach import ActivityKind
 from contracts.queries.opinion import CaseStateName
 from services.gateway.api import sanji_of
@@ -42,7 +43,7 @@ class ListPage:
     context: str  # the URL's first part
     spec: ListSpec
     words: str  # the catalog prefix of its labels
-    choices: dict[str, tuple[str, ...]]  # filter → its coded values
+    choices: dict[str, tuple[str, ...]]  # filter → its coded values (the unit's children added per page)
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     cells: Callable[[Row, Messages, dict[str, str]], Sequence[Cell]]
@@ -79,13 +80,13 @@ LISTS = {
         ListSpec(
             "projection.opinion.cases",
             "cases",
-            ("filter", "state", "period"),
+            ("filter", "state", "severity", "child", "period"),
             ("title", "severity", "state", "handler", "captured_at"),
             frozenset({"title", "severity", "state", "captured_at", "reported_at"}),
             "-reported_at",
         ),
         "opinion.",
-        {"filter": CASE_FILTERS, "state": get_args(CaseStateName)},
+        {"filter": CASE_FILTERS, "state": get_args(CaseStateName), "severity": tuple(Severity)},
         ("title", "severity", "state", "handler", "list.unit_code", "captured", "field.channel"),
         (40, 10, 10, 24, 28, 18, 12),
         case_cells,
@@ -96,7 +97,7 @@ LISTS = {
         ListSpec(
             "projection.outreach.activities",
             "activities",
-            ("kind", "period"),
+            ("kind", "child", "period"),
             ("held_on", "topic", "kind", "unit", "audience"),
             frozenset({"held_on", "topic", "kind", "unit", "audience"}),
             "-held_on",
@@ -169,10 +170,10 @@ async def listed(unitpath: str, name: str, request: Request, actor: Actor) -> Li
     rows, total = await all_rows(request, page.spec, unit["path"])
     lang = lang_of(request)
     words, common = Messages(lang, page.words), Messages(lang)
-    names = await unit_names(request, (unit_of(row) for row in rows))
+    names = await unit_names(request, [*(unit_of(row) for row in rows), request.query_params.get("child")])
     title = common(f"list.title.{name}")
     filters = [
-        f"{common('list.filter.' + key)}: {filter_label(key, value, page, lang)}"
+        f"{common('list.filter.' + key)}: {filter_label(key, value, page, lang, names)}"
         for key, value in request.query_params.items()
         if key in page.spec.filters and value
     ]
@@ -206,9 +207,12 @@ async def csv_download(unitpath: str, name: str, request: Request, actor: Actor)
     return Response(body, media_type=CSV_TYPE, headers={"Content-Disposition": found.file_name("csv")})
 
 
-def filter_label(key: str, value: str, page: ListPage, lang: str) -> str:
+def filter_label(key: str, value: str, page: ListPage, lang: str, names: dict[str, str]) -> str:
+    """A filter's value as the page and the download name it: a period in words, a unit by name."""
     if key == "period":
         return period_text(value, lang)
+    if key == "child":
+        return names.get(value, value)
     group = "activity_kind" if key == "kind" else key
     return Messages(lang, page.words).name(group, value)
 
@@ -220,6 +224,8 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
     unit = await unit_detail(sanji_of(request), actor, path)
     found = await list_page(request, page.spec, path)
     lang = lang_of(request)
+    children = {child["path"]: child["name"] for child in unit["children"]}
+    choices = {**page.choices, **({"child": tuple(children)} if children else {})}
 
     def here(*, suffix: str = "", **changes: str) -> str:
         """This list's URL (or its download's: ``suffix`` .xlsx or .csv) with the filters and sort shown,
@@ -237,7 +243,8 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
         words=Messages(lang, page.words),
         lists=Messages(lang, "list."),
         here=here,
-        choices=page.choices,
+        choices=choices,
+        choice_text=lambda key, value: filter_label(key, value, page, lang, children),
         columns=page.spec.columns,
         sortable=page.spec.sortable,
         found=found,

@@ -182,9 +182,16 @@ LIST_COLUMNS = (
     " c.owning_unit, c.desk, c.assignee, c.supervisor, c.captured_at, c.reported_at, c.deadlines, c.overdue,"
     " c.escalations"
 )
-TOUCHING = " OR ".join(
-    within(f"c.{column}") for column in ("reported_unit", "owning_unit", "desk", "assignee")
-)
+
+
+def touching(root: str = "$1") -> str:
+    """SQL: the case was reported, is owned, held or assigned in the subtree of ``root``."""
+    return " OR ".join(
+        within(f"c.{column}", root) for column in ("reported_unit", "owning_unit", "desk", "assignee")
+    )
+
+
+TOUCHING = touching()
 
 
 CASE_SORTS = {name: f"c.{name}" for name in ("reported_at", "captured_at", "title", "state", "severity")}
@@ -193,7 +200,8 @@ CASE_SORTS = {name: f"c.{name}" for name in ("reported_at", "captured_at", "titl
 async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
     by it or below it; newest first. ``filter``: all, open, overdue, supervised, drill, or
-    waiting (the unit's own move is next)."""
+    waiting (the unit's own move is next); ``state``, ``severity`` and ``child`` (touching that
+    unit's subtree) narrow it further."""
     path, span = params.path, span_param(params, default_year=False)
     which, limit, offset = params.filter, params.limit, params.offset
     supervised_here = within("c.supervisor")
@@ -205,6 +213,12 @@ async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     if params.state is not None:
         args.append(params.state)
         where += f" AND c.state = ${len(args)}"
+    if params.severity is not None:
+        args.append(params.severity.value)
+        where += f" AND c.severity = ${len(args)}"
+    if params.child is not None:
+        args.append(params.child)
+        where += f" AND ({touching(f'${len(args)}')})"
     total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"

@@ -241,7 +241,8 @@ ACTIVITY_SORTS = {name: name for name in ("held_on", "topic", "kind", "audience"
 
 
 async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
-    """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
+    """Activities of a unit (and its subtree unless ``own``; only ``child``'s subtree when given) held in a
+    period, newest first."""
     path, period = params.path, period_param(params.period)
     limit, offset = params.limit, params.offset
     where = [
@@ -252,6 +253,9 @@ async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     if params.kind is not None:
         args.append(params.kind.value)
         where.append(f"kind = ${len(args)}")
+    if params.child is not None:
+        args.append(params.child)
+        where.append(f"(unit = ${len(args)} OR unit LIKE ${len(args)} || '.%')")
     if not params.include_voided:
         where.append("NOT voided")
     condition = " AND ".join(where)
