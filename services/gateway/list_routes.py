@@ -4,7 +4,7 @@ same filters, sort and rows as the page shows, every row of the filtered list in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Request
@@ -47,6 +47,8 @@ class ListPage:
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     cells: Callable[[Row, Messages, dict[str, str]], Sequence[Cell]]
+    # filter → the catalog group of its values' labels, where that is not the filter's name
+    groups: dict[str, str] = field(default_factory=dict)
 
 
 def case_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
@@ -70,6 +72,20 @@ def activity_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence
         names.get(row["unit"], row["unit"]),
         row["unit"],
         row["audience"],
+    )
+
+
+def appeal_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
+    return (
+        row["name"],
+        row["unit"],
+        period_text(row["period"], words.lang),
+        words.name("appeal_state", row["state"]),
+        local_time(row["filed_at"]) if row["filed_at"] else None,
+        local_time(row["decided_at"]) if row["decided_at"] else None,
+        row["reason"],
+        row["decision"],
+        row["points"],
     )
 
 
@@ -107,6 +123,35 @@ LISTS = {
         ("field.held_on", "field.topic", "field.kind", "text.unit", "list.unit_code", "field.audience"),
         (12, 40, 14, 24, 28, 10),
         activity_cells,
+        {"kind": "activity_kind"},
+    ),
+    "appeals": ListPage(
+        "appeals",
+        "assessment",
+        ListSpec(
+            "projection.assessment.appeals",
+            "appeals",
+            ("state", "child", "period"),
+            ("unit", "period", "state", "filed_at", "decided_at"),
+            frozenset({"unit", "period", "state", "filed_at", "decided_at"}),
+            "-filed_at",
+        ),
+        "assessment.",
+        {"state": ("filed", "upheld", "rejected")},
+        (
+            "unit",
+            "list.unit_code",
+            "period",
+            "appeal_state",
+            "filed_at",
+            "decided_at",
+            "appeal_reason",
+            "decision",
+            "points",
+        ),
+        (24, 28, 14, 10, 18, 18, 40, 40, 8),
+        appeal_cells,
+        {"state": "appeal_state"},
     ),
 }
 
@@ -133,6 +178,21 @@ async def cases_csv(unitpath: str, request: Request, actor: PageActor) -> Respon
 @router.get("/outreach/units/{unitpath}/activities.csv")
 async def activities_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
     return await csv_download(unitpath, "activities", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals.xlsx")
+async def appeals_download(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await download(unitpath, "appeals", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals.csv")
+async def appeals_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await csv_download(unitpath, "appeals", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals")
+async def appeals_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    return await list_view(unitpath, "appeals", request, actor)
 
 
 @router.get("/opinion/units/{unitpath}/cases")
@@ -213,8 +273,7 @@ def filter_label(key: str, value: str, page: ListPage, lang: str, names: dict[st
         return period_text(value, lang)
     if key == "child":
         return names.get(value, value)
-    group = "activity_kind" if key == "kind" else key
-    return Messages(lang, page.words).name(group, value)
+    return Messages(lang, page.words).name(page.groups.get(key, key), value)
 
 
 async def list_view(unitpath: str, name: str, request: Request, actor: Actor) -> HTMLResponse:
@@ -244,6 +303,7 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
         lists=Messages(lang, "list."),
         here=here,
         choices=choices,
+        filters=page.spec.filters,
         choice_text=lambda key, value: filter_label(key, value, page, lang, children),
         columns=page.spec.columns,
         sortable=page.spec.sortable,

@@ -12,10 +12,12 @@ import re
 import httpx
 from openpyxl import load_workbook
 
+from contracts.assessment import AppealDecided, AppealFiled
 from services.gateway.app import GatewayRuntime
 from tests.gateway.opinion_support import COUNTY, OTHER_COUNTY, TOWN, logged_in, report_case, step
 from tests.gateway.support import COUNTY_TOKEN, activity, log_activity
 from tests.helpers import wait_until
+from tests.projection.assessment_support import assessment_events
 
 CASES = f"/opinion/units/{COUNTY}/cases"
 ACTIVITIES = f"/outreach/units/{COUNTY}/activities"
@@ -136,5 +138,103 @@ async def test_activities_filter_by_kind_and_subunit(
         for url in ("/outreach/units/{}/activities", "/opinion/units/{}/cases.csv"):
             theirs = await county.get(url.format(OTHER_COUNTY), params={"severity": "II"})
             gone = await county.get(url.format(missing), params={"severity": "II"})
+            assert theirs.status_code == gone.status_code == 404
+            assert theirs.text.replace(OTHER_COUNTY, "P") == gone.text.replace(missing, "P")
+
+
+APPEALS = f"/assessment/units/{COUNTY}/appeals"
+APPEALED = {  # appeal id → (unit, period, decided as)
+    "appeal-town-q3": (TOWN, "2026-Q3", None),
+    "appeal-town-2025": (TOWN, "2025-Q4", False),
+    "appeal-county-q3": (COUNTY, "2026-Q3", None),
+    "appeal-other-q3": (OTHER_COUNTY, "2026-Q3", None),
+}
+
+
+async def record_appeals(nats_url: str, database_url: str) -> None:
+    """Four appeals as assessment writes them, one rejected; one in the other county."""
+    events: list[AppealFiled | AppealDecided] = []
+    for appeal_id, (unit, period, upheld) in APPEALED.items():
+        events.append(
+            AppealFiled(
+                appeal_id=appeal_id,
+                unit=unit,
+                period=period,
+                bulletin_unit="3205",
+                bulletin_version=1,
+                reason="分数有误",
+            )
+        )
+        if upheld is not None:
+            decided = AppealDecided(
+                appeal_id=appeal_id,
+                unit=unit,
+                period=period,
+                bulletin_unit="3205",
+                upheld=upheld,
+                points=0,
+                reason="不予支持",
+            )
+            events.append(decided)
+    async with assessment_events(nats_url, database_url) as writer:
+        await writer.emit(*events)
+
+
+def appeal_rows(page: str) -> list[tuple[str, str]]:
+    """(unit name, period) of each row of the appeals list."""
+    if '<table id="list">' not in page:
+        return []
+    body = page.split('<table id="list">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>\s*<td>([^<]*)</td><td>([^<]*)</td>", body)
+
+
+async def test_the_appeals_list_filters_and_the_panel_links_to_the_waiting_ones(
+    clerk: httpx.AsyncClient, opinion_gateway: GatewayRuntime, nats_url: str, database_url: str
+) -> None:
+    await record_appeals(nats_url, database_url)
+
+    async def all_listed() -> bool:
+        return len(appeal_rows((await clerk.get(APPEALS)).text)) == 3
+
+    await wait_until(all_listed, message="the appeals list never showed the county's three appeals")
+    town, county = ("长桥街道", "吴中区民政局")
+    expected = {
+        (): {(town, "2026年第三季度"), (town, "2025年第四季度"), (county, "2026年第三季度")},
+        (("state", "filed"),): {(town, "2026年第三季度"), (county, "2026年第三季度")},
+        (("state", "rejected"),): {(town, "2025年第四季度")},
+        (("state", "upheld"),): set(),
+        (("child", TOWN),): {(town, "2026年第三季度"), (town, "2025年第四季度")},
+        (("period", "2026"),): {(town, "2026年第三季度"), (county, "2026年第三季度")},
+        (("period", "2026-Q3"), ("child", TOWN)): {(town, "2026年第三季度")},
+    }
+    for filters, wanted in expected.items():
+        params = dict(filters)
+        page = (await clerk.get(APPEALS, params=params)).text
+        assert set(appeal_rows(page)) == wanted, filters
+        assert f"共 {len(wanted)} 条" in page
+        codes = {TOWN if unit == town else COUNTY for unit, _ in wanted}
+        assert set(await downloaded(clerk, APPEALS, params, 1)) == codes, filters
+
+    for name, value in (("state", "lost"), ("child", OTHER_COUNTY), ("period", "Q3"), ("sort", "reason")):
+        bad = await clerk.get(APPEALS, params={name: value})
+        assert bad.status_code == 422, (name, value)
+        assert name in bad.text
+
+    panel = (await clerk.get(f"/units/{COUNTY}")).text
+    item = re.search(
+        r'<li id="attention-appeals_waiting"[^>]*>.*?<a href="([^"]+)"><strong>(\d+)</strong>', panel, re.S
+    )
+    assert item is not None
+    assert item[2] == "2"  # the two filed in the county, not the rejected one nor the other county's
+    linked = (await clerk.get(item[1].replace("&amp;", "&"))).text
+    assert set(appeal_rows(linked)) == expected[(("state", "filed"),)]
+
+    async with logged_in(opinion_gateway, COUNTY_TOKEN) as clerk_of_county:
+        mine = await clerk_of_county.get(APPEALS)
+        assert set(appeal_rows(mine.text)) == expected[()]
+        missing = f"{COUNTY}.320506099"
+        for suffix in ("", ".csv", ".xlsx"):
+            theirs = await clerk_of_county.get(f"/assessment/units/{OTHER_COUNTY}/appeals{suffix}")
+            gone = await clerk_of_county.get(f"/assessment/units/{missing}/appeals{suffix}")
             assert theirs.status_code == gone.status_code == 404
             assert theirs.text.replace(OTHER_COUNTY, "P") == gone.text.replace(missing, "P")
