@@ -71,6 +71,9 @@ class UnitStatsAnswer(Answer):
     subtree: Row
     own: Row
     children: list[Row]
+    hours_by_severity: dict[str, Row] = Field(
+        description="the subtree's response times by severity (I–IV): per step the median hours and count"
+    )
 
 
 class CasesAnswer(Answer):

@@ -85,6 +85,37 @@ def opinion_times(hours: Mapping[str, Mapping[str, Any]], steps: Sequence[str], 
     )
 
 
+def severity_times(
+    by_severity: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Sequence[str]
+) -> list[tuple[str, list[tuple[float | None, int]]]]:
+    """Response times by severity as (severity, per step (median hours, cases timed)), I to IV: the chart's
+    data and its table's rows alike."""
+    none = {"median": None, "count": 0}
+    return [
+        (
+            code,
+            [
+                (by_severity[code].get(step, none)["median"], by_severity[code].get(step, none)["count"])
+                for step in steps
+            ],
+        )
+        for code in SEVERITIES
+        if code in by_severity
+    ]
+
+
+def opinion_times_by_severity(
+    by_severity: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Sequence[str], o: Messages
+) -> Option | None:
+    """The median hours of each step, grouped by severity: do the gravest get the quickest answer?"""
+    grid = severity_times(by_severity, steps)
+    return bars(
+        [o.name("severity", code) for code, _ in grid],
+        [(o(step), [row[i][0] for _, row in grid]) for i, step in enumerate(steps)],
+        zeros_are_data=True,
+    )
+
+
 def assessment_trend(trend: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
     """The score over the year, the periods not yet frozen in a bulletin drawn dashed."""
     return score_trend(

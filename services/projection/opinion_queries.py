@@ -115,6 +115,25 @@ BREAKDOWN_SQL = (
     f" WHERE NOT c.drill AND c.captured_on BETWEEN $3 AND $4 GROUP BY 1, 2, 3"
 )
 STATS_SQL = _stats_sql()
+
+
+def _times_by_severity_sql() -> str:
+    """The subtree's incidents (relevant, owned there) by severity: each step's median and count."""
+    times = []
+    for name, interval in TIMES.items():
+        done = f"FILTER (WHERE {interval} IS NOT NULL)"
+        times += [
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM {interval})) {done} AS {name}_median",
+            f"count(*) {done} AS {name}_count",
+        ]
+    return (
+        f"SELECT c.severity, {', '.join(times)} FROM {S}.opinion_cases c"
+        f" WHERE NOT c.drill AND c.relevant AND c.severity IS NOT NULL AND {within('c.owning_unit')}"
+        f" AND c.captured_on BETWEEN $2 AND $3 GROUP BY c.severity"
+    )
+
+
+TIMES_BY_SEVERITY_SQL = _times_by_severity_sql()
 COUNTS = (
     "items",
     "awaiting_grading",
@@ -174,6 +193,13 @@ async def unit_stats(conn: Conn, params: SpanParams) -> dict[str, Any]:
         "subtree": stats[0],
         "own": stats[1],
         "children": [{**dict(child), "subtree": stats[2 + i]} for i, child in enumerate(children)],
+        "hours_by_severity": {
+            row["severity"]: {
+                name: {"median": _hours(row[f"{name}_median"]), "count": row[f"{name}_count"]}
+                for name in TIMES
+            }
+            for row in await conn.fetch(TIMES_BY_SEVERITY_SQL, path, span.first, span.last)
+        },
     }
 
 
