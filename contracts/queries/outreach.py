@@ -12,7 +12,7 @@ from contracts.queries.base import (
     Answer,
     ChildParams,
     Limit,
-    MonthlyAnswer,
+    MonthCount,
     MonthlyParams,
     Offset,
     PeriodText,
@@ -23,6 +23,18 @@ from contracts.queries.base import (
     UnitParams,
     Year,
 )
+
+
+class KindMonthCount(MonthCount):
+    by_kind: dict[str, int] = Field(description="the month's activities by kind (kinds held only)")
+
+
+class KindMonthlyAnswer(Answer):
+    """A unit subtree's activities in each month of a year, in all and by kind (twelve rows)."""
+
+    path: str
+    year: int
+    months: list[KindMonthCount]
 
 
 class SummaryParams(UnitParams):
@@ -119,10 +131,10 @@ CONTRACTS = [
     QueryContract(
         "outreach.monthly",
         MonthlyParams,
-        MonthlyAnswer,
+        KindMonthlyAnswer,
         path=f"{UNIT}/monthly",
         unit_param="path",
-        summary="Activities held in the unit's subtree in each month of a year",
+        summary="Activities held in the unit's subtree in each month of a year, in all and by kind",
     ),
     QueryContract(
         "outreach.summary",

@@ -171,3 +171,22 @@ def ranked_pairs(
         },
     ]
     return option
+
+
+def stacked_against(
+    categories: Sequence[str],
+    stacks: Sequence[tuple[str, Sequence[Number]]],
+    line: tuple[str, Sequence[Number]],
+) -> Option | None:
+    """Parts of a whole stacked as bars (this year's activities by kind) and one line to hold the wholes
+    against (last year's totals); nothing to draw when every value is zero."""
+    if not _has_data(value for _, row in (*stacks, line) for value in row):
+        return None
+    option = _base(legend=True)
+    option["xAxis"] = {"type": "category", "data": list(categories)}
+    option["yAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [
+        *({"type": "bar", "name": name, "data": list(values), "stack": "total"} for name, values in stacks),
+        {"type": "line", "name": line[0], "data": list(line[1]), "itemStyle": {"color": OWN_COLOUR}},
+    ]
+    return option

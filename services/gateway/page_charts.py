@@ -16,6 +16,7 @@ from services.gateway.charts import (
     ranked,
     ranked_pairs,
     score_trend,
+    stacked_against,
 )
 from services.gateway.period_words import period_text
 
@@ -140,6 +141,37 @@ def monthly_trend(trend: Sequence[Mapping[str, Any]], t: Messages) -> Option | N
             (t("trend_activities"), [row["activities"] for row in trend]),
             (t("trend_cases"), [row["cases"] for row in trend]),
         ],
+    )
+
+
+def kinds_by_month(
+    this: Sequence[Mapping[str, Any]], last: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """This year's months by kind against last year's: the kinds held this year (in the catalog's order)
+    and, per month, (month, its count of each of those kinds, last year's total that month). The chart's
+    data and its table's rows alike."""
+    held = {kind for month in this for kind in month["by_kind"]}
+    kinds = [kind.value for kind in ActivityKind if kind.value in held]
+    rows = [
+        (now["month"], [now["by_kind"].get(kind, 0) for kind in kinds], int(before["count"]))
+        for now, before in zip(this, last, strict=True)
+    ]
+    return kinds, rows
+
+
+def monthly_kinds(
+    this: Sequence[Mapping[str, Any]], last: Sequence[Mapping[str, Any]], year: int, t: Messages
+) -> Option | None:
+    """Activities per month stacked by kind, this year, with last year's monthly totals as a line."""
+    kinds, rows = kinds_by_month(this, last)
+    words = Messages(t.lang)
+    return stacked_against(
+        [period_text(month, t.lang) for month, _, _ in rows],
+        [
+            (words.name("activity_kind", kind), [counts[i] for _, counts, _ in rows])
+            for i, kind in enumerate(kinds)
+        ],
+        (t("year_total", year=year - 1), [before for _, _, before in rows]),
     )
 
 
