@@ -14,6 +14,8 @@ Number = int | float | None
 
 OWN_COLOUR = "#b3261e"  # the viewer's own unit among its peers, the header's colour
 SERIES_COLOURS = ["#0b4f8a", "#5b8db8", "#e0a33a", "#6b9e4d", "#8e6bb8"]
+# Parts of one stack need a colour each: the series colours and five more (ten kinds of activity)
+STACK_COLOURS = [*SERIES_COLOURS, "#2f8f8f", "#c46b8e", "#7a7a7a", "#a6761d", "#1b9e77"]
 SEVERITY_COLOURS = {"I": "#8b0000", "II": "#d9480f", "III": "#e0a33a", "IV": "#5b8db8"}
 
 
@@ -183,6 +185,7 @@ def stacked_against(
     if not _has_data(value for _, row in (*stacks, line) for value in row):
         return None
     option = _base(legend=True)
+    option["color"] = STACK_COLOURS
     option["xAxis"] = {"type": "category", "data": list(categories)}
     option["yAxis"] = {"type": "value", "minInterval": 1}
     option["series"] = [
