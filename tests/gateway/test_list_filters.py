@@ -68,7 +68,7 @@ async def test_cases_filter_by_severity_and_subunit(clerk: httpx.AsyncClient) ->
 
     page = (await clerk.get(CASES, params={"child": TOWN, "severity": "II"})).text
     assert '<option value="II" selected>' in page  # a select, the choice kept
-    assert f'<option value="{TOWN}" selected>长桥街道</option>' in page  # the subunit by name
+    assert f'<option value="{TOWN}" data-name selected>长桥街道</option>' in page  # the subunit by name
     sort_link = re.search(r'<a class="sort" data-column="title" href="([^"]+)"', page)
     assert sort_link is not None
     assert f"severity=II&amp;child={TOWN}" in sort_link[1]  # the filters kept when sorting
@@ -123,7 +123,7 @@ async def test_activities_filter_by_kind_and_subunit(
         assert await downloaded(clerk, ACTIVITIES, query, 5) == wanted, params
 
     paged = (await clerk.get(ACTIVITIES, params={"period": "2026", "child": TOWN})).text
-    assert f'<option value="{TOWN}" selected>长桥街道</option>' in paged
+    assert f'<option value="{TOWN}" data-name selected>长桥街道</option>' in paged
     assert f"child={TOWN}" in paged.split('id="download-csv"', 1)[1].split(">", 1)[0]
 
     for name, value in (("kind", "party"), ("child", OTHER_COUNTY), ("period", "last-year")):
