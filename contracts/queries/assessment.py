@@ -3,11 +3,22 @@ and its trend, bulletins, schemes and appeals."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from contracts.queries.base import Answer, PeriodText, QueryContract, QueryParams, Row, UnitParams, whole
+from contracts.queries.base import (
+    Answer,
+    ChildParams,
+    Limit,
+    Offset,
+    PeriodText,
+    QueryContract,
+    QueryParams,
+    Row,
+    UnitParams,
+    whole,
+)
 
 
 class ScoreParams(UnitParams):
@@ -19,6 +30,21 @@ class BulletinParams(UnitParams):
     version: Annotated[int, BeforeValidator(whole(1, 10_000))] | None = Field(
         None, description="default: the newest"
     )
+
+
+AppealSort = Literal[
+    "filed_at", "-filed_at", "decided_at", "-decided_at", "unit", "-unit", "period", "-period", "state", "-state"
+]  # fmt: skip
+
+
+class AppealsParams(ChildParams):
+    """The subtree's appeals, narrowed by state and subunit; every one unless ``limit`` asks for a page."""
+
+    state: Literal["filed", "upheld", "rejected"] | None = None
+    period: PeriodText | None = Field(None, description="an assessment period, or a year for all of its")
+    sort: AppealSort = Field("-filed_at", description="a column to sort by, '-' first for descending")
+    limit: Limit | None = None
+    offset: Offset = 0
 
 
 class SchemeParams(QueryParams):
@@ -64,6 +90,7 @@ class SchemeAnswer(Answer):
 
 class AppealsAnswer(Answer):
     path: str
+    total: int
     appeals: list[Row]
 
 
@@ -95,7 +122,7 @@ CONTRACTS = [
     ),
     QueryContract(
         "assessment.appeals",
-        UnitParams,
+        AppealsParams,
         AppealsAnswer,
         path="/api/v1/assessment/appeals/{unitpath}",
         unit_param="path",

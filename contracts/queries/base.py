@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -76,6 +77,20 @@ class NoParams(QueryParams):
 
 class UnitParams(QueryParams):
     path: UnitPath
+
+
+class ChildParams(UnitParams):
+    """A list of ``path``'s subtree narrowed to the subtree of ``child``, a unit below ``path``."""
+
+    child: UnitPath | None = Field(None, description="only the subtree of this unit below `path`")
+
+    @field_validator("child")
+    @classmethod
+    def below_path(cls, child: str | None, info: ValidationInfo) -> str | None:
+        path = info.data.get("path")
+        if child is not None and path is not None and not child.startswith(f"{path}."):
+            raise ValueError(f"a unit below {path}")
+        return child
 
 
 Year = Annotated[

@@ -9,8 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.opinion.common import Severity
 from contracts.queries.base import (
     Answer,
+    ChildParams,
     Limit,
     MonthlyAnswer,
     MonthlyParams,
@@ -40,9 +42,10 @@ class SpanParams(UnitParams):
     to: date | None = Field(None, description="last local day (with `from`)")
 
 
-class CasesParams(SpanParams):
+class CasesParams(SpanParams, ChildParams):
     filter: Literal["all", "open", "overdue", "supervised", "drill", "waiting"] = "all"
     state: CaseStateName | None = None
+    severity: Severity | None = None
     sort: CaseSort = Field("-reported_at", description="a column to sort by, '-' first for descending")
     limit: Limit = 50
     offset: Offset = 0
@@ -68,6 +71,9 @@ class UnitStatsAnswer(Answer):
     subtree: Row
     own: Row
     children: list[Row]
+    hours_by_severity: dict[str, Row] = Field(
+        description="the subtree's response times by severity (I–IV): per step the median hours and count"
+    )
 
 
 class CasesAnswer(Answer):

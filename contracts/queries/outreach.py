@@ -10,8 +10,9 @@ from pydantic import Field
 from contracts.outreach import ActivityKind, PublicationStatus
 from contracts.queries.base import (
     Answer,
+    ChildParams,
     Limit,
-    MonthlyAnswer,
+    MonthCount,
     MonthlyParams,
     Offset,
     PeriodText,
@@ -24,6 +25,18 @@ from contracts.queries.base import (
 )
 
 
+class KindMonthCount(MonthCount):
+    by_kind: dict[str, int] = Field(description="the month's activities by kind (kinds held only)")
+
+
+class KindMonthlyAnswer(Answer):
+    """A unit subtree's activities in each month of a year, in all and by kind (twelve rows)."""
+
+    path: str
+    year: int
+    months: list[KindMonthCount]
+
+
 class SummaryParams(UnitParams):
     period: PeriodText | None = None
 
@@ -33,7 +46,7 @@ ActivitySort = Literal[
 ]  # fmt: skip
 
 
-class ActivitiesParams(SummaryParams):
+class ActivitiesParams(SummaryParams, ChildParams):
     kind: ActivityKind | None = None
     sort: ActivitySort = Field("-held_on", description="a column to sort by, '-' first for descending")
     own: bool = Field(False, description="only the unit's own, not its subtree's")
@@ -118,10 +131,10 @@ CONTRACTS = [
     QueryContract(
         "outreach.monthly",
         MonthlyParams,
-        MonthlyAnswer,
+        KindMonthlyAnswer,
         path=f"{UNIT}/monthly",
         unit_param="path",
-        summary="Activities held in the unit's subtree in each month of a year",
+        summary="Activities held in the unit's subtree in each month of a year, in all and by kind",
     ),
     QueryContract(
         "outreach.summary",

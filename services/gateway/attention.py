@@ -15,7 +15,6 @@ from services.gateway.views import link
 
 WAITING_REVIEW = ("awaiting_first", "awaiting_second", "awaiting_third")  # 三审三校's three stages
 PLAN_ANCHOR = "chart-plan-children"  # the unit page's own table of plan versus actual
-APPEALS_ANCHOR = "appeals"  # the unit page's table of appeals waiting for a decision
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,11 @@ async def unit_attention(sanji: SanjiClient, path: str, lang: str, **written: An
         query(sanji, cases, {"path": path, "filter": "supervised", "limit": 1}),
         query(sanji, "projection.duty.unit", {"path": path}),
         query(sanji, "projection.outreach.summary", {"path": path, **written}),
-        query(sanji, "projection.assessment.appeals", {"path": path}),
+        query(sanji, "projection.assessment.appeals", {"path": path, "state": "filed"}),
         query(sanji, "projection.attention", {"path": path, **written}),
     )
     rectifications = duty["subtree"]["rectifications"]
     by_status = outreach["publications"]["by_status"]
-    waiting = [appeal for appeal in appeals["appeals"] if appeal["state"] == "filed"]
     counts = [
         (
             "overdue_cases",
@@ -75,13 +73,17 @@ async def unit_attention(sanji: SanjiClient, path: str, lang: str, **written: An
             sum(by_status.get(status, 0) for status in WAITING_REVIEW),
             link(f"/outreach/units/{path}/publications", lang),
         ),
-        ("appeals_waiting", len(waiting), link(f"/units/{path}", lang) + f"#{APPEALS_ANCHOR}"),
+        (
+            "appeals_waiting",
+            int(appeals["total"]),
+            link(f"/assessment/units/{path}/appeals", lang, state="filed"),
+        ),
     ]
     items = [Item(key, count, href if count else None) for key, count, href in counts]
     return {
         "items": items,
         "any": any(item.count for item in items),
-        "appeals": waiting,
+        "appeals": appeals["appeals"],
         "plan": found["plan"],
         "funnel": found["funnel"],
         "year": found["year"],

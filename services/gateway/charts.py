@@ -14,6 +14,8 @@ Number = int | float | None
 
 OWN_COLOUR = "#b3261e"  # the viewer's own unit among its peers, the header's colour
 SERIES_COLOURS = ["#0b4f8a", "#5b8db8", "#e0a33a", "#6b9e4d", "#8e6bb8"]
+# Parts of one stack need a colour each: the series colours and five more (ten kinds of activity)
+STACK_COLOURS = [*SERIES_COLOURS, "#2f8f8f", "#c46b8e", "#7a7a7a", "#a6761d", "#1b9e77"]
 SEVERITY_COLOURS = {"I": "#8b0000", "II": "#d9480f", "III": "#e0a33a", "IV": "#5b8db8"}
 
 
@@ -169,5 +171,25 @@ def ranked_pairs(
                 for label, _, second, _ in ordered
             ],
         },
+    ]
+    return option
+
+
+def stacked_against(
+    categories: Sequence[str],
+    stacks: Sequence[tuple[str, Sequence[Number]]],
+    line: tuple[str, Sequence[Number]],
+) -> Option | None:
+    """Parts of a whole stacked as bars (this year's activities by kind) and one line to hold the wholes
+    against (last year's totals); nothing to draw when every value is zero."""
+    if not _has_data(value for _, row in (*stacks, line) for value in row):
+        return None
+    option = _base(legend=True)
+    option["color"] = STACK_COLOURS
+    option["xAxis"] = {"type": "category", "data": list(categories)}
+    option["yAxis"] = {"type": "value", "minInterval": 1}
+    option["series"] = [
+        *({"type": "bar", "name": name, "data": list(values), "stack": "total"} for name, values in stacks),
+        {"type": "line", "name": line[0], "data": list(line[1]), "itemStyle": {"color": OWN_COLOUR}},
     ]
     return option

@@ -4,13 +4,14 @@ same filters, sort and rows as the page shows, every row of the filtered list in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.commands import Actor
+from contracts.opinion.common import Severity
 from contracts.outreach import ActivityKind
 from contracts.queries.opinion import CaseStateName
 from services.gateway.api import sanji_of
@@ -42,10 +43,12 @@ class ListPage:
     context: str  # the URL's first part
     spec: ListSpec
     words: str  # the catalog prefix of its labels
-    choices: dict[str, tuple[str, ...]]  # filter → its coded values
+    choices: dict[str, tuple[str, ...]]  # filter → its coded values (the unit's children added per page)
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     cells: Callable[[Row, Messages, dict[str, str]], Sequence[Cell]]
+    # filter → the catalog group of its values' labels, where that is not the filter's name
+    groups: dict[str, str] = field(default_factory=dict)
 
 
 def case_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
@@ -72,6 +75,20 @@ def activity_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence
     )
 
 
+def appeal_cells(row: Row, words: Messages, names: dict[str, str]) -> Sequence[Cell]:
+    return (
+        row["name"],
+        row["unit"],
+        period_text(row["period"], words.lang),
+        words.name("appeal_state", row["state"]),
+        local_time(row["filed_at"]) if row["filed_at"] else None,
+        local_time(row["decided_at"]) if row["decided_at"] else None,
+        row["reason"],
+        row["decision"],
+        row["points"],
+    )
+
+
 LISTS = {
     "cases": ListPage(
         "cases",
@@ -79,13 +96,13 @@ LISTS = {
         ListSpec(
             "projection.opinion.cases",
             "cases",
-            ("filter", "state", "period"),
+            ("filter", "state", "severity", "child", "period"),
             ("title", "severity", "state", "handler", "captured_at"),
             frozenset({"title", "severity", "state", "captured_at", "reported_at"}),
             "-reported_at",
         ),
         "opinion.",
-        {"filter": CASE_FILTERS, "state": get_args(CaseStateName)},
+        {"filter": CASE_FILTERS, "state": get_args(CaseStateName), "severity": tuple(Severity)},
         ("title", "severity", "state", "handler", "list.unit_code", "captured", "field.channel"),
         (40, 10, 10, 24, 28, 18, 12),
         case_cells,
@@ -96,7 +113,7 @@ LISTS = {
         ListSpec(
             "projection.outreach.activities",
             "activities",
-            ("kind", "period"),
+            ("kind", "child", "period"),
             ("held_on", "topic", "kind", "unit", "audience"),
             frozenset({"held_on", "topic", "kind", "unit", "audience"}),
             "-held_on",
@@ -106,6 +123,35 @@ LISTS = {
         ("field.held_on", "field.topic", "field.kind", "text.unit", "list.unit_code", "field.audience"),
         (12, 40, 14, 24, 28, 10),
         activity_cells,
+        {"kind": "activity_kind"},
+    ),
+    "appeals": ListPage(
+        "appeals",
+        "assessment",
+        ListSpec(
+            "projection.assessment.appeals",
+            "appeals",
+            ("state", "child", "period"),
+            ("unit", "period", "state", "filed_at", "decided_at"),
+            frozenset({"unit", "period", "state", "filed_at", "decided_at"}),
+            "-filed_at",
+        ),
+        "assessment.",
+        {"state": ("filed", "upheld", "rejected")},
+        (
+            "unit",
+            "list.unit_code",
+            "period",
+            "appeal_state",
+            "filed_at",
+            "decided_at",
+            "appeal_reason",
+            "decision",
+            "points",
+        ),
+        (24, 28, 14, 10, 18, 18, 40, 40, 8),
+        appeal_cells,
+        {"state": "appeal_state"},
     ),
 }
 
@@ -132,6 +178,21 @@ async def cases_csv(unitpath: str, request: Request, actor: PageActor) -> Respon
 @router.get("/outreach/units/{unitpath}/activities.csv")
 async def activities_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
     return await csv_download(unitpath, "activities", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals.xlsx")
+async def appeals_download(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await download(unitpath, "appeals", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals.csv")
+async def appeals_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
+    return await csv_download(unitpath, "appeals", request, actor)
+
+
+@router.get("/assessment/units/{unitpath}/appeals")
+async def appeals_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
+    return await list_view(unitpath, "appeals", request, actor)
 
 
 @router.get("/opinion/units/{unitpath}/cases")
@@ -169,10 +230,10 @@ async def listed(unitpath: str, name: str, request: Request, actor: Actor) -> Li
     rows, total = await all_rows(request, page.spec, unit["path"])
     lang = lang_of(request)
     words, common = Messages(lang, page.words), Messages(lang)
-    names = await unit_names(request, (unit_of(row) for row in rows))
+    names = await unit_names(request, [*(unit_of(row) for row in rows), request.query_params.get("child")])
     title = common(f"list.title.{name}")
     filters = [
-        f"{common('list.filter.' + key)}: {filter_label(key, value, page, lang)}"
+        f"{common('list.filter.' + key)}: {filter_label(key, value, page, lang, names)}"
         for key, value in request.query_params.items()
         if key in page.spec.filters and value
     ]
@@ -206,11 +267,13 @@ async def csv_download(unitpath: str, name: str, request: Request, actor: Actor)
     return Response(body, media_type=CSV_TYPE, headers={"Content-Disposition": found.file_name("csv")})
 
 
-def filter_label(key: str, value: str, page: ListPage, lang: str) -> str:
+def filter_label(key: str, value: str, page: ListPage, lang: str, names: dict[str, str]) -> str:
+    """A filter's value as the page and the download name it: a period in words, a unit by name."""
     if key == "period":
         return period_text(value, lang)
-    group = "activity_kind" if key == "kind" else key
-    return Messages(lang, page.words).name(group, value)
+    if key == "child":
+        return names.get(value, value)
+    return Messages(lang, page.words).name(page.groups.get(key, key), value)
 
 
 async def list_view(unitpath: str, name: str, request: Request, actor: Actor) -> HTMLResponse:
@@ -220,6 +283,8 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
     unit = await unit_detail(sanji_of(request), actor, path)
     found = await list_page(request, page.spec, path)
     lang = lang_of(request)
+    children = {child["path"]: child["name"] for child in unit["children"]}
+    choices = {**page.choices, **({"child": tuple(children)} if children else {})}
 
     def here(*, suffix: str = "", **changes: str) -> str:
         """This list's URL (or its download's: ``suffix`` .xlsx or .csv) with the filters and sort shown,
@@ -237,7 +302,9 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
         words=Messages(lang, page.words),
         lists=Messages(lang, "list."),
         here=here,
-        choices=page.choices,
+        choices=choices,
+        filters=page.spec.filters,
+        choice_text=lambda key, value: filter_label(key, value, page, lang, children),
         columns=page.spec.columns,
         sortable=page.spec.sortable,
         found=found,

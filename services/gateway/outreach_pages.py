@@ -25,7 +25,7 @@ from services.gateway.labels import Words
 from services.gateway.outreach_api import in_scope, job_for, q, report_response, start_import, summary
 from services.gateway.pages import unit_crumbs, unit_names, views_of
 from services.gateway.params import passed
-from services.gateway.reads import checked_path, query
+from services.gateway.reads import checked_path, kinds_by_month, query
 from services.gateway.target_forms import TARGET_FORMS
 from services.gateway.views import lang_of, link
 
@@ -94,6 +94,9 @@ async def render_unit(
             **passed(request, "after"),
         },
     )
+    monthly = await kinds_by_month(
+        sanji_of(request), found["unit"]["path"], int(found["period"]["label"][:4])
+    )
     this_year = local_date(utc_now()).year
     offered = [form for form in TARGET_FORMS.values() if form.offered_to(actor)]
     return views_of(request).render(
@@ -107,6 +110,7 @@ async def render_unit(
         activities=listed["activities"],
         total=listed["total"],
         meeting_targets=meetings["targets"],
+        monthly=monthly,
         crumbs=await unit_crumbs(request, actor, found["unit"]["path"]),
         names=await unit_names(request, (activity["unit"] for activity in listed["activities"])),
         target_forms=[(form, form.fields_for(this_year)) for form in offered],

@@ -16,6 +16,7 @@ from services.gateway.charts import (
     ranked,
     ranked_pairs,
     score_trend,
+    stacked_against,
 )
 from services.gateway.period_words import period_text
 
@@ -85,6 +86,37 @@ def opinion_times(hours: Mapping[str, Mapping[str, Any]], steps: Sequence[str], 
     )
 
 
+def severity_times(
+    by_severity: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Sequence[str]
+) -> list[tuple[str, list[tuple[float | None, int]]]]:
+    """Response times by severity as (severity, per step (median hours, cases timed)), I to IV: the chart's
+    data and its table's rows alike."""
+    none = {"median": None, "count": 0}
+    return [
+        (
+            code,
+            [
+                (by_severity[code].get(step, none)["median"], by_severity[code].get(step, none)["count"])
+                for step in steps
+            ],
+        )
+        for code in SEVERITIES
+        if code in by_severity
+    ]
+
+
+def opinion_times_by_severity(
+    by_severity: Mapping[str, Mapping[str, Mapping[str, Any]]], steps: Sequence[str], o: Messages
+) -> Option | None:
+    """The median hours of each step, grouped by severity: do the gravest get the quickest answer?"""
+    grid = severity_times(by_severity, steps)
+    return bars(
+        [o.name("severity", code) for code, _ in grid],
+        [(o(step), [row[i][0] for _, row in grid]) for i, step in enumerate(steps)],
+        zeros_are_data=True,
+    )
+
+
 def assessment_trend(trend: Sequence[Mapping[str, Any]], a: Messages) -> Option | None:
     """The score over the year, the periods not yet frozen in a bulletin drawn dashed."""
     return score_trend(
@@ -109,6 +141,37 @@ def monthly_trend(trend: Sequence[Mapping[str, Any]], t: Messages) -> Option | N
             (t("trend_activities"), [row["activities"] for row in trend]),
             (t("trend_cases"), [row["cases"] for row in trend]),
         ],
+    )
+
+
+def kinds_by_month(
+    this: Sequence[Mapping[str, Any]], last: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """This year's months by kind against last year's: the kinds held this year (in the catalog's order)
+    and, per month, (month, its count of each of those kinds, last year's total that month). The chart's
+    data and its table's rows alike."""
+    held = {kind for month in this for kind in month["by_kind"]}
+    kinds = [kind.value for kind in ActivityKind if kind.value in held]
+    rows = [
+        (now["month"], [now["by_kind"].get(kind, 0) for kind in kinds], int(before["count"]))
+        for now, before in zip(this, last, strict=True)
+    ]
+    return kinds, rows
+
+
+def monthly_kinds(
+    this: Sequence[Mapping[str, Any]], last: Sequence[Mapping[str, Any]], year: int, t: Messages
+) -> Option | None:
+    """Activities per month stacked by kind, this year, with last year's monthly totals as a line."""
+    kinds, rows = kinds_by_month(this, last)
+    words = Messages(t.lang)
+    return stacked_against(
+        [period_text(month, t.lang) for month, _, _ in rows],
+        [
+            (words.name("activity_kind", kind), [counts[i] for _, counts, _ in rows])
+            for i, kind in enumerate(kinds)
+        ],
+        (t("year_total", year=year - 1), [before for _, _, before in rows]),
     )
 
 

@@ -112,3 +112,12 @@ async def unit_trend(sanji: SanjiClient, path: str) -> list[dict[str, Any]]:
         {"month": activities["month"], "activities": activities["count"], "cases": cases["count"]}
         for activities, cases in zip(held["months"], reported["months"], strict=True)
     ]
+
+
+async def kinds_by_month(sanji: SanjiClient, path: str, year: int) -> dict[str, Any]:
+    """The twelve months of ``year`` and of the year before in the unit subtree, activities by kind."""
+    this, last = await asyncio.gather(
+        query(sanji, "projection.outreach.monthly", {"path": path, "year": year}),
+        query(sanji, "projection.outreach.monthly", {"path": path, "year": year - 1}),
+    )
+    return {"year": year, "this": this["months"], "last": last["months"]}

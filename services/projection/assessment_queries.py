@@ -13,13 +13,13 @@ import asyncpg
 
 from contracts.commands import not_known
 from contracts.queries import QUERIES as CONTRACTS
-from contracts.queries.assessment import BulletinParams, SchemeParams, ScoreParams
+from contracts.queries.assessment import AppealsParams, BulletinParams, SchemeParams, ScoreParams
 from contracts.queries.base import UnitParams
 from contracts.units import ancestors_and_self, level_of, parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, parse_period, periods_in
 from services.eventkit.queries import QueryError, QuerySpec
-from services.projection.params import jsonable, within
+from services.projection.params import jsonable, order_by, within
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "assessment"
@@ -209,18 +209,40 @@ async def scheme(conn: Conn, params: SchemeParams) -> dict[str, Any]:
     }
 
 
-async def appeals(conn: Conn, params: UnitParams) -> dict[str, Any]:
-    """Appeals filed by units in the subtree, newest first, with their state (filed, upheld, rejected)."""
+APPEAL_SORTS = {
+    "filed_at": "coalesce(a.filed_at, a.decided_at)",
+    "decided_at": "a.decided_at",
+    "unit": "a.unit",
+    "period": "a.period",
+    "state": "a.state",
+}
+
+
+async def appeals(conn: Conn, params: AppealsParams) -> dict[str, Any]:
+    """Appeals filed by units in the subtree (only ``child``'s, ``state``'s, ``period``'s), newest first
+    unless sorted otherwise, with their state (filed, upheld, rejected); a page of them with ``limit``."""
     path = params.path
     await require_unit(conn, path)
+    where, args = within("a.unit"), [path]
+    if params.child is not None:
+        args.append(params.child)
+        where += f" AND {within('a.unit', f'${len(args)}')}"
+    if params.state is not None:
+        args.append(params.state)
+        where += f" AND a.state = ${len(args)}"
+    if params.period is not None:  # a year holds its quarters (2026 → 2026-Q3)
+        args.append(params.period)
+        where += f" AND (a.period = ${len(args)} OR a.period LIKE ${len(args)} || '-%')"
+    total = await conn.fetchval(f"SELECT count(*) FROM {S}.assessment_appeals a WHERE {where}", *args)
+    page = f" LIMIT {params.limit}" if params.limit is not None else ""
     rows = await conn.fetch(
         "SELECT a.appeal_id, a.unit, coalesce(u.name, a.unit) AS name, a.period, a.bulletin_unit,"
         " a.bulletin_version, a.state, a.reason, a.points, a.decision, a.filed_at, a.decided_at"
-        f" FROM {S}.assessment_appeals a LEFT JOIN {S}.units u ON u.path = a.unit"
-        f" WHERE {within('a.unit')} ORDER BY coalesce(a.filed_at, a.decided_at) DESC, a.appeal_id",
-        path,
+        f" FROM {S}.assessment_appeals a LEFT JOIN {S}.units u ON u.path = a.unit WHERE {where}"
+        f" {order_by(params.sort, APPEAL_SORTS, 'a.appeal_id')}{page} OFFSET {params.offset}",
+        *args,
     )
-    return {"path": path, "appeals": [jsonable(row) for row in rows]}
+    return {"path": path, "total": total, "appeals": [jsonable(row) for row in rows]}
 
 
 QUERIES = [

@@ -115,6 +115,25 @@ BREAKDOWN_SQL = (
     f" WHERE NOT c.drill AND c.captured_on BETWEEN $3 AND $4 GROUP BY 1, 2, 3"
 )
 STATS_SQL = _stats_sql()
+
+
+def _times_by_severity_sql() -> str:
+    """The subtree's incidents (relevant, owned there) by severity: each step's median and count."""
+    times = []
+    for name, interval in TIMES.items():
+        done = f"FILTER (WHERE {interval} IS NOT NULL)"
+        times += [
+            f"percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM {interval})) {done} AS {name}_median",
+            f"count(*) {done} AS {name}_count",
+        ]
+    return (
+        f"SELECT c.severity, {', '.join(times)} FROM {S}.opinion_cases c"
+        f" WHERE NOT c.drill AND c.relevant AND c.severity IS NOT NULL AND {within('c.owning_unit')}"
+        f" AND c.captured_on BETWEEN $2 AND $3 GROUP BY c.severity"
+    )
+
+
+TIMES_BY_SEVERITY_SQL = _times_by_severity_sql()
 COUNTS = (
     "items",
     "awaiting_grading",
@@ -174,6 +193,13 @@ async def unit_stats(conn: Conn, params: SpanParams) -> dict[str, Any]:
         "subtree": stats[0],
         "own": stats[1],
         "children": [{**dict(child), "subtree": stats[2 + i]} for i, child in enumerate(children)],
+        "hours_by_severity": {
+            row["severity"]: {
+                name: {"median": _hours(row[f"{name}_median"]), "count": row[f"{name}_count"]}
+                for name in TIMES
+            }
+            for row in await conn.fetch(TIMES_BY_SEVERITY_SQL, path, span.first, span.last)
+        },
     }
 
 
@@ -182,9 +208,16 @@ LIST_COLUMNS = (
     " c.owning_unit, c.desk, c.assignee, c.supervisor, c.captured_at, c.reported_at, c.deadlines, c.overdue,"
     " c.escalations"
 )
-TOUCHING = " OR ".join(
-    within(f"c.{column}") for column in ("reported_unit", "owning_unit", "desk", "assignee")
-)
+
+
+def touching(root: str = "$1") -> str:
+    """SQL: the case was reported, is owned, held or assigned in the subtree of ``root``."""
+    return " OR ".join(
+        within(f"c.{column}", root) for column in ("reported_unit", "owning_unit", "desk", "assignee")
+    )
+
+
+TOUCHING = touching()
 
 
 CASE_SORTS = {name: f"c.{name}" for name in ("reported_at", "captured_at", "title", "state", "severity")}
@@ -193,7 +226,8 @@ CASE_SORTS = {name: f"c.{name}" for name in ("reported_at", "captured_at", "titl
 async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     """The cases a unit sees: touching its subtree (reported, owned, held or assigned there) or supervised
     by it or below it; newest first. ``filter``: all, open, overdue, supervised, drill, or
-    waiting (the unit's own move is next)."""
+    waiting (the unit's own move is next); ``state``, ``severity`` and ``child`` (touching that
+    unit's subtree) narrow it further."""
     path, span = params.path, span_param(params, default_year=False)
     which, limit, offset = params.filter, params.limit, params.offset
     supervised_here = within("c.supervisor")
@@ -205,6 +239,12 @@ async def cases(conn: Conn, params: CasesParams) -> dict[str, Any]:
     if params.state is not None:
         args.append(params.state)
         where += f" AND c.state = ${len(args)}"
+    if params.severity is not None:
+        args.append(params.severity.value)
+        where += f" AND c.severity = ${len(args)}"
+    if params.child is not None:
+        args.append(params.child)
+        where += f" AND ({touching(f'${len(args)}')})"
     total = await conn.fetchval(f"SELECT count(*) FROM {S}.opinion_cases c WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT {LIST_COLUMNS}, coalesce({supervised_here}, false) AS supervised_here"

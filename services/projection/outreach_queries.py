@@ -26,7 +26,7 @@ from services.eventkit.localtime import local_date
 from services.eventkit.periods import Period, parse_period
 from services.eventkit.queries import QueryError, QuerySpec
 from services.outreach.domain.plans import Month, Tally, Target, completion, progress
-from services.projection.params import monthly, order_by
+from services.projection.params import order_by
 from services.projection.queries import SCHEMA
 
 PROJECTOR = "outreach"
@@ -241,7 +241,8 @@ ACTIVITY_SORTS = {name: name for name in ("held_on", "topic", "kind", "audience"
 
 
 async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
-    """Activities of a unit (and its subtree unless ``own``) held in a period, newest first."""
+    """Activities of a unit (and its subtree unless ``own``; only ``child``'s subtree when given) held in a
+    period, newest first."""
     path, period = params.path, period_param(params.period)
     limit, offset = params.limit, params.offset
     where = [
@@ -252,6 +253,9 @@ async def activities(conn: Conn, params: ActivitiesParams) -> dict[str, Any]:
     if params.kind is not None:
         args.append(params.kind.value)
         where.append(f"kind = ${len(args)}")
+    if params.child is not None:
+        args.append(params.child)
+        where.append(f"(unit = ${len(args)} OR unit LIKE ${len(args)} || '.%')")
     if not params.include_voided:
         where.append("NOT voided")
     condition = " AND ".join(where)
@@ -333,14 +337,22 @@ async def publication(conn: Conn, params: PublicationParams) -> dict[str, Any]:
 
 
 MONTHLY_SQL = (
-    f"SELECT month, sum(subtree_activities)::bigint AS n FROM {S}.outreach_monthly"
-    " WHERE path = $1 AND month BETWEEN $2 AND $3 GROUP BY month"
+    f"SELECT month, kind, sum(subtree_activities)::bigint AS n FROM {S}.outreach_monthly"
+    " WHERE path = $1 AND month BETWEEN $2 AND $3 GROUP BY month, kind HAVING sum(subtree_activities) > 0"
 )
 
 
 async def outreach_monthly(conn: Conn, params: MonthlyParams) -> dict[str, Any]:
-    """Activities held in the unit's subtree, month by month."""
-    return await monthly(conn, params, MONTHLY_SQL)
+    """Activities held in the unit's subtree, month by month, in all and by kind."""
+    year = params.year or local_date(datetime.now(UTC)).year
+    by_month: dict[date, dict[str, int]] = {date(year, m, 1): {} for m in range(1, 13)}
+    for row in await conn.fetch(MONTHLY_SQL, params.path, date(year, 1, 1), date(year, 12, 31)):
+        by_month[row["month"]][row["kind"]] = int(row["n"])
+    months = [
+        {"month": f"{first:%Y-%m}", "count": sum(kinds.values()), "by_kind": kinds}
+        for first, kinds in by_month.items()
+    ]
+    return {"path": params.path, "year": year, "months": months}
 
 
 QUERIES = [

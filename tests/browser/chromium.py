@@ -23,8 +23,9 @@ LEAKS = re.compile(
     r"|\b(?:text|assessment|opinion|outreach|duty|reason|field|level|unit_kind|activity_kind|explain)\.[a-z_]+\b"
 )
 ENGLISH_PHRASE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){1,}\b")  # "not scored yet" on a Chinese page
-# The page's own words (headings, labels, captions, buttons, navigation): never data such as names.
-LABELS = ".brand, h2, th, label, figcaption, button, option, .contexts a, .fresh, .no-data, .total h2"
+# The page's own words (headings, labels, captions, buttons, navigation): never data such as names (a
+# choice of units, ``data-name``, is names).
+LABELS = ".brand, h2, th, label, figcaption, button, option:not([data-name]), .contexts a, .fresh, .no-data, .total h2"
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
   const chart = window.echarts && echarts.getInstanceByDom(el);
   const series = chart ? chart.getOption().series : [];

@@ -7,7 +7,7 @@ from datetime import date
 
 from services.gateway.assessment_sentences import line_sentences, rollup_text
 from services.gateway.catalog import Messages
-from services.gateway.charts import bars, ranked, score_trend
+from services.gateway.charts import bars, ranked, score_trend, stacked_against
 from services.gateway.page_charts import funnel_grid, opinion_funnel, opinion_times, plan_children
 from services.gateway.period_words import period_options, period_text
 
@@ -16,6 +16,8 @@ def test_no_chart_without_data() -> None:
     assert bars(["a", "b"], [("n", [0, None])]) is None
     assert ranked([("吴中区", 0)], "活动") is None
     assert score_trend([("2026-Q1", None, False)], "f", "p") is None
+    assert stacked_against(["1月"], [("培训", [0])], ("2025年合计", [0])) is None
+    assert stacked_against(["1月"], [], ("2025年合计", [3])) is not None  # last year alone is data
 
 
 def test_provisional_periods_are_a_dashed_line_joined_to_the_frozen_one() -> None:
