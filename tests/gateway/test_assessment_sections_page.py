@@ -29,7 +29,7 @@ async def command(http: httpx.AsyncClient, name: str, body: dict[str, object]) -
 async def departments_scored(http: httpx.AsyncClient) -> None:
     await register_units(http)
     for path, name, _ in DEPTS:
-        body = {"path": path, "name": name, "kind": "department"}
+        body: dict[str, object] = {"path": path, "name": name, "kind": "department"}
         assert (await command(http, "duty/register_unit", body)).status_code == 200
     adopt = {"unit": CITY, "year": 2026, "scheme": SCHEME}
 
