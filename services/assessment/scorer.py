@@ -78,10 +78,10 @@ class ScoreRun:
             return None
         self.done[key] = None
         scheme = await self.scheme_for(period.year)
-        if scheme is None or await tables.frozen_by(self.ctx.conn, unit, period.label):
-            return None
         office = is_scored_unit(unit)
-        if not office and not await self.scores_section(scheme[1], unit):
+        if scheme is None or (not office and not await self.scores_section(scheme[1], unit)):
+            return None
+        if await tables.frozen_by(self.ctx.conn, unit, period.label):
             return None
         children = []
         for child in await tables.scored_children(self.ctx.conn, unit, period.first_day) if office else []:
