@@ -10,6 +10,7 @@ from contracts.commands import Command
 from contracts.opinion import FileNilReport, IngestItem
 from contracts.outreach import LogActivities, RecordViews
 from contracts.outreach_meetings import RecordMeetings
+from contracts.outreach_submissions import RecordAdoption, RecordSubmission
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ INGEST = (
     IngestKind("outreach", "activity", LogActivities),
     # meetings back-filled from an office's register (up to 500 a request)
     IngestKind("outreach", "meeting", RecordMeetings),
+    # items of information sent upward (信息报送), from an OA or e-learning system, one a request
+    IngestKind("outreach", "submission", RecordSubmission),
+    # their adoptions (录用) by an outlet, one a request
+    IngestKind("outreach", "adoption", RecordAdoption),
     # view counts read from an outlet's platform
     IngestKind("outreach", "publication_views", RecordViews),
     # items a monitoring platform captured (deduplicated by source + external id)

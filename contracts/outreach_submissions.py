@@ -23,6 +23,8 @@ from contracts.units import UnitPath
 
 SubmissionId = ActivityId
 RECORDERS = frozenset({Role.ADMIN, Role.CLERK, Role.LEADER})
+# Items and adoptions also arrive from an OA or e-learning system on the ingest subjects (contracts/ingest.py).
+INGESTED = RECORDERS | {Role.SYSTEM}
 Recipient = Annotated[
     str,
     Field(min_length=1, max_length=100, description="the body or outlet, e.g. 市民政局办公室、中国社会报"),
@@ -38,7 +40,7 @@ class SubmissionLevel(StrEnum):
     NATIONAL = "national"  # 国家级（部级、中央媒体）
 
 
-@command("outreach.record_submission", roles=RECORDERS)
+@command("outreach.record_submission", roles=INGESTED)
 class RecordSubmission(Command):
     """Record an item of information sent upward once; more than BACKDATE_DAYS late needs a reason."""
 
@@ -62,7 +64,7 @@ class SubmissionRecorded(DomainEvent):
     backdate_reason: str | None = None
 
 
-@command("outreach.record_adoption", roles=RECORDERS)
+@command("outreach.record_adoption", roles=INGESTED)
 class RecordAdoption(Command):
     """Record that an outlet adopted (录用) a submitted item: once per outlet, on or after the day it was
     sent. An item adopted by the city and then by the province is two adoptions."""

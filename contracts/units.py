@@ -134,6 +134,11 @@ def division_codes(path: str) -> list[str]:
     return codes
 
 
+def is_office(path: str) -> bool:
+    """A city, county or township office (its path is division codes only), not a section inside one."""
+    return len(division_codes(path)) == len(path.split("."))
+
+
 def level_of(path: str) -> Level:
     """The administrative level a unit belongs to (a section belongs to the level of its office)."""
     return (Level.CITY, Level.COUNTY, Level.TOWNSHIP)[len(division_codes(path)) - 1]

@@ -37,6 +37,7 @@ from contracts.assessment.scheme import (
     Rate,
     Rollup,
     Scheme,
+    SectionKind,
     Selector,
     Veto,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "SchemeAdopted",
     "ScoreAdjusted",
     "ScoreComputed",
+    "SectionKind",
     "Selector",
     "UnitScore",
     "Veto",

@@ -5,7 +5,8 @@ Points, not percentages, as the bureau's own rules are written: each leaf indica
 service has learned from the other services' events (see ``METRICS``) — by metric and attributes.
 Deductions (扣分, capped: 扣满N分为止), bonuses (加分, only above a threshold) and vetoes (一票否决)
 stand beside the tree. A unit with scored units below it (a county and its townships) combines its
-own score with its children's mean as ``rollup`` says.
+own score with its children's mean as ``rollup`` says. City, county and township offices are always
+scored; sections and affiliated units only where the scheme names their kind in ``also_scores``.
 """
 
 from __future__ import annotations
@@ -190,6 +191,13 @@ class Veto(Item):
     """Any selected fact fails the unit whatever its points (一票否决)."""
 
 
+class SectionKind(StrEnum):
+    """Units inside an office that a scheme may score besides the offices (duty's unit kinds)."""
+
+    DEPARTMENT = "department"  # 科室
+    AFFILIATED_INSTITUTION = "affiliated_institution"  # 局属事业单位
+
+
 class Rollup(Frozen):
     """A unit with scored units below it: own × ``own`` + mean of its children × ``children``."""
 
@@ -211,6 +219,11 @@ class Scheme(Frozen):
     vetoes: list[Veto] = Field(default_factory=list, max_length=50)
     rollup: Rollup = Field(default_factory=lambda: Rollup(own=0.5, children=0.5))
     appeal_window_days: int = Field(default=10, ge=1, le=60, description="calendar days after a bulletin")
+    also_scores: list[SectionKind] = Field(
+        default_factory=list,
+        max_length=len(SectionKind),
+        description="unit kinds scored besides the offices, each on its own facts (none: offices only)",
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Scheme:
@@ -225,7 +238,13 @@ class Scheme(Frozen):
             if item_id in seen:
                 raise ValueError(f"the id '{item_id}' is used twice in the scheme")
             seen.add(item_id)
+        if len(set(self.also_scores)) != len(self.also_scores):
+            raise ValueError("also_scores names a unit kind twice")
         return self
+
+    def scores_kind(self, kind: str) -> bool:
+        """Whether units of duty's ``kind`` (a section's) are scored under this scheme."""
+        return kind in {section.value for section in self.also_scores}
 
     def nodes(self) -> list[Quota | Rate | Coverage | Manual | Group]:
         """Every node of the indicator tree, depth first in the order written."""

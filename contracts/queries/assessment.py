@@ -59,6 +59,9 @@ class ScoreAnswer(Answer):
     score: Row | None
     children_ranked_by: str | None
     children: list[Row]
+    sections: list[Row] = Field(
+        default_factory=list, description="sections and affiliated units scored where the scheme says so"
+    )
     trend: list[Row]
 
 

@@ -41,23 +41,30 @@ async def adopt_scheme(ctx: CommandContext, command: AdoptScheme) -> Decision:
     book, version = await load(ctx, SCHEMES, command.year)
     events = domain.decide_adopt(book, command)
     if events:  # every unit's open periods of the year are scored again under the new version
-        units = await tables.scored_units(ctx.conn)
+        units = await tables.scored_units(ctx.conn, [kind.value for kind in command.scheme.also_scores])
         periods = [p for cadence in Cadence for p in periods_in(command.year, cadence)]
         for unit in units:
             await tables.mark_dirty(ctx.conn, unit, periods)
     return Decision(scheme_stream(command.year), version, command.unit, events)
 
 
-async def require_scored_unit(ctx: CommandContext, unit: str) -> None:
+async def require_scored_unit(ctx: CommandContext, unit: str, period: Period | None = None) -> None:
+    """An office; or, for a ``period`` whose scheme scores the section's kind, that section."""
+    known = await tables.UNITS.get(ctx.conn, unit)
     if not is_scored_unit(unit):
-        raise DomainError(f"{unit} is a section, not an office: offices are scored", "body.unit")
-    if not await tables.UNITS.known(ctx.conn, unit):
+        book, _ = await load(ctx, SCHEMES, period.year) if period else (None, None)
+        scheme = book.current[1] if book and book.current else None
+        if not (known and scheme and scheme.scores_kind(known.kind)):
+            raise DomainError(
+                f"{unit} is a section the scheme does not score: offices are scored", "body.unit"
+            )
+    if known is None:
         raise NotFound(f"unit {unit} is not registered", "body.unit")
 
 
 async def enter_manual_score(ctx: CommandContext, command: EnterManualScore) -> Decision:
-    await require_scored_unit(ctx, command.unit)
     period = parse_period(command.period)
+    await require_scored_unit(ctx, command.unit, period)
     book, _ = await load(ctx, SCHEMES, period.year)
     _, version = await load(ctx, SHEET, (command.unit, command.period))
     events = domain.decide_manual(
@@ -68,7 +75,7 @@ async def enter_manual_score(ctx: CommandContext, command: EnterManualScore) -> 
 
 
 async def adjust_score(ctx: CommandContext, command: AdjustScore) -> Decision:
-    await require_scored_unit(ctx, command.unit)
+    await require_scored_unit(ctx, command.unit, parse_period(command.period))
     _, version = await load(ctx, SHEET, (command.unit, command.period))
     events = domain.decide_adjust(await tables.frozen_by(ctx.conn, command.unit, command.period), command)
     await tables.mark_dirty(ctx.conn, command.unit, [parse_period(command.period)])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from contracts.assessment import ChildScore, Scheme, ScoreComputed, UnitScore
 from services.assessment import tables
 from services.assessment.aggregates import SCHEMES, SHEET, sheet_stream
+from services.assessment.domain.facts import is_scored_unit
 from services.assessment.domain.scoring import ScoringInput, score_unit
 from services.eventkit.aggregates import load
 from services.eventkit.commanding import CommandContext, Decision
@@ -56,6 +57,12 @@ class ScoreRun:
             self.schemes[year] = book.current
         return self.schemes[year]
 
+    async def scores_section(self, scheme: Scheme, unit: str) -> bool:
+        """A section (or affiliated unit) is scored only where the scheme names its kind; it has no
+        children in its score (the units inside it lend it their facts instead)."""
+        known = await tables.UNITS.get(self.ctx.conn, unit)
+        return known is not None and scheme.scores_kind(known.kind)
+
     async def current(self, unit: str, period: Period) -> ChildScore | None:
         """A child's score as it stands (frozen or already computed), computing it if it has none."""
         row = await tables.current_score(self.ctx.conn, unit, period.label)
@@ -71,21 +78,25 @@ class ScoreRun:
             return None
         self.done[key] = None
         scheme = await self.scheme_for(period.year)
-        if scheme is None or await tables.frozen_by(self.ctx.conn, unit, period.label):
+        office = is_scored_unit(unit)
+        if scheme is None or (not office and not await self.scores_section(scheme[1], unit)):
+            return None
+        if await tables.frozen_by(self.ctx.conn, unit, period.label):
             return None
         children = []
-        for child in await tables.scored_children(self.ctx.conn, unit, period.first_day):
+        for child in await tables.scored_children(self.ctx.conn, unit, period.first_day) if office else []:
             if fresh_children:
                 await self.compute(child, period, fresh_children=True)
             if (found := await self.current(child, period)) is not None:
                 children.append(found)
         sheet, version = await load(self.ctx, SHEET, (unit, period.label))
+        facts = tables.own_facts if office else tables.section_facts
         data = ScoringInput(
             unit=unit,
             period=period,
             scheme=scheme[1],
             scheme_version=scheme[0],
-            facts=await tables.own_facts(self.ctx.conn, unit, period.last_day),
+            facts=await facts(self.ctx.conn, unit, period.last_day),
             targets=await tables.targets_of(self.ctx.conn, unit, period.year),
             manual=sheet.manual,
             adjustments=sheet.adjustments,

@@ -13,7 +13,6 @@ import asyncpg
 
 from contracts.assessment import BulletinRow, Metric, UnitScore
 from contracts.outreach import Cadence
-from contracts.units import ancestors_and_self
 from services.assessment.domain.facts import (
     AttrValue,
     Fact,
@@ -21,6 +20,7 @@ from services.assessment.domain.facts import (
     is_scored_unit,
     periods_touched,
     scored_unit_of,
+    units_counting,
 )
 from services.eventkit.db import Conn
 from services.eventkit.knownunits import KnownUnits
@@ -31,12 +31,10 @@ UNITS = KnownUnits(SCHEMA)  # the units learned from duty (the shared table and 
 
 
 async def mark_dirty(conn: Conn, unit: str, periods: Iterable[Period]) -> None:
-    """The scored unit ``unit`` counts for and every scored unit above it, for each period."""
-    office = scored_unit_of(unit)
+    """The office ``unit`` counts for and every office above it, and the sections from its office down to
+    ``unit`` (scored only where a scheme says so: the rescorer skips them otherwise), for each period."""
     rows = [
-        (path, period.label, len(path.split(".")))
-        for path in ancestors_and_self(office)
-        for period in set(periods)
+        (path, period.label, len(path.split("."))) for path in units_counting(unit) for period in set(periods)
     ]
     # Only ever inserted (the marks are a queue, see sql/002): a fact never waits for the rescorer, and a
     # mark committed while its score is being computed from an older snapshot stays to be scored again.
@@ -125,6 +123,18 @@ async def own_facts(conn: Conn, unit: str, until: date) -> list[Fact]:
     return [_row_to_fact(row) for row in rows]
 
 
+async def section_facts(conn: Conn, section: str, until: date) -> list[Fact]:
+    """The facts of a section (a department, an affiliated unit) and the units inside it that began on
+    or before ``until``, in subject order: what it is scored on where a scheme scores its kind."""
+    rows = await conn.fetch(
+        f"SELECT * FROM {SCHEMA}.facts WHERE (unit = $1 OR (unit > $1 || '.' AND unit < $1 || '/'))"
+        " AND on_date <= $2 ORDER BY subject",
+        section,
+        until,
+    )
+    return [_row_to_fact(row) for row in rows]
+
+
 async def set_target(conn: Conn, unit: str, year: int, target: Target) -> None:
     await conn.execute(
         f"INSERT INTO {SCHEMA}.targets (unit, year, kind, cadence, count) VALUES ($1, $2, $3, $4, $5)"
@@ -152,8 +162,11 @@ async def scored_children(conn: Conn, unit: str, on: date) -> list[str]:
     return [path for path in await UNITS.children_not_retired_on(conn, unit, on) if is_scored_unit(path)]
 
 
-async def scored_units(conn: Conn) -> list[str]:
-    return [path for path in await UNITS.paths(conn) if is_scored_unit(path)]
+async def scored_units(conn: Conn, section_kinds: Iterable[str] = ()) -> list[str]:
+    """The offices, and the sections of ``section_kinds`` (duty's unit kinds)."""
+    kinds = list(section_kinds)
+    rows = await conn.fetch(f"SELECT path, kind FROM {UNITS.table} ORDER BY path")
+    return [row["path"] for row in rows if is_scored_unit(row["path"]) or row["kind"] in kinds]
 
 
 # --- cases seen from opinion, before they are graded --------------------------------------------------

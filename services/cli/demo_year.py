@@ -3,7 +3,9 @@ summary has every figure of the year:
 
 - publications under 三审三校: the demo's own token writes and submits each piece, an editor signs 初审,
   the section head 复审, a leader 终审; the piece is published two days later and its views are read a
-  month on. One piece is sent back at 复审, revised and reviewed again; one still waits for 复审.
+  month on. One piece is sent back at 复审, revised and reviewed again; one still waits for 复审. Between
+  初审 and 复审 the same three people proofread most pieces (三校: 一校、二校、三校, one each); the video
+  is published after the three reviews alone.
 - an inspection of 吴中区's new media in March finds three problems; each is opened as a rectification,
   the township sends evidence, and a leader signs two off in time and one late.
 
@@ -13,7 +15,7 @@ idempotency keys, so running it again changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -40,6 +42,7 @@ class Piece:
     written_on: date  # submitted and 初审 that day, 复审 and 终审 the next, published the day after
     views: int
     sent_back: bool = False  # 复审 sends it back once; revised the next day, then reviewed again
+    proofread: bool = True  # 三校 between 初审 and 复审 (of the revised piece, if sent back)
 
 
 PIECES = [
@@ -48,7 +51,7 @@ PIECES = [
     Piece("demo-pub-2026-002", "3205", "o-3205-website", "notice",
           "关于开展社会救助政策宣传月活动的通知", "通知公告", date(2026, 2, 24), 1_276),
     Piece("demo-pub-2026-003", "3205", "o-3205-video_account", "video",
-          "民政青年说：我身边的救助故事", None, date(2026, 4, 8), 12_905),
+          "民政青年说：我身边的救助故事", None, date(2026, 4, 8), 12_905, proofread=False),
     Piece("demo-pub-2026-004", "3205", "o-3205-internal_publication", "commentary",
           "以高质量民政工作服务中国式现代化", "评论", date(2026, 5, 19), 640),
     Piece("demo-pub-2026-005", "3205", "o-3205-wechat_account", "image_post",
@@ -85,6 +88,7 @@ class YearRecord:
 
     published: dict[str, int]  # by unit: pieces published
     views: dict[str, int]  # by unit
+    proofread: dict[str, int] = field(default_factory=dict)  # by unit: pieces published after 三校
     opened: int = 0
     closed_on_time: int = 0
     closed_late: int = 0
@@ -92,6 +96,10 @@ class YearRecord:
     @property
     def total_published(self) -> int:
         return sum(self.published.values())
+
+    @property
+    def total_proofread(self) -> int:
+        return sum(self.proofread.values())
 
 
 def at(day: date, hour: int) -> str:
@@ -129,9 +137,23 @@ async def _review(
     await people[by].send("outreach.review_publication", body | stated(day, hour), f"{key}-{stage}")
 
 
+# 三校 by the same three people, one proofread each, in the evening after 初审: (who, how many corrected).
+PROOFREADERS = (("first_review", 3), ("second_review", 1), ("leader", 0))
+
+
+async def _three_proofreads(people: People, piece: Piece, day: date, key: str) -> None:
+    ref = {"publication_id": piece.publication_id, "unit": piece.unit}
+    for number, (by, corrections) in enumerate(PROOFREADERS, start=1):
+        body = ref | {"proofread": number, "corrections": corrections} | stated(day, 16 + number)
+        await people[by].send("outreach.proofread_publication", body, f"{key}-proofread-{number}")
+
+
 async def _three_reviews(people: People, piece: Piece, first_day: date, key: str) -> date:
-    """初审 on ``first_day``, 复审 and 终审 the day after; the day the last was signed."""
+    """初审 on ``first_day`` (and 三校 that evening, for most pieces), 复审 and 终审 the day after; the
+    day the last was signed."""
     await _review(people, piece, "first", by="first_review", day=first_day, hour=15, key=key)
+    if piece.proofread:
+        await _three_proofreads(people, piece, first_day, key)
     signed = first_day + timedelta(days=1)
     await _review(people, piece, "second", by="second_review", day=signed, hour=10, key=key)
     await _review(people, piece, "third", by="leader", day=signed, hour=16, key=key)
@@ -179,6 +201,8 @@ async def seed_publications(people: People, today: date, record: YearRecord) -> 
         if await _piece(people, piece, today):
             record.published[piece.unit] = record.published.get(piece.unit, 0) + 1
             record.views[piece.unit] = record.views.get(piece.unit, 0) + piece.views
+            if piece.proofread:
+                record.proofread[piece.unit] = record.proofread.get(piece.unit, 0) + 1
 
 
 async def seed_rectifications(people: People, today: date, record: YearRecord) -> None:
@@ -230,7 +254,8 @@ async def seed_year(url: str, own: Seeder, cast: Cast, today: date, echo: Any) -
     finally:
         await people.close()
     echo(
-        f"publications: {record.total_published} published after three reviews by three people;"
+        f"publications: {record.total_published} published after three reviews by three people,"
+        f" {record.total_proofread} of them proofread three times;"
         f" rectifications: {record.opened} opened, {record.closed_on_time} closed in time,"
         f" {record.closed_late} late"
     )

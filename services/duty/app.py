@@ -6,6 +6,7 @@ from typing import Any
 
 from services.duty import tables
 from services.duty.handlers import HANDLERS, TIMERS
+from services.duty.handlers.report_timers import arm_missing_report_timers
 from services.eventkit.runtime import ServiceDefinition, ServiceRuntime
 from services.eventkit.settings import ServiceSettings
 
@@ -21,5 +22,6 @@ def create_app(settings: ServiceSettings | None = None, **options: Any) -> Servi
         migrations_package="services.duty",
         commands=dict(HANDLERS),
         timers=dict(TIMERS),
+        on_start=[arm_missing_report_timers],
     )
     return ServiceRuntime(definition, settings or DutySettings(), **options)

@@ -115,6 +115,18 @@ async def units_below(conn: Conn, root: str) -> list[str]:
     return [row["path"] for row in rows]
 
 
+async def offices_without_timer(conn: Conn, kinds: Sequence[str], timer_kind: str) -> list[str]:
+    """Active units of ``kinds`` with no ``timer_kind`` timer still to fire (its payload names the unit)."""
+    rows = await conn.fetch(
+        f"SELECT u.path FROM {SCHEMA}.units u WHERE NOT u.retired AND u.kind = ANY($1::text[])"
+        f" AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.timers t WHERE t.kind = $2 AND t.fired_at IS NULL"
+        " AND t.payload ->> 'unit' = u.path) ORDER BY u.path",
+        list(kinds),
+        timer_kind,
+    )
+    return [row["path"] for row in rows]
+
+
 async def posts_at(conn: Conn, units: Sequence[str]) -> list[str]:
     rows = await conn.fetch(
         f"SELECT post_id FROM {SCHEMA}.posts WHERE unit = ANY($1::text[]) AND NOT abolished ORDER BY post_id",

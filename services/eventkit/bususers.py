@@ -58,10 +58,12 @@ class ExternalSystem:
             )
 
 
-# Two systems for the city, as the design names them: the opinion-monitoring platform and the e-learning one.
+# The systems for the city: the opinion-monitoring platform, the e-learning one and the bureau's OA.
 DEFAULT_SYSTEMS = (
     ExternalSystem("monitor", "3205", ("opinion.*",)),
     ExternalSystem("elearning", "3205", ("outreach.*",)),
+    # the bureau's OA system: information items sent upward and their adoptions, nothing else
+    ExternalSystem("oa", "3205", ("outreach.submission", "outreach.adoption")),
 )
 
 

@@ -34,6 +34,7 @@ DOWN_UNIT_EVENTS = ("unit_registered", "unit_renamed", "unit_retired")
 HUB_SYSTEMS = (
     ExternalSystem("monitor", CITY, ("opinion.*",)),
     ExternalSystem("elearning", CITY, ("outreach.*",)),
+    ExternalSystem("oa", CITY, ("outreach.submission", "outreach.adoption")),
 )
 COUNTY_SYSTEMS = (ExternalSystem("hotline", COUNTY_SCOPE, ("opinion.*",)),)
 DEPLOY_NATS = Path(__file__).resolve().parents[2] / "deploy" / "nats"

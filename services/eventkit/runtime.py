@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -59,6 +59,9 @@ class ServiceDefinition:
     ingest: dict[str, type[Command]] = field(default_factory=dict)
     # background loops of the service's own (assessment's rescorer), built once the store exists
     workers: list[Callable[[ServiceRuntime], Worker]] = field(default_factory=list)
+    # one-off repairs run on every start once the store exists, before timers and workers: idempotent
+    # back-fills of what an older version left out (duty's report timers of offices registered before)
+    on_start: list[Callable[[ServiceRuntime], Awaitable[None]]] = field(default_factory=list)
 
 
 def projector_worker(service: str) -> str:
@@ -106,6 +109,8 @@ class ServiceRuntime:
         await ensure_sanji_streams(self.js)
         self.store = PostgresEventStore(self.pool, d.schema, origin=f"{s.city}/{d.name}")
         self.bus = CommandBus(d.name, self.store, d.commands, self.clock, self.fault)
+        for repair in d.on_start:
+            await repair(self)
         await self._serve_requests()
         if d.commands:
             self.relay = Relay(self.store, self.js, d.name, fault=self.fault)

@@ -15,7 +15,7 @@ from contracts.commands import not_known
 from contracts.queries import QUERIES as CONTRACTS
 from contracts.queries.assessment import AppealsParams, BulletinParams, SchemeParams, ScoreParams
 from contracts.queries.base import UnitParams
-from contracts.units import ancestors_and_self, level_of, parent_of
+from contracts.units import ancestors_and_self, is_office, level_of, parent_of
 from services.eventkit.db import Conn
 from services.eventkit.periods import Period, parse_period, periods_in
 from services.eventkit.queries import QueryError, QuerySpec
@@ -108,13 +108,18 @@ async def unit(conn: Conn, params: ScoreParams) -> dict[str, Any]:
     rows = await conn.fetch(f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", path, period.label)
     if own is None and not rows:
         raise QueryError("not_found", f"period: no score for {path} in {period.label}")
-    ranked_by, children = rank_children([score_json(row) for row in rows])
+    offices = [score_json(row) for row in rows if is_office(row["unit"])]
+    ranked_by, children = rank_children(offices)
+    # Sections and affiliated units scored where the scheme says so: ranked among themselves, apart
+    # from the offices below (a county is not a bureau's section).
+    sections = rank_provisionally([score_json(row) for row in rows if not is_office(row["unit"])])
     score = score_json(own) if own is not None else None
     if score is not None and not score["frozen"] and parent_of(path) is not None:
         peers = await conn.fetch(
             f"{SCORE_SQL} WHERE s.parent = $1 AND s.period = $2", parent_of(path), period.label
         )
-        ranked = rank_provisionally([score_json(peer) for peer in peers])
+        alike = [score_json(peer) for peer in peers if is_office(peer["unit"]) == is_office(path)]
+        ranked = rank_provisionally(alike)
         score["rank"] = next((peer["rank"] for peer in ranked if peer["unit"] == path), None)
     return {
         "path": path,
@@ -124,6 +129,7 @@ async def unit(conn: Conn, params: ScoreParams) -> dict[str, Any]:
         "score": score,
         "children_ranked_by": ranked_by,
         "children": children,
+        "sections": sections,
         "trend": await _trend(conn, path, period),
     }
 

@@ -45,6 +45,13 @@ async def test_the_demo_publishes_ranked_quarterly_bulletins(
             assert len(counties) == 5
             assert sorted(row["rank"] for row in counties)[0] == 1
             assert all(0 <= row["total"] <= 102 for row in bulletin["rows"])  # 100 points and a 2-point bonus
+            assert all(row["unit"].count(".") <= 2 for row in bulletin["rows"])  # bulletins rank offices
+
+            async def sections_scored() -> bool:  # the example scheme scores the bureau's sections too
+                found = (await http.get("/api/v1/assessment/units/3205", params={"period": "2026-Q1"})).json()
+                return bool(found.get("sections"))
+
+            await wait_until(sections_scored, message="the demo's sections were never scored")
 
             again: list[str] = []
             await seed_assessment(

@@ -81,8 +81,10 @@ async def test_the_demo_year_fills_the_summarys_publication_and_rectification_fi
             assert value(city, "rectifications", "opened") == expected_opened(record)
             assert value(city, "rectifications", "closed_on_time") == record.closed_on_time == 2
             assert value(city, "rectifications", "closed_late") == record.closed_late == 1
-            # 三校 is recorded now: the demo's pieces go through the three reviews only, so none counts.
-            assert value(city, "publications", "proofread") == 0
+            # 三校: every piece but the video proofread three times before publishing.
+            assert record.total_proofread == len([piece for piece in PIECES if piece.proofread])
+            assert 0 < record.total_proofread < record.total_published
+            assert value(city, "publications", "proofread") == record.total_proofread
             assert "publications" not in {n["section"] for n in city["not_recorded"]}
 
             county = await summary_of(http, COUNTY)
@@ -91,6 +93,8 @@ async def test_the_demo_year_fills_the_summarys_publication_and_rectification_fi
             assert value(county, "publications", "published") == in_county > 0
             assert value(county, "publications", "reviews") == 3 * in_county
             assert value(county, "publications", "views") == county_views
+            in_county_proofread = sum(n for unit, n in record.proofread.items() if unit.startswith(COUNTY))
+            assert value(county, "publications", "proofread") == in_county_proofread > 0
             assert value(county, "rectifications", "opened") == expected_opened(record)
             assert value(county, "rectifications", "closed_on_time") == 2
 
@@ -103,6 +107,7 @@ async def test_the_demo_year_fills_the_summarys_publication_and_rectification_fi
             city = await summary_of(http, "3205")
             assert value(city, "publications", "published") == record.total_published
             assert value(city, "publications", "reviews") == 3 * record.total_published
+            assert value(city, "publications", "proofread") == record.total_proofread
 
 
 async def test_the_cast_are_three_people_with_fresh_secrets_that_expire(database_url: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from contracts.assessment import INTERVAL_METRICS, Metric, Selector
 from contracts.outreach import Cadence
-from contracts.units import division_codes
+from contracts.units import ancestors_and_self, division_codes, is_office
 from services.eventkit.periods import Period, period_of, periods_in
 
 AttrValue = str | int | bool
@@ -54,7 +54,13 @@ def scored_unit_of(path: str) -> str:
 
 def is_scored_unit(path: str) -> bool:
     """City, county and township offices are scored; sections and branches count for their office."""
-    return scored_unit_of(path) == path
+    return is_office(path)
+
+
+def units_counting(path: str) -> list[str]:
+    """Every unit whose score a fact of ``path`` can change: its office and the offices above it, and the
+    sections between its office and itself (a section is scored on its own facts where a scheme says so)."""
+    return list(ancestors_and_self(path))  # the offices lead the path, the sections follow them
 
 
 def periods_touched(fact: Fact) -> list[Period]:
