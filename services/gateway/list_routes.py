@@ -3,7 +3,7 @@ same filters, sort and rows as the page shows, every row of the filtered list in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args
 
@@ -160,51 +160,6 @@ def unit_of(row: Row) -> str:
     return str(row.get("assignee") or row.get("desk") or row.get("unit") or "")
 
 
-@router.get("/opinion/units/{unitpath}/cases.xlsx")
-async def cases_download(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await download(unitpath, "cases", request, actor)
-
-
-@router.get("/outreach/units/{unitpath}/activities.xlsx")
-async def activities_download(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await download(unitpath, "activities", request, actor)
-
-
-@router.get("/opinion/units/{unitpath}/cases.csv")
-async def cases_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await csv_download(unitpath, "cases", request, actor)
-
-
-@router.get("/outreach/units/{unitpath}/activities.csv")
-async def activities_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await csv_download(unitpath, "activities", request, actor)
-
-
-@router.get("/assessment/units/{unitpath}/appeals.xlsx")
-async def appeals_download(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await download(unitpath, "appeals", request, actor)
-
-
-@router.get("/assessment/units/{unitpath}/appeals.csv")
-async def appeals_csv(unitpath: str, request: Request, actor: PageActor) -> Response:
-    return await csv_download(unitpath, "appeals", request, actor)
-
-
-@router.get("/assessment/units/{unitpath}/appeals")
-async def appeals_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
-    return await list_view(unitpath, "appeals", request, actor)
-
-
-@router.get("/opinion/units/{unitpath}/cases")
-async def cases_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
-    return await list_view(unitpath, "cases", request, actor)
-
-
-@router.get("/outreach/units/{unitpath}/activities")
-async def activities_view(unitpath: str, request: Request, actor: PageActor) -> HTMLResponse:
-    return await list_view(unitpath, "activities", request, actor)
-
-
 @dataclass(frozen=True)
 class Listed:
     """The whole filtered, sorted list a page shows, ready for a download in the page's language."""
@@ -313,3 +268,31 @@ async def list_view(unitpath: str, name: str, request: Request, actor: Actor) ->
         crumbs=await unit_crumbs(request, actor, path),
         names=await unit_names(request, (unit_of(row) for row in found["rows"])),
     )
+
+
+Handler = Callable[[str, str, Request, Actor], Awaitable[Response]]
+
+
+def list_endpoint(handler: Handler, name: str) -> Callable[..., Awaitable[Response]]:
+    """The route of one list in one form (page, xlsx or CSV): the handler with the list's name bound."""
+
+    async def endpoint(unitpath: str, request: Request, actor: PageActor) -> Response:
+        return await handler(unitpath, name, request, actor)
+
+    return endpoint
+
+
+def add_list_routes() -> None:
+    """Every list at /<context>/units/<unit>/<name>, with .xlsx and .csv beside it: one route table, not
+    three functions per list."""
+    for page in LISTS.values():
+        for suffix, handler in (("", list_view), (".xlsx", download), (".csv", csv_download)):
+            router.add_api_route(
+                f"/{page.context}/units/{{unitpath}}/{page.name}{suffix}",
+                list_endpoint(handler, page.name),
+                methods=["GET"],
+                response_model=None,
+            )
+
+
+add_list_routes()
