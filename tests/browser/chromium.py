@@ -63,10 +63,11 @@ async def charts_drawn(page: Page) -> dict[str, int]:
     return {str(item["id"]): int(str(item["points"])) for item in found if item["canvas"]}
 
 
-async def shoot(page: Page, name: str) -> Path:
+async def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """The page as a PNG in artifacts/browser/ (``full_page=False``: one viewport high, small enough for docs)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(target), full_page=True)
+    await page.screenshot(path=str(target), full_page=full_page)
     return target
 
 
