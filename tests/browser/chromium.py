@@ -24,7 +24,12 @@ LEAKS = re.compile(
 )
 ENGLISH_PHRASE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){1,}\b")  # "not scored yet" on a Chinese page
 # The page's own words (headings, labels, captions, buttons, navigation): never data such as names.
-LABELS = ".brand, h2, th, label, figcaption, button, option, .contexts a, .fresh, .no-data, .total h2"
+# A select marked data-names, or a row of checkboxes, offers names (units, outlets, posts): data, shown as
+# recorded in either language.
+LABELS = (
+    ".brand, h2, th, label:not(.check), figcaption, button, select:not([data-names]) option, .contexts a,"
+    " .fresh, .no-data, .total h2"
+)
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
   const chart = window.echarts && echarts.getInstanceByDom(el);
   const series = chart ? chart.getOption().series : [];

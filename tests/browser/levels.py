@@ -134,6 +134,7 @@ async def opinion_across_levels(browser: Browser, base: str) -> str:
     await send_step(township, "record_action")
     assert await case_state(township) == "处置中"
     await shoot(township, "opinion-case-levels-zh-laptop")
+    await township.goto(base + case_path)  # from the top, not the form's anchor the redirect scrolled to
     await shoot(township, "readme-case", full_page=False)
     await township.fill("#step-give_feedback-said", "已在公众号回应收费公示情况")
     await township.select_option("#step-give_feedback-reception", "accepted")

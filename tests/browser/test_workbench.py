@@ -236,10 +236,10 @@ async def test_the_workbench_in_a_browser(
             await every_chart_drawn(page, base)
             publication = await publication_by_form(page, base)
             worked_on = [*WORKED_ON, publication, levels_case]
+            taken = await screenshots(page, base, worked_on)
             await no_language_gaps(
                 page,
                 base,
                 [*worked_on, *LISTS, case_url.removeprefix(base), "/", "/outreach/import?unit=3205"],
             )
-            taken = await screenshots(page, base, worked_on)
             assert all(shot.stat().st_size > 10_000 for shot in taken)
