@@ -21,12 +21,14 @@ WORKED_ON = (
     f"/assessment/units/{CITY}",
     f"/summaries/{CITY}?period=2026",
 )
-# The pages the README shows, by the name their picture is saved under (docs/img/<name>.png).
+# The pages the README shows, by the name their picture is saved under (docs/img/<name>.png), each with
+# the folded form to open and show (the duty page's forms sit folded at its foot), if any.
 README_SHOTS = {
-    "workbench": f"/units/{CITY}",
-    "duty": f"/duty/units/{CITY}",
-    "summary": f"/summaries/{CITY}?period=2026",
+    "workbench": (f"/units/{CITY}", None),
+    "duty": (f"/duty/units/{CITY}", "form-register_outlet"),
+    "summary": (f"/summaries/{CITY}?period=2026", None),
 }
+SHOW_FORM = "el => { el.open = true; document.getElementById('work').scrollIntoView(); }"
 
 
 def in_language(base: str, path: str, lang: str) -> str:
@@ -81,7 +83,9 @@ async def screenshots(page: Page, base: str, paths: list[str]) -> list[Path]:
                 await page.goto(in_language(base, path, lang))
                 taken.append(await shoot(page, f"{shot_name(path)}-{lang}-{width_name}"))
     await page.set_viewport_size(LAPTOP)
-    for name, path in README_SHOTS.items():
+    for name, (path, form) in README_SHOTS.items():
         await page.goto(base + path)
+        if form:
+            await page.eval_on_selector(f"#{form}", SHOW_FORM)
         taken.append(await shoot(page, f"readme-{name}", full_page=False))
     return taken
