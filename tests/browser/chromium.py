@@ -50,9 +50,7 @@ def chromium_path() -> str:
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        # --lang: the browser's own widgets (a date input's 年/月/日) as a Chinese user's browser draws them
-        args = ["--no-sandbox", "--lang=zh-CN"]
-        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=args)
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         try:
             yield browser
         finally:
