@@ -21,8 +21,8 @@ WORKED_ON = (
     f"/assessment/units/{CITY}",
     f"/summaries/{CITY}?period=2026",
 )
-# The pages the README shows, by the name their picture is saved under (docs/img/<name>.png), each with
-# the folded form to open and show (the duty page's forms sit folded at its foot), if any.
+# The pages the README shows (artifacts/browser/readme-<name>.png, copied by hand to docs/img/ when the pages
+# change), each with the folded form to open and show (the duty page's forms sit folded at its foot), if any.
 README_SHOTS = {
     "workbench": (f"/units/{CITY}", None),
     "duty": (f"/duty/units/{CITY}", "form-register_outlet"),
