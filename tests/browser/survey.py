@@ -4,6 +4,7 @@ widths, and the few kept for the README (viewport height, laptop width)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.async_api import Page
@@ -11,6 +12,8 @@ from playwright.async_api import Page
 from tests.browser.chromium import CJK, ENGLISH_PHRASE, LAPTOP, LEAKS, PHONE, label_texts, shoot
 
 CITY = "3205"
+# A date or period as the API writes it (2025-11-03, 2026-03, 2026-Q1): pages say 2025年11月3日, 2026年第一季度.
+ISO_DAY_OR_PERIOD = re.compile(r"\b\d{4}-(?:\d{2}-\d{2}|\d{2}|Q[1-4]|H[12])\b")
 # The pages people work on (the case and the publication are added once a form has made them).
 WORKED_ON = (
     f"/units/{CITY}",
@@ -67,6 +70,8 @@ async def no_language_gaps(page: Page, base: str, paths: list[str]) -> None:
                 gaps.append(f"{url}: leaks {leak[0]!r}")
             if lang == "zh" and (phrase := ENGLISH_PHRASE.search(body)):
                 gaps.append(f"{url}: English {phrase[0]!r}")
+            if lang == "zh" and (iso := ISO_DAY_OR_PERIOD.search(body)):
+                gaps.append(f"{url}: a date as the API writes it {iso[0]!r}")
             chinese = [text for text in await label_texts(page) if CJK.search(text)] if lang == "en" else []
             if chinese:
                 gaps.append(f"{url}: Chinese-only labels {chinese[:8]}")
