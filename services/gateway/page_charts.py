@@ -54,7 +54,7 @@ def plan(targets: Sequence[Mapping[str, Any]], o: Messages) -> Option | None:
     for target in targets:
         kind = Messages(o.lang).name("activity_kind", target["kind"])
         for period in target["periods"]:
-            labels.append(f"{kind} {period['period']}")
+            labels.append(f"{kind} {period_text(period['period'], o.lang)}")
             wanted.append(period["target"])
             done.append(period["actual"])
     return bars(labels, [(o("target"), wanted), (o("actual"), done)])

@@ -187,5 +187,7 @@ async def render_publication(
         ],
         crumbs=await unit_crumbs(request, actor, publication["unit"]),
         names=await unit_names(request, [publication["unit"]]),
+        # the outlet by its name (and its unit's), as the submit form offered it; its id if since closed
+        outlet=dict(await outlet_choices(request, publication["unit"])).get(publication["outlet_id"]),
         page_path=f"/outreach/publications/{publication_id}",
     )

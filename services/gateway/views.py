@@ -85,6 +85,7 @@ class Views:
             day=lambda value: local_day(value, lang),
             period_name=lambda label: period_text(label, lang),
             period_options=lambda current: period_options(current, local_date(utc_now()), lang),
+            colon="：" if lang == "zh" else ": ",  # a label's colon: full-width in Chinese only
             charts=page_charts,
             actor=context.pop("actor", None),
             **context,

@@ -23,9 +23,13 @@ LEAKS = re.compile(
     r"|\b(?:text|assessment|opinion|outreach|duty|reason|field|level|unit_kind|activity_kind|explain)\.[a-z_]+\b"
 )
 ENGLISH_PHRASE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){1,}\b")  # "not scored yet" on a Chinese page
-# The page's own words (headings, labels, captions, buttons, navigation): never data such as names (a
-# choice of units, ``data-name``, is names).
-LABELS = ".brand, h2, th, label, figcaption, button, option:not([data-name]), .contexts a, .fresh, .no-data, .total h2"
+# The page's own words (headings, labels, captions, buttons, navigation): never data such as names.
+# A select marked data-names, an option marked data-name, or a row of checkboxes, offers names (units,
+# outlets, posts): data, shown as recorded in either language.
+LABELS = (
+    ".brand, h2, th, label:not(.check), figcaption, button, select:not([data-names]) option:not([data-name]),"
+    " .contexts a, .fresh, .no-data, .total h2"
+)
 CHARTS_JS = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
   const chart = window.echarts && echarts.getInstanceByDom(el);
   const series = chart ? chart.getOption().series : [];
@@ -64,10 +68,11 @@ async def charts_drawn(page: Page) -> dict[str, int]:
     return {str(item["id"]): int(str(item["points"])) for item in found if item["canvas"]}
 
 
-async def shoot(page: Page, name: str) -> Path:
+async def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """The page as a PNG in artifacts/browser/ (``full_page=False``: one viewport high, small enough for docs)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(target), full_page=True)
+    await page.screenshot(path=str(target), full_page=full_page)
     return target
 
 

@@ -1,13 +1,14 @@
 """The workbench in a real browser against the full demo: log in, drill city → county → township and back,
 log an activity by form and see the count rise, run an opinion item through its loop by forms (a refusal
-shown in Chinese beside its field), page, sort and download a list, every chart drawn with data, English
-without Chinese-only gaps, and screenshots at laptop and phone widths in artifacts/browser/."""
+shown in Chinese beside its field) and another across city, county and township by their own clerks and a
+leader (levels.py), page, sort and download a list, every chart drawn with data, submit a publication, and
+every page worked on in English without Chinese-only gaps or leaks, shot at laptop and phone widths in
+artifacts/browser/ (survey.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,26 +16,15 @@ import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Page
 
-from contracts.envelope import utc_now
 from services import registry
 from services.cli import demo_assessment
 from services.cli.demo import CITY, Seeder, demo_units, local_today, seed_demo
 from services.cli.demo_assessment import example_scheme, settled
 from services.cli.demo_opinion import seed_opinion
 from services.cli.demo_outreach import demo_targets
-from services.eventkit.localtime import SHANGHAI
-from tests.browser.chromium import (
-    CJK,
-    ENGLISH_PHRASE,
-    LAPTOP,
-    LEAKS,
-    PHONE,
-    charts_drawn,
-    chromium,
-    count,
-    label_texts,
-    shoot,
-)
+from tests.browser.chromium import LAPTOP, charts_drawn, chromium, count, shoot
+from tests.browser.levels import case_state, local_input, opinion_across_levels, send_step
+from tests.browser.survey import WORKED_ON, no_language_gaps, publication_by_form, screenshots
 from tests.gateway.support import CITY_TOKEN, DEMO_TOKEN, bearer, running_gateway
 from tests.helpers import wait_until
 
@@ -125,22 +115,6 @@ async def log_activity_by_form(page: Page, township_url: str) -> None:
 
 COUNTY = "3205.320506"
 LISTS = ("/outreach/units/3205/activities", "/opinion/units/3205/cases")
-
-
-def local_input(minutes: int) -> str:
-    """A datetime-local input's value ``minutes`` from now, in Shanghai wall time."""
-    return (utc_now() + timedelta(minutes=minutes)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
-
-
-async def send_step(page: Page, step: str) -> None:
-    """Submit the case page's form for ``step`` and wait for the case page it leads to."""
-    async with page.expect_navigation():
-        await page.click(f"#step-{step} button[type=submit]")
-    assert "/opinion/cases/" in page.url, page.url
-
-
-async def case_state(page: Page) -> str:
-    return (await page.inner_text("#case-state")).split("·")[0].strip()
 
 
 async def opinion_loop_by_forms(page: Page, base: str) -> str:
@@ -243,34 +217,6 @@ async def every_chart_drawn(page: Page, base: str) -> None:
             ) from None
 
 
-async def no_language_gaps(page: Page, base: str, *extra: str) -> None:
-    """In English no label is Chinese; in either language no Python value or catalog key shows."""
-    for path in [*CHARTS, *LISTS, *extra, "/", "/duty/units/3205", "/outreach/import?unit=3205"]:
-        for lang in ("zh", "en"):
-            url = base + path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
-            await page.goto(url)
-            body = await page.inner_text("body")
-            assert not LEAKS.search(body), f"{url}: {LEAKS.search(body)}"
-            if lang == "zh":
-                assert not ENGLISH_PHRASE.search(body), f"{url}: {ENGLISH_PHRASE.search(body)}"
-            if lang == "en":
-                chinese = [text for text in await label_texts(page) if CJK.search(text)]
-                assert not chinese, f"{url}: Chinese-only labels {chinese[:8]}"
-
-
-async def screenshots(page: Page, base: str) -> list[Path]:
-    taken = []
-    for width_name, size in (("laptop", LAPTOP), ("phone", PHONE)):
-        await page.set_viewport_size(size)
-        for path in CHARTS:
-            for lang in ("zh", "en"):
-                suffix = ("&" if "?" in path else "?") + "lang=en" if lang == "en" else ""
-                await page.goto(base + path + suffix)
-                name = path.strip("/").split("?")[0].replace("/", "_")
-                taken.append(await shoot(page, f"{name}-{lang}-{width_name}"))
-    return taken
-
-
 @pytest.mark.timeout(900)  # seeding a year across five services on two shared cores
 async def test_the_workbench_in_a_browser(
     nats_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -285,8 +231,15 @@ async def test_the_workbench_in_a_browser(
             township_url = await drill_down_and_back(page)
             await log_activity_by_form(page, township_url)
             case_url = await opinion_loop_by_forms(page, base)
+            levels_case = await opinion_across_levels(browser, base)
             await list_pages_sorts_and_downloads(page, base)
             await every_chart_drawn(page, base)
-            await no_language_gaps(page, base, case_url.removeprefix(base))
-            taken = await screenshots(page, base)
+            publication = await publication_by_form(page, base)
+            worked_on = [*WORKED_ON, publication, levels_case]
+            taken = await screenshots(page, base, worked_on)
+            await no_language_gaps(
+                page,
+                base,
+                [*worked_on, *LISTS, case_url.removeprefix(base), "/", "/outreach/import?unit=3205"],
+            )
             assert all(shot.stat().st_size > 10_000 for shot in taken)

@@ -24,6 +24,9 @@ COUNTY_TOKEN = "county-clerk-token"
 TOWN_TOKEN = "township-clerk-token"
 DEMO_TOKEN = "city-demo-token"  # every role `sanji demo` needs: it also ingests as the monitoring system
 COUNTY_LEADER_TOKEN = "county-leader-token"
+CITY_CLERK_TOKEN = (
+    "city-clerk-token"  # a clerk and nothing more, for pages that must not offer a leader's forms
+)
 TOKENS = {
     CITY_TOKEN: {"id": "admin@3205", "scope": "3205", "roles": ["admin", "clerk"]},
     COUNTY_TOKEN: {"id": "clerk@320506", "scope": "3205.320506", "roles": ["clerk"]},
@@ -34,6 +37,7 @@ TOKENS = {
         "roles": ["admin", "clerk", "leader", "assessor", "system"],
     },
     COUNTY_LEADER_TOKEN: {"id": "leader@320506", "scope": "3205.320506", "roles": ["leader"]},
+    CITY_CLERK_TOKEN: {"id": "clerk@3205", "scope": "3205", "roles": ["clerk"]},
 }
 UNITS = [
     ("3205", "苏州市民政局", "bureau"),

@@ -65,6 +65,8 @@ async def test_each_form_sends_and_the_page_shows_the_new_state(gateway: Gateway
         ):
             assert f'id="form-{form}"' in page
         assert 'id="form-close_rectification"' not in page  # a clerk and admin, not a leader
+        english = (await city.get(f"/duty/units/{COUNTY}?lang=en")).text
+        assert not re.search(r"\bNone\b", english)  # nothing recorded yet: said without a Python word
 
         fill = {"post_id": option(page, "form-fill_post-post_id", "党组书记、局长")}
         page = await send(
@@ -100,6 +102,7 @@ async def test_each_form_sends_and_the_page_shows_the_new_state(gateway: Gateway
         vacate = {"post_id": option(page, "form-vacate_post-post_id", "信息宣传员（李明）"), "reason": "调任"}
         page = await send(city, COUNTY, "vacate_post", vacate | {"effective_on": "2025-05-01"})
         assert "吴中民政" in section(page, "无人负责的阵地")  # the outlet's post is vacant: a coverage gap
+        assert "<td>2025年5月1日</td>" in section(page, "无人负责的阵地")  # since when, as pages say dates
         assert "信息宣传员（空缺）" in page
 
         checked = option(page, "form-record_inspection-outlets_checked", "吴中民政")

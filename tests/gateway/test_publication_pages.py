@@ -136,6 +136,7 @@ async def test_three_people_sign_the_three_reviews_and_it_is_published(browser: 
     url = await submitted(writer, "吴中区养老服务补贴政策解读")
     page = (await writer.get(url)).text
     assert state_of(page) == "待初审"
+    assert "<td>吴中民政公众号（吴中区民政局） · 政策解读</td>" in page  # the outlet by name, not its id
     assert 'id="step-review_first"' not in page  # the author signs no review
 
     mine = (await first.get(f"/outreach/units/{COUNTY}/publications")).text
