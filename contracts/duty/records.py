@@ -19,7 +19,10 @@ from contracts.occurrence import StatedOccurrence
 from contracts.registry import DomainEvent, event
 from contracts.units import UnitPath
 
-HalfYearLabel = Field(pattern=r"^[0-9]{4}-H[12]$", description="2025-H1 (January–June) or 2025-H2")
+HalfYearLabel = Field(
+    pattern=r"^2[0-9]{3}-H[12]$",  # no year before 2000 (contracts.inputs.EARLIEST_DATE): year 0 has no date
+    description="2025-H1 (January–June) or 2025-H2",
+)
 
 
 class PartyCoverage(StrEnum):

@@ -23,6 +23,7 @@ from contracts.duty import (
     SetPartyCoverage,
     UnitKind,
 )
+from contracts.inputs import validate_input
 from services.duty.domain.records import (
     Cadences,
     HalfYearReport,
@@ -215,3 +216,11 @@ def test_coverage_and_inspections_belong_to_social_organizations_only() -> None:
         decide_inspect_organization(state, ORG, inspect, TODAY)
     with pytest.raises(DomainError, match="is not a social organization"):
         decide_inspect_organization(Organization(), township(), inspect, TODAY)
+
+
+@pytest.mark.parametrize("label", ["0000-H1", "1999-H2", "2025-H3", "25-H1"])
+def test_a_half_year_without_a_date_is_refused_at_the_door(label: str) -> None:
+    # found by schemathesis: year 0 passed the door and failed as a 500 when its dates were computed
+    body = {"unit": WUZHONG, "half_year": label, "reported_to": "市委宣传部"}
+    with pytest.raises(ValueError, match="half_year"):
+        validate_input(RecordHalfYearReport, body, datetime(2026, 3, 2, tzinfo=UTC))

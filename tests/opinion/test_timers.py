@@ -138,7 +138,12 @@ async def test_a_full_escalation_chain_township_county_city(nats_url: str, datab
             found = await sanji.query("projection.opinion.unit_stats", {"path": CITY, "period": "2026"})
             return bool(found["ok"]) and found["result"]["subtree"]["supervised"] == 1
 
+        async def case_escalated() -> bool:  # the escalation is the last event: wait for the view to apply it
+            found = await sanji.query("projection.opinion.case", {"case_id": "case-ladder01"})
+            return bool(found["ok"]) and found["result"]["escalations"] == 1
+
         await wait_until(city_sees_it, message="the projection never showed the supervised case")
+        await wait_until(case_escalated, message="the projection never showed the escalation")
         city = (await sanji.query("projection.opinion.unit_stats", {"path": CITY, "period": "2026"}))[
             "result"
         ]
