@@ -36,10 +36,16 @@ class EmbeddedServerError(RuntimeError):
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 that is free right now and not the gateway's: SANJI_HTTP_PORT is promised to
+    the gateway, which binds it last, so a server or service started before it must not take it (seen: a
+    service's /metrics on the port a test had chosen for the gateway, and the gateway refused to start)."""
+    promised = os.environ.get("SANJI_HTTP_PORT", "")
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if str(port) != promised:
+            return port
 
 
 def port_is_free(port: int) -> bool:
